@@ -1,0 +1,304 @@
+"""The ``relance`` command line: demo data, reading files, verifying the ledger."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, NoReturn
+from uuid import UUID
+
+import typer
+from pydantic import ValidationError
+
+from application.clock import SimulatedClock
+from application.ledger import Clock, Ledger, system_clock
+from application.verification import verify_store
+from application.views import debtor_view, receivable_view
+from domain.errors import DomainError, NotFound
+from domain.receivable import Receivable
+from domain.vocabulary import ReceivableStatus
+from infrastructure.bootstrap import build_ledger
+from infrastructure.settings import Settings
+
+app = typer.Typer(
+    help="relance: amicable recovery of unpaid invoices, with a verifiable journal.", no_args_is_help=True
+)
+receivable_app = typer.Typer(help="Read receivables (one invoice each).", no_args_is_help=True)
+debtor_app = typer.Typer(help="Read debtors.", no_args_is_help=True)
+ledger_app = typer.Typer(help="The journal as a whole: verification.", no_args_is_help=True)
+app.add_typer(receivable_app, name="receivable")
+app.add_typer(debtor_app, name="debtor")
+app.add_typer(ledger_app, name="ledger")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "; ".join(f"RELANCE_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in error.errors())
+        fail(f"invalid configuration: {problems}", 2)
+
+
+@contextmanager
+def opened_ledger(settings: Settings | None = None, clock: Clock = system_clock) -> Iterator[Ledger]:
+    """A Ledger on the configured store; domain errors and outages become clear messages."""
+    ledger = None
+    try:
+        ledger = build_ledger(settings or load_settings(), clock=clock)
+        yield ledger
+    except NotFound as error:
+        fail(error.message, 3)
+    except DomainError as error:
+        fail(f"{error.message} [{error.rule}]", 1)
+    except OSError as error:
+        fail(f"the store is unavailable: {error}", 4)
+    except Exception as error:
+        if type(error).__module__.startswith(("psycopg", "eventsourcing", "sqlite3")):
+            fail(f"the store is unavailable or unreadable: {type(error).__name__}: {error}", 4)
+        raise
+    finally:
+        if ledger is not None:
+            ledger.close()
+
+
+def print_json(value: Any) -> None:
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True))
+
+
+def parse_as_of(ledger: Ledger, text: str) -> datetime:
+    """A date means the end of that day in the firm's time zone; an instant must name its zone."""
+    try:
+        if len(text) == 10:
+            return ledger.end_of_day(date.fromisoformat(text))
+        instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"--as-of: {text!r} is neither YYYY-MM-DD nor an ISO 8601 instant", 2)
+    if instant.tzinfo is None:
+        fail("--as-of: an instant needs a time zone, e.g. 2026-01-31T18:00:00Z", 2)
+    return instant.astimezone(UTC)
+
+
+def resolve_receivable(ledger: Ledger, reference: str, as_of: datetime | None = None) -> Receivable:
+    """Accept a receivable id or an invoice number."""
+    try:
+        return ledger.receivable(UUID(reference), as_of=as_of)
+    except ValueError:
+        from domain.receivable import receivable_id_for
+
+        return ledger.receivable(receivable_id_for(reference), as_of=as_of)
+
+
+def parse_uuid(value: str, name: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError:
+        fail(f"{name}: {value!r} is not a UUID", 2)
+
+
+def money(value: str) -> str:
+    whole, _, cents = value.partition(".")
+    groups = f"{int(whole):,}".replace(",", "\u202f")
+    return f"{groups},{cents or '00'}"
+
+
+# ------------------------------------------------------------------ demo
+
+
+@app.command()
+def demo(
+    reset: Annotated[bool, typer.Option(help="Erase the embedded store first (SQLite only).")] = False,
+) -> None:
+    """Fill the store with a realistic sample ledger dated relative to today, then summarise it."""
+    from application.demo import load_demo
+
+    settings = load_settings()
+    if reset:
+        if settings.uses_postgres:
+            fail("--reset only erases the embedded SQLite store; use an empty PostgreSQL database instead", 2)
+        settings.sqlite_path.unlink(missing_ok=True)
+    clock = SimulatedClock(system_clock())
+    with opened_ledger(settings, clock=clock) as ledger:
+        if any(True for _ in ledger.receivable_ids()):
+            fail("the store already holds receivables: run `relance demo --reset` to start again", 1)
+        summary = load_demo(ledger, clock)
+    typer.echo(summary.text())
+
+
+# ------------------------------------------------------------ receivables
+
+
+@receivable_app.command("list")
+def receivable_list(
+    status: Annotated[ReceivableStatus | None, typer.Option(help="Only this status.")] = None,
+    debtor: Annotated[str | None, typer.Option(help="Only this debtor's id.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List receivables, oldest issued first."""
+    debtor_id = parse_uuid(debtor, "--debtor") if debtor else None
+    with opened_ledger() as ledger:
+        today = ledger.now().today
+        rows = [
+            receivable_view(r, today=today)
+            for r in ledger.receivables(debtor_id=debtor_id)
+            if status is None or r.status is status
+        ]
+        rows.sort(key=lambda row: (row["issue_date"], row["invoice_number"]))
+        if as_json:
+            print_json(rows)
+            return
+        names = {}
+        for row in rows:
+            if row["debtor_id"] not in names:
+                names[row["debtor_id"]] = ledger.debtor(UUID(row["debtor_id"])).legal_name or "(erased)"
+        header = (
+            f"{'invoice':<14}{'debtor':<26}{'status':<17}{'stage':<17}{'due':<12}"
+            f"{'amount':>13}{'outstanding':>13}{'late':>6}"
+        )
+        typer.echo(header)
+        for row in rows:
+            typer.echo(
+                f"{row['invoice_number']:<14}{names[row['debtor_id']][:25]:<26}{row['status']:<17}{row['stage']:<17}"
+                f"{row['due_date']:<12}{money(row['amount_incl_vat']):>13}{money(row['outstanding']):>13}{row['days_past_due']:>6}"
+            )
+        typer.echo(f"{len(rows)} receivable(s)")
+
+
+@receivable_app.command("show")
+def receivable_show(
+    reference: Annotated[str, typer.Argument(help="Receivable id or invoice number.")],
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Replay up to a date (end of that day, firm's time zone) or an instant."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """A receivable's state now, or as it stood at a past date or instant."""
+    with opened_ledger() as ledger:
+        instant = parse_as_of(ledger, as_of) if as_of else None
+        receivable = resolve_receivable(ledger, reference, instant)
+        today = instant.astimezone(ledger.timezone).date() if instant else ledger.now().today
+        view = receivable_view(receivable, today=today)
+        view["as_of"] = instant.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if instant else None
+        if as_json:
+            print_json(view)
+            return
+        debtor_name = ledger.debtor(receivable.debtor_id).legal_name or "(erased)"
+        typer.echo(f"Invoice {view['invoice_number']}  ({view['id']})")
+        if instant:
+            typer.echo(f"As of       {view['as_of']} (replayed up to version {view['version']})")
+        typer.echo(f"Debtor      {debtor_name} ({view['debtor_kind']})")
+        typer.echo(f"Label       {view['label']}")
+        typer.echo(
+            f"Issued      {view['issue_date']}   due {view['due_date']}   {view['days_past_due']} day(s) past due"
+        )
+        typer.echo(f"Amount      {money(view['amount_incl_vat'])} {view['currency']} incl. VAT")
+        typer.echo(f"Paid        {money(view['paid'])}   credited {money(view['credited'])}")
+        typer.echo(f"Outstanding {money(view['outstanding'])} {view['currency']}")
+        if view["credit_to_refund"] != "0.00":
+            typer.echo(f"To refund   {money(view['credit_to_refund'])} {view['currency']}")
+        typer.echo(f"Status      {view['status']}   stage {view['stage']}")
+        for key, label in (("open_dispute", "Dispute"), ("open_promise", "Promise"), ("active_payment_plan", "Plan")):
+            if view[key]:
+                typer.echo(f"{label:<12}{json.dumps(view[key], ensure_ascii=False)}")
+        for notice in view["formal_notices"]:
+            ack = notice["acknowledgement"] or "no acknowledgement yet"
+            typer.echo(
+                f"Notice #{notice['number']:<4}sent {notice['sent_on']} by {notice['channel']}, "
+                f"deadline {notice['deadline']}: {ack}"
+            )
+        typer.echo(f"Version     {view['version']}   head {view['head']}")
+
+
+@receivable_app.command("journal")
+def receivable_journal(
+    reference: Annotated[str, typer.Argument(help="Receivable id or invoice number.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Every event of a receivable as its canonical record and hash (evidence.md §2)."""
+    with opened_ledger() as ledger:
+        receivable = resolve_receivable(ledger, reference)
+        entries = ledger.journal(receivable.id)
+        if as_json:
+            print_json([entry.record for entry in entries])
+            return
+        for entry in entries:
+            record = entry.record
+            details = ", ".join(f"{k}={v}" for k, v in record["data"].items() if v is not None)
+            typer.echo(
+                f"v{record['version']:<4}{record['recorded_at']}  {record['type']:<26}{record['actor']:<18}{details}"
+            )
+            typer.echo(f"      hash {entry.hash}")
+
+
+# ---------------------------------------------------------------- debtors
+
+
+@debtor_app.command("list")
+def debtor_list(as_json: JsonOption = False) -> None:
+    """List debtors."""
+    with opened_ledger() as ledger:
+        rows = sorted((debtor_view(ledger.debtor(i)) for i in ledger.debtor_ids()), key=lambda d: d["legal_name"])
+        if as_json:
+            print_json(rows)
+            return
+        for row in rows:
+            typer.echo(f"{row['id']}  {row['kind']:<13}{row['siren'] or '':<11}{row['legal_name'] or '(erased)'}")
+        typer.echo(f"{len(rows)} debtor(s)")
+
+
+@debtor_app.command("show")
+def debtor_show(debtor_id: Annotated[str, typer.Argument(help="Debtor id.")], as_json: JsonOption = False) -> None:
+    """A debtor's identification, contacts and state."""
+    with opened_ledger() as ledger:
+        view = debtor_view(ledger.debtor(parse_uuid(debtor_id, "DEBTOR_ID")))
+        print_json(view) if as_json else typer.echo(json.dumps(view, ensure_ascii=False, indent=2))
+
+
+# ----------------------------------------------------------------- ledger
+
+
+@ledger_app.command("verify")
+def ledger_verify(as_json: JsonOption = False) -> None:
+    """Recompute every aggregate's hash chain from the store; exit 1 naming each broken event."""
+    with opened_ledger() as ledger:
+        report = verify_store(ledger.recorder, ledger.mapper)
+    if as_json:
+        print_json(
+            {
+                "ok": report.ok,
+                "aggregates": len(report.heads) + len(report.breaks),
+                "events": report.events,
+                "breaks": [
+                    {"aggregate_id": str(b.aggregate_id), "version": b.version, "problem": b.problem}
+                    for b in report.breaks
+                ],
+            }
+        )
+    else:
+        total = len(report.heads) + len(report.breaks)
+        for chain_break in report.breaks:
+            typer.echo(f"BROKEN {chain_break}", err=True)
+        verdict = "every chain verifies" if report.ok else f"{len(report.breaks)} broken chain(s)"
+        typer.echo(f"checked {total} aggregate(s), {report.events} event(s): {verdict}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        sys.exit(130)
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,545 @@
+"""Commands: one small dataclass per use case, built by the API and the CLI.
+
+A command names its aggregate and knows which domain method decides it; the
+``Ledger`` application loads, runs, saves. Nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from domain.debtor import Address, Debtor
+from domain.receivable import Receivable
+from domain.receivable_events import ClaimBreakdown
+from domain.values import Money, Now
+from domain.vocabulary import (
+    AcknowledgementOutcome,
+    CallOutcome,
+    CallPurpose,
+    ContactRole,
+    DebtorKind,
+    DisputeOutcome,
+    DisputeReason,
+    DocumentKind,
+    EscalationRoute,
+    InsolvencyProcedure,
+    NoticeChannel,
+    PaymentMethod,
+    Priority,
+    ReminderChannel,
+    ReminderStage,
+)
+
+# ------------------------------------------------------------------ debtors
+
+
+@dataclass(frozen=True)
+class RegisterDebtor:
+    debtor_id: UUID
+    legal_name: str
+    kind: DebtorKind
+    address: Address
+    siren: str | None = None
+    siret: str | None = None
+
+
+@dataclass(frozen=True)
+class DebtorCommand:
+    debtor_id: UUID
+
+    def run(self, debtor: Debtor, now: Now, actor: str) -> Any:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class AddContact(DebtorCommand):
+    contact_id: UUID
+    role: ContactRole
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+    def run(self, debtor: Debtor, now: Now, actor: str) -> Any:
+        return debtor.add_contact(
+            contact_id=self.contact_id,
+            role=self.role,
+            name=self.name,
+            email=self.email,
+            phone=self.phone,
+            now=now,
+            actor=actor,
+        )
+
+
+@dataclass(frozen=True)
+class ChangeContact(DebtorCommand):
+    contact_id: UUID
+    role: ContactRole
+    name: str
+    email: str | None = None
+    phone: str | None = None
+
+    def run(self, debtor: Debtor, now: Now, actor: str) -> Any:
+        return debtor.change_contact(
+            contact_id=self.contact_id,
+            role=self.role,
+            name=self.name,
+            email=self.email,
+            phone=self.phone,
+            now=now,
+            actor=actor,
+        )
+
+
+@dataclass(frozen=True)
+class SetCreditLimit(DebtorCommand):
+    limit: Money
+
+    def run(self, debtor: Debtor, now: Now, actor: str) -> Any:
+        return debtor.set_credit_limit(limit=self.limit, now=now, actor=actor)
+
+
+@dataclass(frozen=True)
+class ChangePriority(DebtorCommand):
+    priority: Priority
+
+    def run(self, debtor: Debtor, now: Now, actor: str) -> Any:
+        return debtor.change_priority(priority=self.priority, now=now, actor=actor)
+
+
+@dataclass(frozen=True)
+class AssignPolicy(DebtorCommand):
+    policy_id: str
+
+    def run(self, debtor: Debtor, now: Now, actor: str) -> Any:
+        return debtor.assign_policy(policy_id=self.policy_id, now=now, actor=actor)
+
+
+@dataclass(frozen=True)
+class RecordElectronicDeliveryConsent(DebtorCommand):
+    consented_on: date
+    proof_sha256: str | None = None
+
+    def run(self, debtor: Debtor, now: Now, actor: str) -> Any:
+        return debtor.consent_to_electronic_delivery(
+            consented_on=self.consented_on, proof_sha256=self.proof_sha256, now=now, actor=actor
+        )
+
+
+@dataclass(frozen=True)
+class OpenInsolvency(DebtorCommand):
+    procedure: InsolvencyProcedure
+    court: str
+    judgment_date: date
+    publication_date: date
+
+    def run(self, debtor: Debtor, now: Now, actor: str) -> Any:
+        return debtor.open_insolvency(
+            procedure=self.procedure,
+            court=self.court,
+            judgment_date=self.judgment_date,
+            publication_date=self.publication_date,
+            now=now,
+            actor=actor,
+        )
+
+
+@dataclass(frozen=True)
+class DeclareClaim(DebtorCommand):
+    declared_on: date
+    amount: Money
+    administrator: str
+    document_sha256: str | None = None
+
+    def run(self, debtor: Debtor, now: Now, actor: str) -> Any:
+        return debtor.declare_claim(
+            declared_on=self.declared_on,
+            declared=self.amount,
+            administrator=self.administrator,
+            document_sha256=self.document_sha256,
+            now=now,
+            actor=actor,
+        )
+
+
+@dataclass(frozen=True)
+class EraseDebtor(DebtorCommand):
+    reason: str
+
+    def run(self, debtor: Debtor, now: Now, actor: str) -> Any:
+        return debtor.erase(reason=self.reason, now=now, actor=actor)
+
+
+# -------------------------------------------------------------- receivables
+
+
+@dataclass(frozen=True)
+class IssueInvoice:
+    invoice_number: str
+    debtor_id: UUID
+    issue_date: date
+    due_date: date
+    amount_excl_vat: Decimal
+    vat: Decimal
+    amount_incl_vat: Decimal
+    label: str
+    currency: str = "EUR"
+    delivery_date: date | None = None
+    order_reference: str | None = None
+    payment_terms: str | None = None
+    contractual_penalty_rate: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class ReceivableCommand:
+    receivable_id: UUID
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        raise NotImplementedError
+
+
+def _money(receivable: Receivable, value: Decimal, currency: str | None) -> Money:
+    return Money(value, currency or receivable.currency)
+
+
+@dataclass(frozen=True)
+class SendReminder(ReceivableCommand):
+    stage: ReminderStage
+    channel: ReminderChannel
+    sent_on: date
+    contact_id: UUID | None = None
+    template_id: str | None = None
+    document_sha256: str | None = None
+    policy_id: str | None = None
+    policy_version: int | None = None
+    rule: str | None = None
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        return receivable.send_reminder(
+            stage=self.stage,
+            channel=self.channel,
+            sent_on=self.sent_on,
+            contact_id=self.contact_id,
+            template_id=self.template_id,
+            document_sha256=self.document_sha256,
+            policy_id=self.policy_id,
+            policy_version=self.policy_version,
+            rule=self.rule,
+            now=now,
+            actor=actor,
+        )
+
+
+@dataclass(frozen=True)
+class NoteCall(ReceivableCommand):
+    called_on: date
+    purpose: CallPurpose
+    outcome: CallOutcome
+    contact_id: UUID | None = None
+    notes: str | None = None
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        return receivable.note_call(
+            called_on=self.called_on,
+            purpose=self.purpose,
+            outcome=self.outcome,
+            contact_id=self.contact_id,
+            notes=self.notes,
+            now=now,
+            actor=actor,
+        )
+
+
+@dataclass(frozen=True)
+class RecordPromise(ReceivableCommand):
+    amount: Decimal
+    promised_date: date
+    currency: str | None = None
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        return receivable.record_promise(
+            amount_promised=_money(receivable, self.amount, self.currency),
+            promised_date=self.promised_date,
+            now=now,
+            actor=actor,
+        )
+
+
+@dataclass(frozen=True)
+class BreakPromise(ReceivableCommand):
+    noted_on: date
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        return receivable.break_promise(noted_on=self.noted_on, now=now, actor=actor)
+
+
+@dataclass(frozen=True)
+class OpenDispute(ReceivableCommand):
+    reason: DisputeReason
+    opened_on: date
+    amount: Decimal | None = None
+    description: str | None = None
+    currency: str | None = None
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        disputed = None if self.amount is None else _money(receivable, self.amount, self.currency)
+        return receivable.open_dispute_for(
+            reason=self.reason,
+            opened_on=self.opened_on,
+            disputed=disputed,
+            description=self.description,
+            now=now,
+            actor=actor,
+        )
+
+
+@dataclass(frozen=True)
+class ResolveDispute(ReceivableCommand):
+    dispute_number: int
+    outcome: DisputeOutcome
+    resolved_on: date
+    credit_note_number: str | None = None
+    credit_note_amount: Decimal | None = None
+    comment: str | None = None
+    currency: str | None = None
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        credit = None if self.credit_note_amount is None else _money(receivable, self.credit_note_amount, self.currency)
+        return receivable.resolve_dispute(
+            dispute_number=self.dispute_number,
+            outcome=self.outcome,
+            resolved_on=self.resolved_on,
+            credit_note_number=self.credit_note_number,
+            credit_note_amount=credit,
+            comment=self.comment,
+            now=now,
+            actor=actor,
+        )
+
+
+@dataclass(frozen=True)
+class SendFormalNotice(ReceivableCommand):
+    channel: NoticeChannel
+    sent_on: date
+    deadline: date
+    principal: Decimal
+    interest: Decimal
+    indemnity: Decimal
+    document_sha256: str
+    tracking_number: str | None = None
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        return receivable.send_formal_notice(
+            channel=self.channel,
+            sent_on=self.sent_on,
+            deadline=self.deadline,
+            claimed=ClaimBreakdown(self.principal, self.interest, self.indemnity),
+            document_sha256=self.document_sha256,
+            tracking_number=self.tracking_number,
+            now=now,
+            actor=actor,
+        )
+
+
+@dataclass(frozen=True)
+class AcknowledgeFormalNotice(ReceivableCommand):
+    notice_number: int
+    outcome: AcknowledgementOutcome
+    acknowledged_on: date
+    proof_sha256: str | None = None
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        return receivable.acknowledge_formal_notice(
+            notice_number=self.notice_number,
+            outcome=self.outcome,
+            acknowledged_on=self.acknowledged_on,
+            proof_sha256=self.proof_sha256,
+            now=now,
+            actor=actor,
+        )
+
+
+@dataclass(frozen=True)
+class RecordPayment(ReceivableCommand):
+    amount: Decimal
+    value_date: date
+    method: PaymentMethod
+    bank_reference: str
+    currency: str | None = None
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        return receivable.receive_payment(
+            paid=_money(receivable, self.amount, self.currency),
+            value_date=self.value_date,
+            method=self.method,
+            bank_reference=self.bank_reference,
+            now=now,
+            actor=actor,
+        )
+
+
+@dataclass(frozen=True)
+class ApplyCreditNote(ReceivableCommand):
+    credit_note_number: str
+    amount: Decimal
+    issued_on: date
+    currency: str | None = None
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        return receivable.apply_credit_note(
+            credit_note_number=self.credit_note_number,
+            credited=_money(receivable, self.amount, self.currency),
+            issued_on=self.issued_on,
+            now=now,
+            actor=actor,
+        )
+
+
+@dataclass(frozen=True)
+class AgreePaymentPlan(ReceivableCommand):
+    instalments: list[tuple[date, Decimal]] = field(default_factory=list)
+    agreement_sha256: str | None = None
+    currency: str | None = None
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        return receivable.agree_payment_plan(
+            instalments=[(due, _money(receivable, value, self.currency)) for due, value in self.instalments],
+            agreement_sha256=self.agreement_sha256,
+            now=now,
+            actor=actor,
+        )
+
+
+@dataclass(frozen=True)
+class MissInstalment(ReceivableCommand):
+    instalment_number: int
+    noted_on: date
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        return receivable.miss_instalment(
+            instalment_number=self.instalment_number, noted_on=self.noted_on, now=now, actor=actor
+        )
+
+
+@dataclass(frozen=True)
+class InvoiceLateCharges(ReceivableCommand):
+    interest: Decimal
+    indemnity: Decimal
+    charges_invoice_number: str
+    invoiced_on: date
+    calculation_sha256: str | None = None
+    currency: str | None = None
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        return receivable.invoice_late_charges(
+            interest=_money(receivable, self.interest, self.currency),
+            indemnity=_money(receivable, self.indemnity, self.currency),
+            charges_invoice_number=self.charges_invoice_number,
+            invoiced_on=self.invoiced_on,
+            calculation_sha256=self.calculation_sha256,
+            now=now,
+            actor=actor,
+        )
+
+
+@dataclass(frozen=True)
+class WaiveLateCharges(ReceivableCommand):
+    interest: Decimal
+    indemnity: Decimal
+    reason: str
+    currency: str | None = None
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        return receivable.waive_late_charges(
+            interest=_money(receivable, self.interest, self.currency),
+            indemnity=_money(receivable, self.indemnity, self.currency),
+            reason=self.reason,
+            now=now,
+            actor=actor,
+        )
+
+
+@dataclass(frozen=True)
+class Escalate(ReceivableCommand):
+    route: EscalationRoute
+    escalated_on: date
+    reference: str | None = None
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        return receivable.escalate(
+            route=self.route, escalated_on=self.escalated_on, reference=self.reference, now=now, actor=actor
+        )
+
+
+@dataclass(frozen=True)
+class WriteOff(ReceivableCommand):
+    reason: str
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        return receivable.write_off(reason=self.reason, now=now, actor=actor)
+
+
+@dataclass(frozen=True)
+class PauseDunning(ReceivableCommand):
+    reason: str
+    until: date | None = None
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        return receivable.pause_dunning(reason=self.reason, until=self.until, now=now, actor=actor)
+
+
+@dataclass(frozen=True)
+class ResumeDunning(ReceivableCommand):
+    reason: str
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        return receivable.resume_dunning(reason=self.reason, now=now, actor=actor)
+
+
+@dataclass(frozen=True)
+class StartMediation(ReceivableCommand):
+    started_on: date
+    reference: str | None = None
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        return receivable.start_mediation(started_on=self.started_on, reference=self.reference, now=now, actor=actor)
+
+
+@dataclass(frozen=True)
+class EndMediation(ReceivableCommand):
+    ended_on: date
+    outcome: str | None = None
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        return receivable.end_mediation(ended_on=self.ended_on, outcome=self.outcome, now=now, actor=actor)
+
+
+@dataclass(frozen=True)
+class AddNote(ReceivableCommand):
+    text: str
+    document_sha256: str | None = None
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        return receivable.add_note(note=self.text, document_sha256=self.document_sha256, now=now, actor=actor)
+
+
+@dataclass(frozen=True)
+class AttachDocument(ReceivableCommand):
+    kind: DocumentKind
+    document_sha256: str
+    media_type: str
+    description: str | None = None
+
+    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
+        return receivable.attach_document(
+            kind=self.kind,
+            document_sha256=self.document_sha256,
+            media_type=self.media_type,
+            description=self.description,
+            now=now,
+            actor=actor,
+        )

@@ -1,0 +1,381 @@
+"""The Debtor aggregate: who owes, how to reach them, and what stops all chasing.
+
+Personal data (names, addresses, e-mails, phones) lives here and nowhere else, so
+that a consumer's data can be erased without touching any receivable's journal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+from domain.chain import ChainedAggregate, LedgerEvent
+from domain.errors import InvalidInput, RuleViolation
+from domain.values import Money, Now, amount, currency, optional_sha256, optional_text, siren, siret, text
+from domain.vocabulary import ContactRole, DebtorKind, InsolvencyProcedure, Priority
+
+CLAIM_DECLARATION_PERIOD = timedelta(days=61)  # two months from the BODACC publication (legal.md §7)
+
+
+@dataclass(frozen=True)
+class Address:
+    lines: list[str]
+    postal_code: str
+    city: str
+    country: str
+
+
+@dataclass(frozen=True)
+class DebtorEvent(LedgerEvent):
+    AGGREGATE_TYPE = "Debtor"
+
+
+@dataclass(frozen=True)
+class DebtorRegistered(DebtorEvent):
+    legal_name: str
+    kind: DebtorKind
+    siren: str | None
+    siret: str | None
+    address: Address
+
+
+@dataclass(frozen=True)
+class ContactAdded(DebtorEvent):
+    contact_id: UUID
+    role: ContactRole
+    name: str
+    email: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class ContactChanged(DebtorEvent):
+    contact_id: UUID
+    role: ContactRole
+    name: str
+    email: str | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class CreditLimitSet(DebtorEvent):
+    limit: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class PriorityChanged(DebtorEvent):
+    priority: Priority
+
+
+@dataclass(frozen=True)
+class PolicyAssigned(DebtorEvent):
+    policy_id: str
+
+
+@dataclass(frozen=True)
+class ElectronicDeliveryConsented(DebtorEvent):
+    consented_on: date
+    proof_sha256: str | None
+
+
+@dataclass(frozen=True)
+class InsolvencyOpened(DebtorEvent):
+    procedure: InsolvencyProcedure
+    court: str
+    judgment_date: date
+    publication_date: date
+
+
+@dataclass(frozen=True)
+class ClaimDeclared(DebtorEvent):
+    declared_on: date
+    amount: Decimal
+    administrator: str
+    document_sha256: str | None
+
+
+@dataclass(frozen=True)
+class DebtorErased(DebtorEvent):
+    reason: str
+
+
+DEBTOR_EVENTS: tuple[type[DebtorEvent], ...] = (
+    DebtorRegistered,
+    ContactAdded,
+    ContactChanged,
+    CreditLimitSet,
+    PriorityChanged,
+    PolicyAssigned,
+    ElectronicDeliveryConsented,
+    InsolvencyOpened,
+    ClaimDeclared,
+    DebtorErased,
+)
+
+
+@dataclass
+class Contact:
+    contact_id: UUID
+    role: ContactRole
+    name: str
+    email: str | None
+    phone: str | None
+
+
+def _email(value: str | None) -> str | None:
+    cleaned = optional_text(value, "email", max_length=254)
+    if cleaned is not None and ("@" not in cleaned or " " in cleaned):
+        raise InvalidInput("email: not an e-mail address", rule="email_format")
+    return cleaned
+
+
+class Debtor(ChainedAggregate[DebtorEvent]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.legal_name = ""
+        self.kind = DebtorKind.PROFESSIONAL
+        self.siren: str | None = None
+        self.siret: str | None = None
+        self.address: Address | None = None
+        self.contacts: dict[UUID, Contact] = {}
+        self.credit_limit: Money | None = None
+        self.priority = Priority.NORMAL
+        self.policy_id: str | None = None
+        self.electronic_delivery_consented_on: date | None = None
+        self.insolvency: InsolvencyOpened | None = None
+        self.claims_declared: list[ClaimDeclared] = []
+        self.erased = False
+
+    @property
+    def claim_declaration_deadline(self) -> date | None:
+        if self.insolvency is None:
+            return None
+        return self.insolvency.publication_date + CLAIM_DECLARATION_PERIOD
+
+    @property
+    def in_insolvency(self) -> bool:
+        return self.insolvency is not None
+
+    # ---------------------------------------------------------------- commands
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        debtor_id: UUID,
+        legal_name: str,
+        kind: DebtorKind,
+        address: Address,
+        now: Now,
+        actor: str,
+        siren_number: str | None = None,
+        siret_number: str | None = None,
+    ) -> Debtor:
+        checked_siren = siren(siren_number) if siren_number else None
+        checked_siret = siret(siret_number) if siret_number else None
+        if kind is DebtorKind.PROFESSIONAL and checked_siren is None and checked_siret is None:
+            raise InvalidInput(
+                "siren: a professional debtor is identified by its SIREN or SIRET", rule="professional_siren"
+            )
+        if checked_siret and checked_siren and not checked_siret.startswith(checked_siren):
+            raise InvalidInput("siret: does not belong to the given SIREN", rule="siret_matches_siren")
+        if checked_siret and not checked_siren:
+            checked_siren = checked_siret[:9]
+        debtor = cls()
+        debtor.id = debtor_id
+        debtor._trigger(
+            DebtorRegistered,
+            now,
+            actor,
+            legal_name=text(legal_name, "legal_name", max_length=200),
+            kind=kind,
+            siren=checked_siren,
+            siret=checked_siret,
+            address=_checked_address(address),
+        )
+        return debtor
+
+    def add_contact(
+        self,
+        *,
+        contact_id: UUID,
+        role: ContactRole,
+        name: str,
+        now: Now,
+        actor: str,
+        email: str | None = None,
+        phone: str | None = None,
+    ) -> ContactAdded:
+        self._require_not_erased()
+        if contact_id in self.contacts:
+            raise RuleViolation(f"contact {contact_id} already exists", rule="contact_unique")
+        return self._trigger(ContactAdded, now, actor, **_contact_fields(contact_id, role, name, email, phone))
+
+    def change_contact(
+        self,
+        *,
+        contact_id: UUID,
+        role: ContactRole,
+        name: str,
+        now: Now,
+        actor: str,
+        email: str | None = None,
+        phone: str | None = None,
+    ) -> ContactChanged:
+        self._require_not_erased()
+        if contact_id not in self.contacts:
+            raise RuleViolation(f"no contact {contact_id} on this debtor", rule="contact_exists")
+        return self._trigger(ContactChanged, now, actor, **_contact_fields(contact_id, role, name, email, phone))
+
+    def set_credit_limit(self, *, limit: Money, now: Now, actor: str) -> CreditLimitSet:
+        return self._trigger(
+            CreditLimitSet,
+            now,
+            actor,
+            limit=amount(limit.amount, "limit", allow_zero=True),
+            currency=currency(limit.currency),
+        )
+
+    def change_priority(self, *, priority: Priority, now: Now, actor: str) -> PriorityChanged:
+        if priority is self.priority:
+            raise RuleViolation(f"priority is already {priority.value}", rule="priority_changes")
+        return self._trigger(PriorityChanged, now, actor, priority=priority)
+
+    def assign_policy(self, *, policy_id: str, now: Now, actor: str) -> PolicyAssigned:
+        return self._trigger(PolicyAssigned, now, actor, policy_id=text(policy_id, "policy_id", max_length=100))
+
+    def consent_to_electronic_delivery(
+        self, *, consented_on: date, now: Now, actor: str, proof_sha256: str | None = None
+    ) -> ElectronicDeliveryConsented:
+        self._require_not_erased()
+        if consented_on > now.today:
+            raise RuleViolation("consented_on: in the future", rule="date_not_in_future")
+        return self._trigger(
+            ElectronicDeliveryConsented,
+            now,
+            actor,
+            consented_on=consented_on,
+            proof_sha256=optional_sha256(proof_sha256, "proof_sha256"),
+        )
+
+    def open_insolvency(
+        self,
+        *,
+        procedure: InsolvencyProcedure,
+        court: str,
+        judgment_date: date,
+        publication_date: date,
+        now: Now,
+        actor: str,
+    ) -> InsolvencyOpened:
+        if self.insolvency is not None:
+            raise RuleViolation("insolvency proceedings are already recorded", rule="one_insolvency")
+        if judgment_date > now.today or publication_date > now.today:
+            raise RuleViolation("insolvency dates: in the future", rule="date_not_in_future")
+        if publication_date < judgment_date:
+            raise RuleViolation("publication_date: before the judgment", rule="date_order")
+        return self._trigger(
+            InsolvencyOpened,
+            now,
+            actor,
+            procedure=procedure,
+            court=text(court, "court", max_length=200),
+            judgment_date=judgment_date,
+            publication_date=publication_date,
+        )
+
+    def declare_claim(
+        self,
+        *,
+        declared_on: date,
+        declared: Money,
+        administrator: str,
+        now: Now,
+        actor: str,
+        document_sha256: str | None = None,
+    ) -> ClaimDeclared:
+        if self.insolvency is None:
+            raise RuleViolation("a claim is declared in insolvency proceedings", rule="insolvency_open")
+        if declared_on > now.today or declared_on < self.insolvency.judgment_date:
+            raise RuleViolation("declared_on: between the judgment and today", rule="date_order")
+        return self._trigger(
+            ClaimDeclared,
+            now,
+            actor,
+            declared_on=declared_on,
+            amount=amount(declared.amount, "amount"),
+            administrator=text(administrator, "administrator", max_length=200),
+            document_sha256=optional_sha256(document_sha256, "document_sha256"),
+        )
+
+    def erase(self, *, reason: str, now: Now, actor: str) -> DebtorErased:
+        if self.kind is not DebtorKind.CONSUMER:
+            raise RuleViolation("only a consumer's personal data is erased", rule="erase_consumers_only")
+        self._require_not_erased()
+        return self._trigger(DebtorErased, now, actor, reason=text(reason, "reason", max_length=1000))
+
+    def _require_not_erased(self) -> None:
+        if self.erased:
+            raise RuleViolation("the debtor's personal data was erased", rule="debtor_not_erased")
+
+    # ------------------------------------------------------------------ state
+
+    def when(self, event: DebtorEvent) -> None:
+        match event:
+            case DebtorRegistered():
+                self.legal_name = event.legal_name
+                self.kind = event.kind
+                self.siren = event.siren
+                self.siret = event.siret
+                self.address = event.address
+            case ContactAdded() | ContactChanged():
+                self.contacts[event.contact_id] = Contact(
+                    event.contact_id, event.role, event.name, event.email, event.phone
+                )
+            case CreditLimitSet():
+                self.credit_limit = Money(event.limit, event.currency)
+            case PriorityChanged():
+                self.priority = event.priority
+            case PolicyAssigned():
+                self.policy_id = event.policy_id
+            case ElectronicDeliveryConsented():
+                self.electronic_delivery_consented_on = event.consented_on
+            case InsolvencyOpened():
+                self.insolvency = event
+            case ClaimDeclared():
+                self.claims_declared.append(event)
+            case DebtorErased():
+                self.erased = True
+                self.legal_name = ""
+                self.address = None
+                self.contacts = {}
+
+
+def _checked_address(address: Address) -> Address:
+    lines = [text(line, "address.lines", max_length=200) for line in address.lines]
+    if not 1 <= len(lines) <= 4:
+        raise InvalidInput("address.lines: one to four lines", rule="address_lines")
+    country = text(address.country, "address.country", max_length=2).upper()
+    if len(country) != 2 or not country.isalpha():
+        raise InvalidInput("address.country: an ISO 3166 two-letter code", rule="country_format")
+    return Address(
+        lines=lines,
+        postal_code=text(address.postal_code, "address.postal_code", max_length=20),
+        city=text(address.city, "address.city", max_length=100),
+        country=country,
+    )
+
+
+def _contact_fields(
+    contact_id: UUID, role: ContactRole, name: str, email: str | None, phone: str | None
+) -> dict[str, object]:
+    return {
+        "contact_id": contact_id,
+        "role": role,
+        "name": text(name, "name", max_length=200),
+        "email": _email(email),
+        "phone": optional_text(phone, "phone", max_length=30),
+    }

@@ -1,0 +1,40 @@
+"""The composition root: the only place that knows which store backs the Ledger."""
+
+from __future__ import annotations
+
+from psycopg.conninfo import conninfo_to_dict
+
+from application.ledger import Clock, Ledger, system_clock
+from infrastructure.settings import Settings
+
+
+def store_environment(settings: Settings) -> dict[str, str]:
+    """eventsourcing's persistence variables for the configured store."""
+    if settings.database_url is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(settings.sqlite_path),
+            "SQLITE_LOCK_TIMEOUT": "10",
+        }
+    params = conninfo_to_dict(settings.database_url.get_secret_value())
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": str(params.get("dbname") or "postgres"),
+        "POSTGRES_HOST": str(params.get("host") or "127.0.0.1"),
+        "POSTGRES_PORT": str(params.get("port") or "5432"),
+        "POSTGRES_USER": str(params.get("user") or "postgres"),
+        "POSTGRES_PASSWORD": str(params.get("password") or ""),
+        "POSTGRES_CONNECT_TIMEOUT": "5",
+        # Every write locks the events table so notification ids commit in order:
+        # wait a bounded time rather than for ever.
+        "POSTGRES_LOCK_TIMEOUT": str(settings.postgres_lock_timeout_seconds),
+        "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
+        "POSTGRES_MAX_OVERFLOW": str(settings.postgres_max_overflow),
+        "POSTGRES_PRE_PING": "y",
+    }
+    return env
+
+
+def build_ledger(settings: Settings, *, clock: Clock = system_clock) -> Ledger:
+    return Ledger(store_environment(settings), clock=clock, timezone=settings.timezone)
