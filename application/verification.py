@@ -7,8 +7,10 @@ aggregates, so a tampered event is reported instead of crashing a replay.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, StoredEvent
@@ -82,7 +84,7 @@ def verify_chain(aggregate_id: UUID, stored: list[StoredEvent], mapper: Mapper[U
             if not isinstance(event, LedgerEvent):
                 return ChainBreak(aggregate_id, version, f"not a ledger event: {row.topic}")
             event_hash = event.hash()
-            reencoded = mapper.to_stored_event(event).state
+            reencoded = mapper.to_stored_event(_as_recorded(event)).state
         except Exception as error:
             return ChainBreak(aggregate_id, version, f"stored event cannot be read ({type(error).__name__})")
         if reencoded != row.state:
@@ -92,15 +94,44 @@ def verify_chain(aggregate_id: UUID, stored: list[StoredEvent], mapper: Mapper[U
         elif aggregate_type != event.AGGREGATE_TYPE:
             return ChainBreak(aggregate_id, version, f"a {event.AGGREGATE_TYPE} event in a {aggregate_type} journal")
         if event.previous_hash != previous:
-            return ChainBreak(
-                aggregate_id,
-                version,
-                "previous_hash does not match the hash of the event before (altered, removed or reordered)",
-            )
+            return _broken_link(aggregate_id, version, event_hash, stored[expected_version:], mapper)
         previous = event_hash
     if not stored:
         return ChainBreak(aggregate_id, 1, "no events")
     return AggregateHead(aggregate_id, aggregate_type, len(stored), previous)
+
+
+def _as_recorded(event: LedgerEvent) -> LedgerEvent:
+    """The event as the application creates it: fields in declared order, no extra key, UTC
+    timestamp; re-encoding this must give the stored bytes, so that reordered keys, an added key
+    or an equivalent time offset (which the hash does not see) are reported as alterations."""
+    return dataclasses.replace(event, timestamp=event.timestamp.astimezone(UTC))
+
+
+def _broken_link(
+    aggregate_id: UUID, version: int, event_hash: str, following: list[StoredEvent], mapper: Mapper[UUID]
+) -> ChainBreak:
+    """Version n does not link to n-1. When n+1 still links to n, event n is intact and the
+    event before it is the one that changed (or events were removed between them)."""
+    if version > 1 and following and following[0].originator_version == version + 1:
+        try:
+            successor = mapper.to_domain_event(following[0])
+        except Exception:
+            successor = None
+        if isinstance(successor, LedgerEvent) and successor.previous_hash == event_hash:
+            return ChainBreak(
+                aggregate_id,
+                version - 1,
+                f"its hash is not the previous_hash recorded by version {version} "
+                "(altered, or events removed after it)",
+            )
+    return ChainBreak(
+        aggregate_id,
+        version,
+        f"previous_hash does not match the hash of version {version - 1} (altered, removed or reordered)"
+        if version > 1
+        else "previous_hash of the first event is not the genesis hash (altered, or earlier events removed)",
+    )
 
 
 def _all_aggregate_ids(recorder: ApplicationRecorder) -> Iterator[UUID]:

@@ -6,8 +6,9 @@ that a consumer's data can be erased without touching any receivable's journal.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
@@ -16,7 +17,7 @@ from domain.errors import InvalidInput, RuleViolation
 from domain.values import Money, Now, amount, currency, optional_sha256, optional_text, siren, siret, text
 from domain.vocabulary import ContactRole, DebtorKind, InsolvencyProcedure, Priority
 
-CLAIM_DECLARATION_PERIOD = timedelta(days=61)  # two months from the BODACC publication (legal.md §7)
+CLAIM_DECLARATION_MONTHS = 2  # from the BODACC publication (legal.md §7)
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ class Debtor(ChainedAggregate[DebtorEvent]):
     def claim_declaration_deadline(self) -> date | None:
         if self.insolvency is None:
             return None
-        return self.insolvency.publication_date + CLAIM_DECLARATION_PERIOD
+        return add_months(self.insolvency.publication_date, CLAIM_DECLARATION_MONTHS)
 
     @property
     def in_insolvency(self) -> bool:
@@ -352,6 +353,14 @@ class Debtor(ChainedAggregate[DebtorEvent]):
                 self.legal_name = ""
                 self.address = None
                 self.contacts = {}
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar months, as the law counts them: 15 January + 2 months = 15 March;
+    a day the target month lacks falls back to its last day (31 December + 2 = 28/29 February)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _checked_address(address: Address) -> Address:

@@ -218,6 +218,9 @@ class Receivable(ChainedAggregate[ReceivableEvent]):
 
     @property
     def open_dispute(self) -> Dispute | None:
+        """An unresolved dispute of a file still open (a settled file has nothing left to contest)."""
+        if self.is_closed:
+            return None
         return next((d for d in self.disputes if d.outcome is None), None)
 
     @property
@@ -314,6 +317,8 @@ class Receivable(ChainedAggregate[ReceivableEvent]):
             raise InvalidInput("due_date: must not be before the issue date", rule="due_after_issue")
         rate = None
         if contractual_penalty_rate is not None:
+            if isinstance(contractual_penalty_rate, float):
+                raise InvalidInput("contractual_penalty_rate: a rate is never a float", rule="rate_format")
             rate = Decimal(contractual_penalty_rate)
             if not rate.is_finite() or rate <= 0 or rate > 100:
                 raise InvalidInput("contractual_penalty_rate: a percentage between 0 and 100", rule="rate_range")
@@ -468,6 +473,7 @@ class Receivable(ChainedAggregate[ReceivableEvent]):
         credit_note_amount: Money | None = None,
         comment: str | None = None,
     ) -> DisputeResolved:
+        self._require_open()
         dispute = self._dispute(dispute_number)
         if dispute.outcome is not None:
             raise RuleViolation(f"dispute {dispute_number} is already resolved", rule="dispute_open")
@@ -780,6 +786,7 @@ class Receivable(ChainedAggregate[ReceivableEvent]):
         )
 
     def end_mediation(self, *, ended_on: date, now: Now, actor: str, outcome: str | None = None) -> MediationEnded:
+        self._require_open()
         if self.mediation_started_on is None:
             raise RuleViolation("no mediation is under way", rule="mediation_under_way")
         self._require_happened(ended_on, "ended_on", now)

@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from domain.errors import InvalidInput
 
 CENT = Decimal("0.01")
+MONEY_LIMIT = Decimal("1e13")
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 CURRENCY_PATTERN = re.compile(r"^[A-Z]{3}$")
 
@@ -47,13 +48,13 @@ def amount(value: Decimal | int | str, field: str, *, allow_zero: bool = False) 
         raise InvalidInput(f"{field}: {value!r} is not a decimal amount", rule="amount_format") from error
     if not number.is_finite():
         raise InvalidInput(f"{field}: {value!r} is not a finite amount", rule="amount_format")
+    if not -MONEY_LIMIT < number < MONEY_LIMIT:  # first: quantize fails beyond 28 digits
+        raise InvalidInput(f"{field}: {value} is out of range", rule="amount_range")
     exponent = number.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -2 and number != number.quantize(CENT):
         raise InvalidInput(f"{field}: {value} has more than two decimal places", rule="amount_precision")
     if number < 0 or (number == 0 and not allow_zero):
         raise InvalidInput(f"{field}: {value} must be positive", rule="amount_positive")
-    if number >= Decimal("1e13"):
-        raise InvalidInput(f"{field}: {value} is out of range", rule="amount_range")
     return number.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
