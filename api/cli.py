@@ -13,7 +13,6 @@ from uuid import UUID
 import typer
 from pydantic import ValidationError
 
-from application.clock import SimulatedClock
 from application.ledger import Clock, Ledger, system_clock
 from application.verification import verify_store
 from application.views import debtor_view, receivable_view
@@ -119,18 +118,20 @@ def demo(
     reset: Annotated[bool, typer.Option(help="Erase the embedded store first (SQLite only).")] = False,
 ) -> None:
     """Fill the store with a realistic sample ledger dated relative to today, then summarise it."""
-    from application.demo import load_demo
+    from application.demo import demo_clock, load_demo
 
     settings = load_settings()
     if reset:
         if settings.uses_postgres:
             fail("--reset only erases the embedded SQLite store; use an empty PostgreSQL database instead", 2)
-        settings.sqlite_path.unlink(missing_ok=True)
-    clock = SimulatedClock(system_clock())
+        for suffix in ("", "-wal", "-shm", "-journal"):  # SQLite's companions go with the file
+            settings.sqlite_path.with_name(settings.sqlite_path.name + suffix).unlink(missing_ok=True)
+    now = system_clock()
+    clock = demo_clock(now)  # starts before the sample's first step: the demo moves it forward, never back
     with opened_ledger(settings, clock=clock) as ledger:
         if any(True for _ in ledger.receivable_ids()):
             fail("the store already holds receivables: run `relance demo --reset` to start again", 1)
-        summary = load_demo(ledger, clock)
+        summary = load_demo(ledger, clock, now=now)
     typer.echo(summary.text())
 
 

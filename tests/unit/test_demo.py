@@ -138,6 +138,12 @@ def test_no_event_is_recorded_after_now_and_recorded_times_never_go_back(demo: t
     assert instants == sorted(instants)
 
 
+def test_after_the_demo_the_ledger_s_clock_stands_at_now(demo: tuple[Ledger, DemoSummary]) -> None:
+    ledger, _ = demo
+
+    assert ledger.now().instant == NOW
+
+
 def test_the_history_spans_months_before_today(demo: tuple[Ledger, DemoSummary]) -> None:
     ledger, _ = demo
 
