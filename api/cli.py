@@ -303,3 +303,6 @@ def main() -> None:
 
 
 __all__ = ["app", "main"]
+
+# Sub-command modules register themselves on `app` (they import it, hence the end of the file).
+from api import cli_server  # noqa: E402, F401

@@ -7,7 +7,7 @@ expected version; a concurrent writer turns into ``VersionConflict``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -46,6 +46,7 @@ class Outcome:
     version: int
     recorded: bool
     result: Any = None
+    events: tuple[LedgerEvent, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,10 +98,11 @@ class Ledger(Application[UUID]):
             now=self.now(),
             actor=actor,
         )
-        self._save(
-            debtor, on_conflict=AlreadyExists(f"debtor {command.debtor_id} already exists", rule="debtor_unique")
+        events = debtor.collect_events()
+        self._save_events(
+            events, on_conflict=AlreadyExists(f"debtor {command.debtor_id} already exists", rule="debtor_unique")
         )
-        return Outcome(debtor.id, debtor.version, recorded=True)
+        return Outcome(debtor.id, debtor.version, recorded=True, events=tuple(events))
 
     def change_debtor(self, command: DebtorCommand, *, actor: str, expected_version: int | None = None) -> Outcome:
         debtor = self.debtor(command.debtor_id)
@@ -129,13 +131,14 @@ class Ledger(Application[UUID]):
             now=self.now(),
             actor=actor,
         )
-        self._save(
-            receivable,
+        events = receivable.collect_events()
+        self._save_events(
+            events,
             on_conflict=AlreadyExists(
                 f"invoice number {receivable.invoice_number} is already issued", rule="invoice_number_unique"
             ),
         )
-        return Outcome(receivable.id, receivable.version, recorded=True)
+        return Outcome(receivable.id, receivable.version, recorded=True, events=tuple(events))
 
     def change_receivable(
         self, command: ReceivableCommand, *, actor: str, expected_version: int | None = None
@@ -196,12 +199,9 @@ class Ledger(Application[UUID]):
                     rule="concurrent_write",
                 ),
             )
-        return Outcome(aggregate.id, aggregate.version, recorded=bool(events), result=result)
+        return Outcome(aggregate.id, aggregate.version, recorded=bool(events), result=result, events=tuple(events))
 
-    def _save(self, aggregate: ChainedAggregate[Any], *, on_conflict: Exception) -> None:
-        self._save_events(aggregate.collect_events(), on_conflict=on_conflict)
-
-    def _save_events(self, events: list[LedgerEvent], *, on_conflict: Exception) -> None:
+    def _save_events(self, events: Sequence[LedgerEvent], *, on_conflict: Exception) -> None:
         try:
             self.save(*events)
         except IntegrityError as error:

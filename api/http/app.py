@@ -1,0 +1,88 @@
+"""``create_app(settings)``: the HTTP API. Nothing is built at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.http.idempotency import IdempotencyMiddleware
+from api.http.problems import install_problem_handlers
+from api.http.request_log import RequestLogMiddleware, configure_logging
+from api.http.routers import debtors, documents, health, receivables
+from api.http.services import Services
+from application.ledger import Clock, system_clock
+from infrastructure.bootstrap import build_ledger
+from infrastructure.documents import DocumentStore
+from infrastructure.idempotency import IdempotencyStore
+from infrastructure.settings import Settings
+from infrastructure.sql import open_database
+from infrastructure.tokens import TokenStore
+
+DESCRIPTION = """
+Amicable recovery of unpaid invoices (recouvrement amiable) with an immutable,
+hash-chained journal.
+
+* **Authentication**: `Authorization: Bearer <token>`; tokens are created with
+  `relance token create --role ROLE --name NAME`. The token's name is the `actor` of
+  every event it records. Only `/healthz` and `/readyz` are open.
+* **Errors**: `application/problem+json` (RFC 9457) with a `rule` naming the rule
+  broken: 401/403 authentication, 404 unknown, 409 rule broken by the file's state or a
+  concurrent write, 412 `If-Match` no longer holds, 422 invalid input, 503 store
+  unavailable (with `Retry-After`).
+* **Concurrency**: responses carry the aggregate version as `ETag`; send it back in
+  `If-Match` to fail with 412 instead of acting on a file that moved on.
+* **Idempotency**: every POST accepts `Idempotency-Key`; a retry with the same key and
+  body returns the first response (`Idempotent-Replayed: true`) and records nothing.
+* **Money** is a decimal string with at most two places (`"1234.50"`); dates are
+  `YYYY-MM-DD`; instants UTC ISO 8601.
+"""
+
+TAGS = [
+    {"name": "receivables", "description": "Invoices and every step of their recovery."},
+    {"name": "debtors", "description": "Customers who owe, their contacts, and what halts chasing them."},
+    {"name": "documents", "description": "Content-addressed files that events refer to by SHA-256."},
+    {"name": "health", "description": "Liveness and readiness (no authentication)."},
+]
+
+
+def build_services(settings: Settings, clock: Clock = system_clock) -> Services:
+    database = open_database(settings)
+    return Services(
+        settings=settings,
+        ledger=build_ledger(settings, clock=clock),
+        database=database,
+        tokens=TokenStore(database),
+        documents=DocumentStore(database),
+    )
+
+
+def create_app(settings: Settings, *, services: Services | None = None, clock: Clock = system_clock) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = services is None
+        app.state.services = services or build_services(settings, clock)
+        app.state.idempotency = IdempotencyStore(app.state.services.database)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.services.close()
+
+    configure_logging(json_logs=settings.environment == "production")
+    app = FastAPI(
+        title="relance",
+        version="0.1.0",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    install_problem_handlers(app)
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(RequestLogMiddleware)  # outermost: logs every request, replays included
+    for router in (health.router, receivables.router, debtors.router, documents.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,81 @@
+"""Annotated dependency aliases: services, the authenticated principal, role checks, If-Match."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from api.http.problems import AuthError
+from api.http.services import Services
+from application.access import Principal, Role
+from application.ledger import Ledger
+
+IF_MATCH = re.compile(r'^\s*(?:W/)?"(\d{1,18})"\s*$')
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_ledger(services: ServicesDep) -> Ledger:
+    return services.ledger
+
+
+LedgerDep = Annotated[Ledger, Depends(get_ledger)]
+
+
+def authenticated(request: Request, services: ServicesDep) -> Principal:
+    header = request.headers.get("authorization")
+    if not header:
+        raise AuthError(401, "missing bearer token (Authorization: Bearer rl_…)", "unauthenticated")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise AuthError(401, "malformed Authorization header: expected 'Bearer <token>'", "unauthenticated")
+    principal = services.tokens.authenticate(secret.strip())
+    if principal is None:
+        raise AuthError(401, "unknown or revoked token", "unauthenticated")
+    request.state.actor = principal.name
+    request.state.role = principal.role.value
+    return principal
+
+
+def allow(roles: frozenset[Role]) -> Callable[..., Principal]:
+    """A dependency admitting these roles (and admin); its principal is the events' actor."""
+    names = ", ".join(sorted(r.value for r in roles | {Role.ADMIN}))
+
+    def check(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+        if not principal.may(roles):
+            raise AuthError(403, f"role {principal.role.value} may not do this (allowed: {names})", "forbidden")
+        return principal
+
+    check.__name__ = f"allow_{'_'.join(sorted(r.value for r in roles))}"
+    return check
+
+
+def expected_version(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description='The ETag of the version you saw (e.g. "3"): the command fails with 412 if it moved on.',
+        ),
+    ] = None,
+) -> int | None:
+    if if_match is None or if_match.strip() == "*":
+        return None
+    match = IF_MATCH.match(if_match)
+    if match is None:
+        from domain.errors import InvalidInput
+
+        raise InvalidInput('If-Match: expected an ETag such as "3"', rule="if_match_format")
+    return int(match.group(1))
+
+
+ExpectedVersion = Annotated[int | None, Depends(expected_version)]

@@ -1,0 +1,241 @@
+"""/v1/debtors: who owes, their contacts, credit limit, priority, and what halts chasing them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import Field
+
+from api.http.dependencies import ExpectedVersion, LedgerDep, allow
+from api.http.routers.receivables import COMMAND_RESPONSES, ETAG_HEADER, journal_record
+from api.http.schemas import Amount, Body, CommandResult, JournalRecord, Page, Sha256, ShortText
+from application import commands
+from application.access import COLLECTION, CONTACTS, DEBTOR_RECORDS, MANAGEMENT, READERS, Principal
+from application.ledger import Ledger, Outcome
+from application.views import debtor_view
+from domain.debtor import Address
+from domain.values import Money
+from domain.vocabulary import ContactRole, DebtorKind, InsolvencyProcedure, Priority
+
+router = APIRouter(prefix="/v1/debtors", tags=["debtors"])
+
+Reader = Annotated[Principal, Depends(allow(READERS))]
+Recorder = Annotated[Principal, Depends(allow(DEBTOR_RECORDS))]
+ContactKeeper = Annotated[Principal, Depends(allow(CONTACTS))]
+Collector = Annotated[Principal, Depends(allow(COLLECTION))]
+Manager = Annotated[Principal, Depends(allow(MANAGEMENT))]
+
+
+class AddressBody(Body):
+    lines: Annotated[list[Annotated[str, Field(max_length=200)]], Field(min_length=1, max_length=4)]
+    postal_code: Annotated[str, Field(max_length=20)]
+    city: Annotated[str, Field(max_length=100)]
+    country: Annotated[str, Field(min_length=2, max_length=2, examples=["FR"])] = "FR"
+
+
+class DebtorBody(Body):
+    legal_name: Annotated[str, Field(min_length=1, max_length=200, examples=["Menuiserie Martin SARL"])]
+    kind: DebtorKind
+    address: AddressBody
+    siren: str | None = Field(default=None, max_length=11, examples=["732829320"])
+    siret: str | None = Field(default=None, max_length=17)
+    debtor_id: UUID | None = Field(default=None, description="Optional: your own id for the debtor (default: new)")
+
+
+class ContactBody(Body):
+    role: ContactRole
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=30)
+
+
+class CreditLimitBody(Body):
+    limit: Amount
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
+
+
+class PriorityBody(Body):
+    priority: Priority
+
+
+class PolicyBody(Body):
+    policy_id: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class ConsentBody(Body):
+    consented_on: date
+    proof_sha256: Sha256 | None = None
+
+
+class InsolvencyBody(Body):
+    procedure: InsolvencyProcedure
+    court: Annotated[str, Field(min_length=1, max_length=200, examples=["Tribunal de commerce de Lyon"])]
+    judgment_date: date
+    publication_date: date = Field(description="BODACC publication: the 2-month claim declaration runs from it")
+
+
+class ClaimDeclarationBody(Body):
+    declared_on: date
+    amount: Amount
+    administrator: Annotated[str, Field(min_length=1, max_length=200, description="Mandataire judiciaire")]
+    document_sha256: Sha256 | None = None
+
+
+class ErasureBody(Body):
+    reason: ShortText
+
+
+def result(ledger: Ledger, outcome: Outcome, response: Response) -> CommandResult:
+    debtor = ledger.debtor(outcome.aggregate_id)
+    response.headers["ETag"] = f'"{debtor.version}"'
+    response.headers["Location"] = f"/v1/debtors/{debtor.id}"
+    return CommandResult(
+        aggregate_id=str(debtor.id),
+        version=debtor.version,
+        recorded=outcome.recorded,
+        events=[JournalRecord(**journal_record(e)) for e in outcome.events],
+        state=debtor_view(debtor),
+    )
+
+
+def change(
+    ledger: Ledger, command: commands.DebtorCommand, principal: Principal, expected: int | None, response: Response
+) -> CommandResult:
+    outcome = ledger.change_debtor(command, actor=principal.name, expected_version=expected)
+    return result(ledger, outcome, response)
+
+
+@router.post("", status_code=201, summary="DebtorRegistered", responses=COMMAND_RESPONSES)
+def register_debtor(body: DebtorBody, ledger: LedgerDep, p: Recorder, response: Response) -> CommandResult:
+    command = commands.RegisterDebtor(
+        debtor_id=body.debtor_id or uuid.uuid4(),
+        legal_name=body.legal_name,
+        kind=body.kind,
+        address=Address(**body.address.model_dump()),
+        siren=body.siren,
+        siret=body.siret,
+    )
+    return result(ledger, ledger.register_debtor(command, actor=p.name), response)
+
+
+@router.get("", summary="List debtors", response_model=Page)
+def list_debtors(
+    ledger: LedgerDep,
+    _: Reader,
+    kind: DebtorKind | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page:
+    rows = [debtor_view(ledger.debtor(i)) for i in ledger.debtor_ids()]
+    rows = [r for r in rows if kind is None or r["kind"] == kind.value]
+    rows.sort(key=lambda row: (row["legal_name"], row["id"]))
+    return Page(items=rows[offset : offset + limit], total=len(rows), limit=limit, offset=offset)
+
+
+@router.get(
+    "/{debtor_id}", summary="A debtor", responses={200: {"headers": ETAG_HEADER}, 404: {"description": "Unknown"}}
+)
+def get_debtor(debtor_id: UUID, ledger: LedgerDep, _: Reader, response: Response) -> dict[str, Any]:
+    debtor = ledger.debtor(debtor_id)
+    response.headers["ETag"] = f'"{debtor.version}"'
+    return debtor_view(debtor)
+
+
+@router.get("/{debtor_id}/journal", summary="Every event of the debtor as a canonical record with its hash")
+def get_debtor_journal(debtor_id: UUID, ledger: LedgerDep, _: Reader) -> list[JournalRecord]:
+    ledger.debtor(debtor_id)
+    return [JournalRecord(**entry.record) for entry in ledger.journal(debtor_id)]
+
+
+@router.post("/{debtor_id}/contacts", status_code=201, summary="ContactAdded", responses=COMMAND_RESPONSES)
+def add_contact(
+    debtor_id: UUID,
+    body: ContactBody,
+    ledger: LedgerDep,
+    p: ContactKeeper,
+    expected: ExpectedVersion,
+    response: Response,
+) -> CommandResult:
+    command = commands.AddContact(debtor_id, contact_id=uuid.uuid4(), **body.model_dump())
+    return change(ledger, command, p, expected, response)
+
+
+@router.post(
+    "/{debtor_id}/contacts/{contact_id}", status_code=201, summary="ContactChanged", responses=COMMAND_RESPONSES
+)
+def change_contact(
+    debtor_id: UUID, contact_id: UUID, body: ContactBody, ledger: LedgerDep, p: ContactKeeper,
+    expected: ExpectedVersion, response: Response,
+) -> CommandResult:  # fmt: skip
+    command = commands.ChangeContact(debtor_id, contact_id=contact_id, **body.model_dump())
+    return change(ledger, command, p, expected, response)
+
+
+@router.post("/{debtor_id}/credit-limit", status_code=201, summary="CreditLimitSet", responses=COMMAND_RESPONSES)
+def set_credit_limit(
+    debtor_id: UUID, body: CreditLimitBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion, response: Response
+) -> CommandResult:
+    command = commands.SetCreditLimit(debtor_id, limit=Money(body.limit, body.currency))
+    return change(ledger, command, p, expected, response)
+
+
+@router.post("/{debtor_id}/priority", status_code=201, summary="PriorityChanged", responses=COMMAND_RESPONSES)
+def change_priority(
+    debtor_id: UUID, body: PriorityBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion, response: Response
+) -> CommandResult:
+    return change(ledger, commands.ChangePriority(debtor_id, priority=body.priority), p, expected, response)
+
+
+@router.post("/{debtor_id}/policy", status_code=201, summary="PolicyAssigned", responses=COMMAND_RESPONSES)
+def assign_policy(
+    debtor_id: UUID, body: PolicyBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion, response: Response
+) -> CommandResult:
+    return change(ledger, commands.AssignPolicy(debtor_id, policy_id=body.policy_id), p, expected, response)
+
+
+@router.post(
+    "/{debtor_id}/electronic-delivery-consent",
+    status_code=201,
+    summary="ElectronicDeliveryConsented",
+    responses=COMMAND_RESPONSES,
+)
+def consent_to_electronic_delivery(
+    debtor_id: UUID, body: ConsentBody, ledger: LedgerDep, p: Collector, expected: ExpectedVersion, response: Response
+) -> CommandResult:
+    command = commands.RecordElectronicDeliveryConsent(debtor_id, **body.model_dump())
+    return change(ledger, command, p, expected, response)
+
+
+@router.post("/{debtor_id}/insolvency", status_code=201, summary="InsolvencyOpened", responses=COMMAND_RESPONSES)
+def open_insolvency(
+    debtor_id: UUID, body: InsolvencyBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion, response: Response
+) -> CommandResult:
+    return change(ledger, commands.OpenInsolvency(debtor_id, **body.model_dump()), p, expected, response)
+
+
+@router.post("/{debtor_id}/claim-declarations", status_code=201, summary="ClaimDeclared", responses=COMMAND_RESPONSES)
+def declare_claim(
+    debtor_id: UUID, body: ClaimDeclarationBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion,
+    response: Response,
+) -> CommandResult:  # fmt: skip
+    command = commands.DeclareClaim(
+        debtor_id,
+        declared_on=body.declared_on,
+        amount=Money(body.amount, "EUR"),
+        administrator=body.administrator,
+        document_sha256=body.document_sha256,
+    )
+    return change(ledger, command, p, expected, response)
+
+
+@router.post(
+    "/{debtor_id}/erasure", status_code=201, summary="DebtorErased (consumers only)", responses=COMMAND_RESPONSES
+)
+def erase_debtor(
+    debtor_id: UUID, body: ErasureBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion, response: Response
+) -> CommandResult:
+    return change(ledger, commands.EraseDebtor(debtor_id, reason=body.reason), p, expected, response)

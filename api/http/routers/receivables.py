@@ -1,0 +1,543 @@
+"""/v1/receivables: issue an invoice, read it (now or as of a date), its journal, and one
+POST sub-resource per event of product.md. Routes translate HTTP to commands; the rules
+are the domain's, and errors are mapped once in problems.py."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+from pydantic import Field
+
+from api.http.dependencies import ExpectedVersion, LedgerDep, ServicesDep, allow
+from api.http.schemas import Amount, Body, CommandResult, JournalRecord, LongText, Page, Sha256, ShortText
+from api.http.services import Services
+from application import commands
+from application.access import ACCOUNTING, COLLECTION, MANAGEMENT, READERS, WRITERS, Principal
+from application.ledger import Ledger, Outcome
+from application.views import receivable_view
+from domain.canonical import to_canonical_value
+from domain.errors import InvalidInput
+from domain.vocabulary import (
+    AcknowledgementOutcome,
+    CallOutcome,
+    CallPurpose,
+    DisputeOutcome,
+    DisputeReason,
+    DocumentKind,
+    EscalationRoute,
+    NoticeChannel,
+    PaymentMethod,
+    ReceivableStatus,
+    ReminderChannel,
+    ReminderStage,
+)
+
+router = APIRouter(prefix="/v1/receivables", tags=["receivables"])
+
+Reader = Annotated[Principal, Depends(allow(READERS))]
+Collector = Annotated[Principal, Depends(allow(COLLECTION))]
+Accountant = Annotated[Principal, Depends(allow(ACCOUNTING))]
+Manager = Annotated[Principal, Depends(allow(MANAGEMENT))]
+Writer = Annotated[Principal, Depends(allow(WRITERS))]
+ETAG_HEADER = {"ETag": {"description": 'The aggregate version, e.g. "3"', "schema": {"type": "string"}}}
+COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
+    201: {"description": "Recorded", "headers": ETAG_HEADER},
+    404: {"description": "Unknown receivable"},
+    409: {"description": "A rule forbids it in the file's current state, or a concurrent write won"},
+    412: {"description": "If-Match no longer holds"},
+    422: {"description": "Invalid input"},
+}
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def journal_record(event: Any) -> dict[str, Any]:
+    record: dict[str, Any] = to_canonical_value(event.record())
+    record["hash"] = event.hash()
+    return record
+
+
+def command_result(ledger: Ledger, outcome: Outcome, response: Response) -> CommandResult:
+    receivable = ledger.receivable(outcome.aggregate_id)
+    response.headers["ETag"] = f'"{receivable.version}"'
+    response.headers["Location"] = f"/v1/receivables/{receivable.id}"
+    if not outcome.recorded:
+        response.status_code = 200
+    return CommandResult(
+        aggregate_id=str(outcome.aggregate_id),
+        version=receivable.version,
+        recorded=outcome.recorded,
+        events=[JournalRecord(**journal_record(e)) for e in outcome.events],
+        state=receivable_view(receivable, today=ledger.now().today),
+    )
+
+
+def act(
+    services: Services,
+    command: commands.ReceivableCommand,
+    principal: Principal,
+    expected: int | None,
+    response: Response,
+) -> CommandResult:
+    require_stored_documents(services, command)
+    outcome = services.ledger.change_receivable(command, actor=principal.name, expected_version=expected)
+    return command_result(services.ledger, outcome, response)
+
+
+def require_stored_documents(services: Services, command: object) -> None:
+    """Every document an event names must be stored, so that an evidence bundle can ship it."""
+    for field_name, value in vars(command).items():
+        if field_name.endswith("sha256") and value is not None and services.documents.describe(value) is None:
+            raise InvalidInput(
+                f"{field_name}: no stored document {value}; upload it first (POST /v1/documents)",
+                rule="document_stored",
+            )
+
+
+def as_of_instant(ledger: Ledger, as_of: str | None) -> datetime | None:
+    """A date is the end of that day in the firm's time zone; an instant must carry its offset."""
+    if as_of is None:
+        return None
+    try:
+        if len(as_of) == 10:
+            return ledger.end_of_day(date.fromisoformat(as_of))
+        instant = datetime.fromisoformat(as_of.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise InvalidInput("as_of: YYYY-MM-DD or an ISO 8601 instant with its offset", rule="as_of_format") from error
+    if instant.tzinfo is None:
+        raise InvalidInput("as_of: an instant needs its offset, e.g. 2026-01-31T18:00:00Z", rule="as_of_format")
+    return instant.astimezone(UTC)
+
+
+# ------------------------------------------------------------------- bodies
+
+
+class IssueInvoiceBody(Body):
+    invoice_number: Annotated[str, Field(min_length=1, max_length=64, examples=["FA-2026-0042"])]
+    debtor_id: UUID
+    issue_date: date
+    due_date: date
+    amount_excl_vat: Amount
+    vat: Amount
+    amount_incl_vat: Amount
+    label: ShortText
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
+    delivery_date: date | None = Field(default=None, description="Delivery or completion; default: the issue date")
+    order_reference: str | None = Field(default=None, max_length=100)
+    payment_terms: str | None = Field(default=None, max_length=500, examples=["30 jours fin de mois"])
+    contractual_penalty_rate: Decimal | None = Field(
+        default=None, description="Late-payment penalty rate set by the terms of sale, in percent", examples=["12.00"]
+    )
+
+
+class ReminderBody(Body):
+    stage: ReminderStage
+    channel: ReminderChannel
+    sent_on: date
+    contact_id: UUID | None = None
+    template_id: str | None = Field(default=None, max_length=100)
+    document_sha256: Sha256 | None = None
+    policy_id: str | None = Field(default=None, max_length=100)
+    policy_version: int | None = Field(default=None, ge=1)
+    rule: str | None = Field(default=None, max_length=200)
+
+
+class CallBody(Body):
+    called_on: date
+    purpose: CallPurpose
+    outcome: CallOutcome
+    contact_id: UUID | None = None
+    notes: LongText | None = None
+
+
+class PromiseBody(Body):
+    amount: Amount
+    promised_date: date
+
+
+class PromiseBrokenBody(Body):
+    noted_on: date
+
+
+class DisputeBody(Body):
+    reason: DisputeReason
+    opened_on: date
+    amount: Amount | None = Field(default=None, description="Disputed amount; default: the whole invoice")
+    description: LongText | None = None
+
+
+class DisputeResolutionBody(Body):
+    outcome: DisputeOutcome
+    resolved_on: date
+    credit_note_number: str | None = Field(default=None, max_length=64)
+    credit_note_amount: Amount | None = None
+    comment: LongText | None = None
+
+
+class FormalNoticeBody(Body):
+    channel: NoticeChannel
+    sent_on: date
+    deadline: date = Field(description="Date butoir, commonly 8 days after receipt")
+    principal: Amount
+    interest: Amount
+    indemnity: Amount = Field(description="Fixed recovery indemnity (40 € per invoice, professionals only)")
+    document_sha256: Sha256
+    tracking_number: str | None = Field(default=None, max_length=100)
+
+
+class AcknowledgementBody(Body):
+    outcome: AcknowledgementOutcome
+    acknowledged_on: date
+    proof_sha256: Sha256 | None = None
+
+
+class PaymentBody(Body):
+    amount: Amount
+    value_date: date
+    method: PaymentMethod
+    bank_reference: Annotated[str, Field(min_length=1, max_length=140, description="Unique per receivable")]
+
+
+class CreditNoteBody(Body):
+    credit_note_number: Annotated[str, Field(min_length=1, max_length=64)]
+    amount: Amount
+    issued_on: date
+
+
+class Instalment(Body):
+    due_date: date
+    amount: Amount
+
+
+class PaymentPlanBody(Body):
+    instalments: Annotated[list[Instalment], Field(min_length=1, max_length=120)]
+    agreement_sha256: Sha256 | None = None
+
+
+class InstalmentMissedBody(Body):
+    instalment_number: Annotated[int, Field(ge=1, le=120)]
+    noted_on: date
+
+
+class LateChargesBody(Body):
+    interest: Amount
+    indemnity: Amount
+    charges_invoice_number: Annotated[str, Field(min_length=1, max_length=64)]
+    invoiced_on: date
+    calculation_sha256: Sha256 | None = None
+
+
+class LateChargesWaiverBody(Body):
+    interest: Amount
+    indemnity: Amount
+    reason: ShortText
+
+
+class EscalationBody(Body):
+    route: EscalationRoute
+    escalated_on: date
+    reference: str | None = Field(default=None, max_length=100)
+
+
+class WriteOffBody(Body):
+    reason: ShortText
+
+
+class PauseBody(Body):
+    reason: ShortText
+    until: date | None = None
+
+
+class ResumeBody(Body):
+    reason: ShortText
+
+
+class MediationStartBody(Body):
+    started_on: date
+    reference: str | None = Field(default=None, max_length=100)
+
+
+class MediationEndBody(Body):
+    ended_on: date
+    outcome: ShortText | None = None
+
+
+class NoteBody(Body):
+    text: LongText
+    document_sha256: Sha256 | None = None
+
+
+class DocumentAttachmentBody(Body):
+    kind: DocumentKind
+    document_sha256: Sha256
+    media_type: Annotated[str, Field(max_length=100, examples=["application/pdf"])]
+    description: ShortText | None = None
+
+
+# ------------------------------------------------------------------- routes
+
+
+@router.post("", status_code=201, summary="Issue an invoice (InvoiceIssued)", responses=COMMAND_RESPONSES)
+def issue_invoice(
+    body: IssueInvoiceBody, ledger: LedgerDep, principal: Accountant, response: Response
+) -> CommandResult:
+    outcome = ledger.issue_invoice(commands.IssueInvoice(**body.model_dump()), actor=principal.name)
+    return command_result(ledger, outcome, response)
+
+
+@router.get("", summary="List receivables", response_model=Page)
+def list_receivables(
+    ledger: LedgerDep,
+    _: Reader,
+    status: ReceivableStatus | None = None,
+    debtor_id: UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Page:
+    today = ledger.now().today
+    rows = [
+        receivable_view(r, today=today)
+        for r in ledger.receivables(debtor_id=debtor_id)
+        if status is None or r.status is status
+    ]
+    rows.sort(key=lambda row: (row["issue_date"], row["invoice_number"]))
+    return Page(items=rows[offset : offset + limit], total=len(rows), limit=limit, offset=offset)
+
+
+@router.get(
+    "/{receivable_id}",
+    summary="A receivable now, or as it stood at a date or instant",
+    responses={200: {"headers": ETAG_HEADER}, 404: {"description": "Unknown, or not yet issued at as_of"}},
+)
+def get_receivable(
+    receivable_id: UUID,
+    ledger: LedgerDep,
+    _: Reader,
+    response: Response,
+    as_of: Annotated[
+        str | None, Query(description="YYYY-MM-DD (end of that day, firm's time zone) or an ISO 8601 instant")
+    ] = None,
+) -> dict[str, Any]:
+    instant = as_of_instant(ledger, as_of)
+    receivable = ledger.receivable(receivable_id, as_of=instant)
+    today = instant.astimezone(ledger.timezone).date() if instant else ledger.now().today
+    response.headers["ETag"] = f'"{receivable.version}"'
+    view = receivable_view(receivable, today=today)
+    view["as_of"] = to_canonical_value(instant) if instant else None
+    return view
+
+
+@router.get("/{receivable_id}/journal", summary="Every event as a canonical record with its hash")
+def get_journal(receivable_id: UUID, ledger: LedgerDep, _: Reader) -> list[JournalRecord]:
+    ledger.receivable(receivable_id)  # 404 for a debtor's id too
+    return [JournalRecord(**entry.record) for entry in ledger.journal(receivable_id)]
+
+
+@router.post("/{receivable_id}/reminders", status_code=201, summary="ReminderSent", responses=COMMAND_RESPONSES)
+def send_reminder(
+    receivable_id: UUID, body: ReminderBody, s: ServicesDep, p: Collector, expected: ExpectedVersion, response: Response
+) -> CommandResult:
+    return act(s, commands.SendReminder(receivable_id, **body.model_dump()), p, expected, response)
+
+
+@router.post("/{receivable_id}/calls", status_code=201, summary="CallNoted", responses=COMMAND_RESPONSES)
+def note_call(
+    receivable_id: UUID, body: CallBody, s: ServicesDep, p: Collector, expected: ExpectedVersion, response: Response
+) -> CommandResult:
+    return act(s, commands.NoteCall(receivable_id, **body.model_dump()), p, expected, response)
+
+
+@router.post("/{receivable_id}/promises", status_code=201, summary="PromiseToPayRecorded", responses=COMMAND_RESPONSES)
+def record_promise(
+    receivable_id: UUID, body: PromiseBody, s: ServicesDep, p: Collector, expected: ExpectedVersion, response: Response
+) -> CommandResult:
+    return act(s, commands.RecordPromise(receivable_id, **body.model_dump()), p, expected, response)
+
+
+@router.post("/{receivable_id}/promises/broken", status_code=201, summary="PromiseBroken", responses=COMMAND_RESPONSES)
+def break_promise(
+    receivable_id: UUID, body: PromiseBrokenBody, s: ServicesDep, p: Collector, expected: ExpectedVersion,
+    response: Response,
+) -> CommandResult:  # fmt: skip
+    return act(s, commands.BreakPromise(receivable_id, **body.model_dump()), p, expected, response)
+
+
+@router.post("/{receivable_id}/disputes", status_code=201, summary="DisputeOpened", responses=COMMAND_RESPONSES)
+def open_dispute(
+    receivable_id: UUID, body: DisputeBody, s: ServicesDep, p: Collector, expected: ExpectedVersion, response: Response
+) -> CommandResult:
+    return act(s, commands.OpenDispute(receivable_id, **body.model_dump()), p, expected, response)
+
+
+@router.post(
+    "/{receivable_id}/disputes/{dispute_number}/resolution",
+    status_code=201,
+    summary="DisputeResolved",
+    responses=COMMAND_RESPONSES,
+)
+def resolve_dispute(
+    receivable_id: UUID, dispute_number: Annotated[int, Path(ge=1, le=10_000)], body: DisputeResolutionBody,
+    s: ServicesDep, p: Collector, expected: ExpectedVersion, response: Response,
+) -> CommandResult:  # fmt: skip
+    command = commands.ResolveDispute(receivable_id, dispute_number, **body.model_dump())
+    return act(s, command, p, expected, response)
+
+
+@router.post(
+    "/{receivable_id}/formal-notices", status_code=201, summary="FormalNoticeSent", responses=COMMAND_RESPONSES
+)
+def send_formal_notice(
+    receivable_id: UUID, body: FormalNoticeBody, s: ServicesDep, p: Collector, expected: ExpectedVersion,
+    response: Response,
+) -> CommandResult:  # fmt: skip
+    return act(s, commands.SendFormalNotice(receivable_id, **body.model_dump()), p, expected, response)
+
+
+@router.post(
+    "/{receivable_id}/formal-notices/{notice_number}/acknowledgement",
+    status_code=201,
+    summary="FormalNoticeAcknowledged",
+    responses=COMMAND_RESPONSES,
+)
+def acknowledge_formal_notice(
+    receivable_id: UUID, notice_number: Annotated[int, Path(ge=1, le=10_000)], body: AcknowledgementBody,
+    s: ServicesDep, p: Collector, expected: ExpectedVersion, response: Response,
+) -> CommandResult:  # fmt: skip
+    command = commands.AcknowledgeFormalNotice(receivable_id, notice_number, **body.model_dump())
+    return act(s, command, p, expected, response)
+
+
+@router.post(
+    "/{receivable_id}/payments",
+    status_code=201,
+    summary="PaymentReceived (a known bank reference returns the original: 200, recorded=false)",
+    responses={**COMMAND_RESPONSES, 200: {"description": "Known bank reference: nothing recorded"}},
+)
+def record_payment(
+    receivable_id: UUID, body: PaymentBody, s: ServicesDep, p: Accountant, expected: ExpectedVersion, response: Response
+) -> CommandResult:
+    return act(s, commands.RecordPayment(receivable_id, **body.model_dump()), p, expected, response)
+
+
+@router.post("/{receivable_id}/credit-notes", status_code=201, summary="CreditNoteApplied", responses=COMMAND_RESPONSES)
+def apply_credit_note(
+    receivable_id: UUID, body: CreditNoteBody, s: ServicesDep, p: Accountant, expected: ExpectedVersion,
+    response: Response,
+) -> CommandResult:  # fmt: skip
+    return act(s, commands.ApplyCreditNote(receivable_id, **body.model_dump()), p, expected, response)
+
+
+@router.post(
+    "/{receivable_id}/payment-plans", status_code=201, summary="PaymentPlanAgreed", responses=COMMAND_RESPONSES
+)
+def agree_payment_plan(
+    receivable_id: UUID, body: PaymentPlanBody, s: ServicesDep, p: Collector, expected: ExpectedVersion,
+    response: Response,
+) -> CommandResult:  # fmt: skip
+    command = commands.AgreePaymentPlan(
+        receivable_id,
+        instalments=[(i.due_date, i.amount) for i in body.instalments],
+        agreement_sha256=body.agreement_sha256,
+    )
+    return act(s, command, p, expected, response)
+
+
+@router.post(
+    "/{receivable_id}/payment-plans/missed-instalments",
+    status_code=201,
+    summary="InstalmentMissed",
+    responses=COMMAND_RESPONSES,
+)
+def miss_instalment(
+    receivable_id: UUID, body: InstalmentMissedBody, s: ServicesDep, p: Collector, expected: ExpectedVersion,
+    response: Response,
+) -> CommandResult:  # fmt: skip
+    return act(s, commands.MissInstalment(receivable_id, **body.model_dump()), p, expected, response)
+
+
+@router.post(
+    "/{receivable_id}/late-charges", status_code=201, summary="LateChargesInvoiced", responses=COMMAND_RESPONSES
+)
+def invoice_late_charges(
+    receivable_id: UUID, body: LateChargesBody, s: ServicesDep, p: Accountant, expected: ExpectedVersion,
+    response: Response,
+) -> CommandResult:  # fmt: skip
+    return act(s, commands.InvoiceLateCharges(receivable_id, **body.model_dump()), p, expected, response)
+
+
+@router.post(
+    "/{receivable_id}/late-charges/waivers", status_code=201, summary="LateChargesWaived", responses=COMMAND_RESPONSES
+)
+def waive_late_charges(
+    receivable_id: UUID, body: LateChargesWaiverBody, s: ServicesDep, p: Manager, expected: ExpectedVersion,
+    response: Response,
+) -> CommandResult:  # fmt: skip
+    return act(s, commands.WaiveLateCharges(receivable_id, **body.model_dump()), p, expected, response)
+
+
+@router.post(
+    "/{receivable_id}/escalations", status_code=201, summary="EscalatedToLitigation", responses=COMMAND_RESPONSES
+)
+def escalate(
+    receivable_id: UUID, body: EscalationBody, s: ServicesDep, p: Manager, expected: ExpectedVersion, response: Response
+) -> CommandResult:
+    return act(s, commands.Escalate(receivable_id, **body.model_dump()), p, expected, response)
+
+
+@router.post("/{receivable_id}/write-off", status_code=201, summary="WrittenOff", responses=COMMAND_RESPONSES)
+def write_off(
+    receivable_id: UUID, body: WriteOffBody, s: ServicesDep, p: Manager, expected: ExpectedVersion, response: Response
+) -> CommandResult:
+    return act(s, commands.WriteOff(receivable_id, **body.model_dump()), p, expected, response)
+
+
+@router.post("/{receivable_id}/pauses", status_code=201, summary="DunningPaused", responses=COMMAND_RESPONSES)
+def pause_dunning(
+    receivable_id: UUID, body: PauseBody, s: ServicesDep, p: Manager, expected: ExpectedVersion, response: Response
+) -> CommandResult:
+    return act(s, commands.PauseDunning(receivable_id, **body.model_dump()), p, expected, response)
+
+
+@router.post(
+    "/{receivable_id}/pauses/resumption", status_code=201, summary="DunningResumed", responses=COMMAND_RESPONSES
+)
+def resume_dunning(
+    receivable_id: UUID, body: ResumeBody, s: ServicesDep, p: Manager, expected: ExpectedVersion, response: Response
+) -> CommandResult:
+    return act(s, commands.ResumeDunning(receivable_id, **body.model_dump()), p, expected, response)
+
+
+@router.post("/{receivable_id}/mediations", status_code=201, summary="MediationStarted", responses=COMMAND_RESPONSES)
+def start_mediation(
+    receivable_id: UUID, body: MediationStartBody, s: ServicesDep, p: Manager, expected: ExpectedVersion,
+    response: Response,
+) -> CommandResult:  # fmt: skip
+    return act(s, commands.StartMediation(receivable_id, **body.model_dump()), p, expected, response)
+
+
+@router.post("/{receivable_id}/mediations/end", status_code=201, summary="MediationEnded", responses=COMMAND_RESPONSES)
+def end_mediation(
+    receivable_id: UUID, body: MediationEndBody, s: ServicesDep, p: Manager, expected: ExpectedVersion,
+    response: Response,
+) -> CommandResult:  # fmt: skip
+    return act(s, commands.EndMediation(receivable_id, **body.model_dump()), p, expected, response)
+
+
+@router.post("/{receivable_id}/notes", status_code=201, summary="NoteAdded", responses=COMMAND_RESPONSES)
+def add_note(
+    receivable_id: UUID, body: NoteBody, s: ServicesDep, p: Writer, expected: ExpectedVersion, response: Response
+) -> CommandResult:
+    return act(s, commands.AddNote(receivable_id, **body.model_dump()), p, expected, response)
+
+
+@router.post("/{receivable_id}/documents", status_code=201, summary="DocumentAttached", responses=COMMAND_RESPONSES)
+def attach_document(
+    receivable_id: UUID, body: DocumentAttachmentBody, s: ServicesDep, p: Writer, expected: ExpectedVersion,
+    response: Response,
+) -> CommandResult:  # fmt: skip
+    return act(s, commands.AttachDocument(receivable_id, **body.model_dump()), p, expected, response)

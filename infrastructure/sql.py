@@ -1,0 +1,143 @@
+"""Plain SQL on the configured store, for what is not an event: API tokens, idempotency
+keys, documents. Same statements on SQLite and PostgreSQL (``%s`` placeholders).
+
+SQLite uses its own file beside the ledger (``relance.sqlite``) so that these small
+writes never wait on the event store's lock.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+from psycopg_pool import ConnectionPool
+
+from infrastructure.settings import Settings
+
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS api_tokens (
+        token_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        revoked_at TEXT
+    )""",
+    """CREATE TABLE IF NOT EXISTS idempotency_keys (
+        principal TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        status INTEGER,
+        headers TEXT,
+        body {blob},
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (principal, idempotency_key)
+    )""",
+    """CREATE TABLE IF NOT EXISTS documents (
+        sha256 TEXT PRIMARY KEY,
+        media_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        content {blob} NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    )""",
+]
+
+
+class Database(Protocol):
+    dialect: str
+
+    def fetch(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> int: ...
+
+    def ping(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class SQLiteDatabase:
+    dialect = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._path = path
+        self._local = threading.local()
+        with self._connection() as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+            for statement in SCHEMA:
+                connection.execute(statement.format(blob="BLOB"))
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self._path, timeout=10, isolation_level=None, check_same_thread=False)
+            self._local.connection = connection
+        yield connection
+
+    def fetch(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._connection() as connection:
+            return list(connection.execute(statement.replace("%s", "?"), tuple(params)).fetchall())
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> int:
+        with self._connection() as connection:
+            return connection.execute(statement.replace("%s", "?"), tuple(params)).rowcount
+
+    def ping(self) -> None:
+        self.fetch("SELECT 1")
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+
+class PostgresDatabase:
+    dialect = "postgres"
+
+    def __init__(self, url: str, *, max_size: int = 10) -> None:
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_size,
+            open=True,
+            timeout=5,
+            kwargs={"autocommit": True, "connect_timeout": 5},
+            check=ConnectionPool.check_connection,
+        )
+        for statement in SCHEMA:
+            self.execute(statement.format(blob="BYTEA"))
+
+    def fetch(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._pool.connection() as connection:
+            return list(connection.execute(statement, tuple(params)).fetchall())
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> int:
+        with self._pool.connection() as connection:
+            return connection.execute(statement, tuple(params)).rowcount
+
+    def ping(self) -> None:
+        self.fetch("SELECT 1")
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def open_database(settings: Settings) -> Database:
+    if settings.database_url is not None:
+        return PostgresDatabase(settings.database_url.get_secret_value(), max_size=settings.postgres_pool_size)
+    return SQLiteDatabase(settings.data_dir / "relance.sqlite")
+
+
+def is_unique_violation(error: Exception) -> bool:
+    """A duplicate key on either store (the race that idempotency and tokens must survive)."""
+    if isinstance(error, sqlite3.IntegrityError):
+        return True
+    return type(error).__name__ == "UniqueViolation"
