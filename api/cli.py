@@ -118,7 +118,9 @@ def demo(
     reset: Annotated[bool, typer.Option(help="Erase the embedded store first (SQLite only).")] = False,
 ) -> None:
     """Fill the store with a realistic sample ledger dated relative to today, then summarise it."""
-    from application.demo import demo_clock, load_demo
+    from application.demo import demo_clock, load_demo, store_referenced_documents
+    from infrastructure.documents import DocumentStore
+    from infrastructure.sql import open_database
 
     settings = load_settings()
     if reset:
@@ -132,6 +134,11 @@ def demo(
         if any(True for _ in ledger.receivable_ids()):
             fail("the store already holds receivables: run `relance demo --reset` to start again", 1)
         summary = load_demo(ledger, clock, now=now)
+        database = open_database(settings)
+        try:
+            store_referenced_documents(ledger, DocumentStore(database))  # letters as sent, for the API and bundles
+        finally:
+            database.close()
     typer.echo(summary.text())
 
 

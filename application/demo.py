@@ -8,8 +8,8 @@ cases, by a realistic actor, with the simulated clock set to when it happened, s
 
 Deterministic: the same calendar date (in the firm's time zone) gives the same ledger.
 Ids derive from names, instants from the date and a time of day, so even the hashes repeat.
-Documents (letters, invoices, agreements) are generated French texts of which only the
-sha256 is recorded; storing the files themselves comes with the API.
+Documents (letters, invoices, agreements) are generated French texts; events record their
+sha256 and ``store_referenced_documents`` stores the bytes in the document store.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 from uuid import NAMESPACE_URL, UUID, uuid5
 from zoneinfo import ZoneInfo
 
@@ -134,9 +135,31 @@ def french_date(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
+GENERATED_DOCUMENTS: dict[str, bytes] = {}  # content-addressed memo: a hash always maps to its own bytes
+
+
 def document(*lines: str) -> str:
-    """The sha256 of a generated text document (UTF-8, one line each)."""
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    """The sha256 of a generated text document (UTF-8, one line each), kept for storing."""
+    content = "\n".join(lines).encode("utf-8")
+    digest = hashlib.sha256(content).hexdigest()
+    GENERATED_DOCUMENTS[digest] = content
+    return digest
+
+
+class DocumentSink(Protocol):
+    def put(self, content: bytes, media_type: str, *, actor: str) -> object: ...
+
+
+def store_referenced_documents(ledger: Ledger, sink: DocumentSink) -> int:
+    """Store every generated document that an event of the sample names; returns how many."""
+    named: set[str] = set()
+    for aggregate_id in [*ledger.receivable_ids(), *ledger.debtor_ids()]:
+        for entry in ledger.journal(aggregate_id):
+            named.update(v for k, v in entry.record["data"].items() if k.endswith("sha256") and v)
+    stored = [digest for digest in sorted(named) if digest in GENERATED_DOCUMENTS]
+    for digest in stored:
+        sink.put(GENERATED_DOCUMENTS[digest], TEXT_MEDIA_TYPE, actor="relance demo")
+    return len(stored)
 
 
 def approximate_interest(base: Decimal, days_late: int, rate: Decimal | None) -> Decimal:
