@@ -14,12 +14,12 @@ import typer
 from pydantic import ValidationError
 
 from application.ledger import Clock, Ledger, system_clock
-from application.verification import verify_store
 from application.views import debtor_view, receivable_view
 from domain.errors import DomainError, NotFound
 from domain.receivable import Receivable
 from domain.vocabulary import ReceivableStatus
-from infrastructure.bootstrap import build_ledger
+from infrastructure.bootstrap import build_claims, build_ledger
+from infrastructure.rate_files import RateFileError
 from infrastructure.settings import Settings
 
 app = typer.Typer(
@@ -57,6 +57,8 @@ def opened_ledger(settings: Settings | None = None, clock: Clock = system_clock)
         yield ledger
     except NotFound as error:
         fail(error.message, 3)
+    except RateFileError as error:
+        fail(str(error), 2)
     except DomainError as error:
         fail(f"{error.message} [{error.rule}]", 1)
     except OSError as error:
@@ -87,6 +89,13 @@ def parse_as_of(ledger: Ledger, text: str) -> datetime:
     return instant.astimezone(UTC)
 
 
+def parse_day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option}: {text!r} is not a date YYYY-MM-DD", 2)
+
+
 def resolve_receivable(ledger: Ledger, reference: str, as_of: datetime | None = None) -> Receivable:
     """Accept a receivable id or an invoice number."""
     try:
@@ -95,6 +104,15 @@ def resolve_receivable(ledger: Ledger, reference: str, as_of: datetime | None = 
         from domain.receivable import receivable_id_for
 
         return ledger.receivable(receivable_id_for(reference), as_of=as_of)
+
+
+def limitation_line(limitation: dict[str, Any]) -> str:
+    if limitation["limitation_date"] is None:
+        return f"suspended since {limitation['suspended_since']} (mediation under way)"
+    last = limitation["last_interruption"]
+    since = f", last interrupted on {last['on']} by {last['kind']}" if last else ""
+    flag = "   TIME-BARRED" if limitation["time_barred"] else ("   ALERT" if limitation["alert"] else "")
+    return f"{limitation['limitation_date']} ({limitation['years']} years{since}){flag}"
 
 
 def parse_uuid(value: str, name: str) -> UUID:
@@ -149,18 +167,32 @@ def demo(
 def receivable_list(
     status: Annotated[ReceivableStatus | None, typer.Option(help="Only this status.")] = None,
     debtor: Annotated[str | None, typer.Option(help="Only this debtor's id.")] = None,
+    limitation_before: Annotated[
+        str | None,
+        typer.Option(
+            "--limitation-before",
+            help="Only open receivables whose limitation date falls before this date (YYYY-MM-DD), soonest first.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List receivables, oldest issued first."""
     debtor_id = parse_uuid(debtor, "--debtor") if debtor else None
-    with opened_ledger() as ledger:
+    cutoff = parse_day(limitation_before, "--limitation-before") if limitation_before else None
+    settings = load_settings()
+    with opened_ledger(settings) as ledger:
         today = ledger.now().today
+        receivables = ledger.receivables(debtor_id=debtor_id)
+        if cutoff is not None:
+            expiring = build_claims(settings, ledger).limitation_before(cutoff, on=today)
+            receivables = (r for r, _ in expiring if debtor_id is None or r.debtor_id == debtor_id)
         rows = [
-            receivable_view(r, today=today)
-            for r in ledger.receivables(debtor_id=debtor_id)
+            receivable_view(r, today=today, limitation_alert_days=settings.limitation_alert_days)
+            for r in receivables
             if status is None or r.status is status
         ]
-        rows.sort(key=lambda row: (row["issue_date"], row["invoice_number"]))
+        if cutoff is None:
+            rows.sort(key=lambda row: (row["issue_date"], row["invoice_number"]))
         if as_json:
             print_json(rows)
             return
@@ -177,6 +209,7 @@ def receivable_list(
             typer.echo(
                 f"{row['invoice_number']:<14}{names[row['debtor_id']][:25]:<26}{row['status']:<17}{row['stage']:<17}"
                 f"{row['due_date']:<12}{money(row['amount_incl_vat']):>13}{money(row['outstanding']):>13}{row['days_past_due']:>6}"
+                + (f"  limitation {row['limitation']['limitation_date']}" if cutoff is not None else "")
             )
         typer.echo(f"{len(rows)} receivable(s)")
 
@@ -191,11 +224,19 @@ def receivable_show(
     as_json: JsonOption = False,
 ) -> None:
     """A receivable's state now, or as it stood at a past date or instant."""
-    with opened_ledger() as ledger:
+    settings = load_settings()
+    with opened_ledger(settings) as ledger:
         instant = parse_as_of(ledger, as_of) if as_of else None
         receivable = resolve_receivable(ledger, reference, instant)
         today = instant.astimezone(ledger.timezone).date() if instant else ledger.now().today
-        view = receivable_view(receivable, today=today)
+        claim, claim_problem = None, ""
+        try:
+            claim = build_claims(settings, ledger).claim_of(receivable, today)
+        except DomainError as error:  # e.g. a half-year before the rate tables: the rest of the file still shows
+            claim_problem = error.message
+        view = receivable_view(
+            receivable, today=today, limitation_alert_days=settings.limitation_alert_days, claim=claim
+        )
         view["as_of"] = instant.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if instant else None
         if as_json:
             print_json(view)
@@ -224,6 +265,19 @@ def receivable_show(
                 f"Notice #{notice['number']:<4}sent {notice['sent_on']} by {notice['channel']}, "
                 f"deadline {notice['deadline']}: {ack}"
             )
+        if view["payment_terms_over_cap"]:
+            typer.echo(f"Terms       over the L441-10 I cap: due after {view['payment_terms_cap']} (flagged)")
+        typer.echo(f"Limitation  {limitation_line(view['limitation'])}")
+        if view["claim"] is not None:
+            c = view["claim"]
+            typer.echo(
+                f"Claimable   {money(c['total'])} {view['currency']} on {c['as_of']}: principal "
+                f"{money(c['principal_outstanding'])} + penalties {money(c['penalties'])} + indemnity "
+                f"{money(c['indemnity'])} − invoiced {money(c['already_invoiced'])} − waived {money(c['waived'])}"
+                + (" (provisional rate)" if c["provisional"] else "")
+            )
+        else:
+            typer.echo(f"Claimable   cannot be computed: {claim_problem}")
         typer.echo(f"Version     {view['version']}   head {view['head']}")
 
 
@@ -277,26 +331,43 @@ def debtor_show(debtor_id: Annotated[str, typer.Argument(help="Debtor id.")], as
 
 @ledger_app.command("verify")
 def ledger_verify(as_json: JsonOption = False) -> None:
-    """Recompute every aggregate's hash chain from the store; exit 1 naming each broken event."""
-    with opened_ledger() as ledger:
-        report = verify_store(ledger.recorder, ledger.mapper)
+    """Recompute every aggregate's hash chain from the store and compare each head with the latest
+    signed digest covering it (evidence.md §6); exit 1 naming each broken event or digest."""
+    from api.cli_evidence import digest_summary, verify_against_digests
+
+    settings = load_settings()
+    with opened_ledger(settings) as ledger:
+        report = verify_against_digests(settings, ledger)
+    digested = report.latest_digest is not None or bool(report.digest_problems)
     if as_json:
-        print_json(
-            {
-                "ok": report.ok,
-                "aggregates": len(report.heads) + len(report.breaks),
-                "events": report.events,
-                "breaks": [
-                    {"aggregate_id": str(b.aggregate_id), "version": b.version, "problem": b.problem}
-                    for b in report.breaks
-                ],
-            }
-        )
+        summary: dict[str, Any] = {
+            "ok": report.ok,
+            "aggregates": len(report.heads) + len(report.breaks),
+            "events": report.events,
+            "breaks": [
+                {"aggregate_id": str(b.aggregate_id), "version": b.version, "problem": b.problem} for b in report.breaks
+            ],
+        }
+        if digested:  # without any digest published, the report keeps its chain-only shape
+            summary["digests"] = digest_summary(report)
+        print_json(summary)
     else:
         total = len(report.heads) + len(report.breaks)
         for chain_break in report.breaks:
             typer.echo(f"BROKEN {chain_break}", err=True)
-        verdict = "every chain verifies" if report.ok else f"{len(report.breaks)} broken chain(s)"
+        for problem in report.digest_problems:
+            typer.echo(f"BROKEN {problem}", err=True)
+        if report.latest_digest is not None:
+            latest = report.latest_digest
+            typer.echo(
+                f"compared {report.anchored} head(s) with the latest digest covering each "
+                f"(newest: {latest.label}, root {latest.digest.root})"
+            )
+        elif not digested:
+            typer.echo("no digest published yet: heads are not anchored (relance ledger digest)")
+        verdict = "every chain verifies" if not report.breaks else f"{len(report.breaks)} broken chain(s)"
+        if report.digest_problems:
+            verdict += f", {len(report.digest_problems)} digest(s) failing their checks"
         typer.echo(f"checked {total} aggregate(s), {report.events} event(s): {verdict}")
     if not report.ok:
         raise typer.Exit(1)
@@ -312,4 +383,4 @@ def main() -> None:
 __all__ = ["app", "main"]
 
 # Sub-command modules register themselves on `app` (they import it, hence the end of the file).
-from api import cli_server  # noqa: E402, F401
+from api import cli_claims, cli_evidence, cli_projections, cli_server  # noqa: E402, F401

@@ -33,3 +33,5 @@ MANAGEMENT = frozenset({Role.MANAGER})
 WRITERS = frozenset({Role.MANAGER, Role.COLLECTOR, Role.ACCOUNTANT})
 DEBTOR_RECORDS = frozenset({Role.ACCOUNTANT, Role.MANAGER})
 CONTACTS = frozenset({Role.COLLECTOR, Role.ACCOUNTANT, Role.MANAGER})
+REPORTING = frozenset({Role.MANAGER, Role.ACCOUNTANT, Role.AUDITOR})  # aged balance, DSO, effectiveness
+AUDITING = frozenset({Role.AUDITOR, Role.MANAGER})  # the audit journal: who did what, when

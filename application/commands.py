@@ -174,6 +174,24 @@ class EraseDebtor(DebtorCommand):
         return debtor.erase(reason=self.reason, now=now, actor=actor)
 
 
+# -------------------------------------------------------------------- rates
+
+
+@dataclass(frozen=True)
+class PublishRates:
+    """Add a newly published half-year's rates (legal.md §1), one source for all of them.
+
+    The ECB rate is the one in force on the half-year's first day: ``ecb_effective_from``
+    is the day the ECB decision took effect (default: that first day)."""
+
+    half_year: str
+    source: str
+    ecb_mro: Decimal | None = None
+    legal_consumer_creditor: Decimal | None = None
+    legal_other: Decimal | None = None
+    ecb_effective_from: date | None = None
+
+
 # -------------------------------------------------------------- receivables
 
 

@@ -8,7 +8,7 @@ expected version; a concurrent writer turns into ``VersionConflict``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
@@ -18,15 +18,18 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Transcoder
 from eventsourcing.utils import get_topic
 
-from application.commands import DebtorCommand, IssueInvoice, ReceivableCommand, RegisterDebtor
+from application.commands import DebtorCommand, IssueInvoice, PublishRates, ReceivableCommand, RegisterDebtor
 from application.transcodings import register_journal_transcodings
 from domain.canonical import to_canonical_value
 from domain.chain import ChainedAggregate, LedgerEvent
 from domain.debtor import Debtor, DebtorRegistered
 from domain.errors import AlreadyExists, NotFound, RuleViolation, VersionConflict, VersionMismatch
+from domain.rate_register import RATE_REGISTER_ID, NewRate, RateRegister, RateRegisterEvent
+from domain.rates import HalfYear, PenaltyRateFloor, RateTable
 from domain.receivable import Receivable, receivable_id_for
 from domain.receivable_events import InvoiceIssued
 from domain.values import Money, Now
+from domain.vocabulary import DebtorKind, RateKind
 
 Clock = Callable[[], datetime]
 TAggregate = TypeVar("TAggregate", bound=ChainedAggregate[Any])
@@ -47,6 +50,7 @@ class Outcome:
     recorded: bool
     result: Any = None
     events: tuple[LedgerEvent, ...] = ()
+    aggregate: Any = field(default=None, repr=False, compare=False)  # as it stands after the command
 
 
 @dataclass(frozen=True)
@@ -65,10 +69,12 @@ class Ledger(Application[UUID]):
         *,
         clock: Clock = system_clock,
         timezone: str = "Europe/Paris",
+        rates: RateTable | None = None,
     ) -> None:
         super().__init__(env)
         self.clock = clock
         self.timezone = ZoneInfo(timezone)
+        self.shipped_rates = rates or RateTable()  # the data files; the journal adds publications
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)  # type: ignore[arg-type]
@@ -102,7 +108,7 @@ class Ledger(Application[UUID]):
         self._save_events(
             events, on_conflict=AlreadyExists(f"debtor {command.debtor_id} already exists", rule="debtor_unique")
         )
-        return Outcome(debtor.id, debtor.version, recorded=True, events=tuple(events))
+        return Outcome(debtor.id, debtor.version, recorded=True, events=tuple(events), aggregate=debtor)
 
     def change_debtor(self, command: DebtorCommand, *, actor: str, expected_version: int | None = None) -> Outcome:
         debtor = self.debtor(command.debtor_id)
@@ -128,6 +134,7 @@ class Ledger(Application[UUID]):
             order_reference=command.order_reference,
             payment_terms=command.payment_terms,
             contractual_penalty_rate=command.contractual_penalty_rate,
+            penalty_rate_floor=self._penalty_rate_floor(command, debtor.kind),
             now=self.now(),
             actor=actor,
         )
@@ -138,13 +145,55 @@ class Ledger(Application[UUID]):
                 f"invoice number {receivable.invoice_number} is already issued", rule="invoice_number_unique"
             ),
         )
-        return Outcome(receivable.id, receivable.version, recorded=True, events=tuple(events))
+        return Outcome(receivable.id, receivable.version, recorded=True, events=tuple(events), aggregate=receivable)
 
     def change_receivable(
         self, command: ReceivableCommand, *, actor: str, expected_version: int | None = None
     ) -> Outcome:
         receivable = self.receivable(command.receivable_id)
         return self._decide(receivable, expected_version, lambda: command.run(receivable, self.now(), actor))
+
+    def _penalty_rate_floor(self, command: IssueInvoice, kind: DebtorKind) -> PenaltyRateFloor | None:
+        """L441-10 II binds a contractual rate between professionals: 3 × the legal rate of the issue date."""
+        if command.contractual_penalty_rate is None or kind is not DebtorKind.PROFESSIONAL:
+            return None
+        return PenaltyRateFloor.on(self.rate_table(), command.issue_date)
+
+    # ------------------------------------------------------------------ rates
+
+    def rate_register(self) -> RateRegister:
+        """The rates published in the journal (empty until an administrator adds one)."""
+        events = [e for e in self._events(RATE_REGISTER_ID) if isinstance(e, RateRegisterEvent)]
+        return RateRegister.replay(events) or RateRegister()
+
+    def rate_table(self) -> RateTable:
+        """The table every computation uses: the shipped data files plus the journal's publications."""
+        return self.shipped_rates.merged_with(self.rate_register().publications)
+
+    def publish_rates(self, command: PublishRates, *, actor: str) -> Outcome:
+        half_year = HalfYear.parse(command.half_year)
+        given = (
+            (RateKind.ECB_MRO, command.ecb_mro, command.ecb_effective_from or half_year.start),
+            (RateKind.LEGAL_CONSUMER_CREDITOR, command.legal_consumer_creditor, half_year.start),
+            (RateKind.LEGAL_OTHER, command.legal_other, half_year.start),
+        )
+        register = self.rate_register()
+        register.publish(
+            half_year=half_year,
+            rates=[NewRate(kind, rate, effective_from) for kind, rate, effective_from in given if rate is not None],
+            source=command.source,
+            known=self.shipped_rates.merged_with(register.publications),
+            now=self.now(),
+            actor=actor,
+        )
+        events = register.collect_events()
+        self._save_events(
+            events,
+            on_conflict=VersionConflict(
+                "the rate register was changed by someone else; reload and retry", rule="concurrent_write"
+            ),
+        )
+        return Outcome(register.id, register.version, recorded=True, events=tuple(events))
 
     # ---------------------------------------------------------------- queries
 
@@ -199,7 +248,8 @@ class Ledger(Application[UUID]):
                     rule="concurrent_write",
                 ),
             )
-        return Outcome(aggregate.id, aggregate.version, recorded=bool(events), result=result, events=tuple(events))
+        recorded = bool(events)
+        return Outcome(aggregate.id, aggregate.version, recorded, result, tuple(events), aggregate=aggregate)
 
     def _save_events(self, events: Sequence[LedgerEvent], *, on_conflict: Exception) -> None:
         try:

@@ -1,5 +1,6 @@
-"""Store verification (evidence.md §6, chain part): recompute every aggregate's chain
-from what the store returns and name the first broken event of each.
+"""Store verification (evidence.md §6): recompute every aggregate's chain from what the
+store returns and name the first broken event of each; then (``verify_ledger``) compare
+each head with the latest signed digest that covers it.
 
 The store is read through eventsourcing's recorder and mapper, not through the
 aggregates, so a tampered event is reported instead of crashing a replay.
@@ -10,13 +11,18 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, StoredEvent
 
 from domain.canonical import GENESIS_HASH
 from domain.chain import LedgerEvent
+from domain.digest import Leaf, merkle_root, sorted_leaves
+
+if TYPE_CHECKING:
+    from application.digests import DigestRepository, SignatureCheck, SignedDigest
 
 PAGE_SIZE = 1000
 
@@ -37,6 +43,18 @@ class AggregateHead:
     aggregate_type: str
     version: int
     head: str
+    first_recorded_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DigestProblem:
+    """A stored digest that cannot be trusted: bad signature, or leaves that do not give its root."""
+
+    label: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.problem}"
 
 
 @dataclass
@@ -44,10 +62,14 @@ class VerificationReport:
     heads: list[AggregateHead] = field(default_factory=list)
     breaks: list[ChainBreak] = field(default_factory=list)
     events: int = 0
+    digest_problems: list[DigestProblem] = field(default_factory=list)
+    latest_digest: SignedDigest | None = None  # the newest digest that holds, if any
+    digests_checked: int = 0  # digests read (signature and root checked) to find each head's anchor
+    anchored: int = 0  # aggregates compared with the latest digest covering them
 
     @property
     def ok(self) -> bool:
-        return not self.breaks
+        return not self.breaks and not self.digest_problems
 
 
 def verify_store(
@@ -74,6 +96,7 @@ def verify_chain(aggregate_id: UUID, stored: list[StoredEvent], mapper: Mapper[U
     """Check one aggregate: versions 1..n, exact bytes, links, one aggregate type."""
     previous = GENESIS_HASH
     aggregate_type = ""
+    first_recorded_at: datetime | None = None
     for expected_version, row in enumerate(stored, start=1):
         version = row.originator_version
         if version != expected_version:
@@ -90,7 +113,7 @@ def verify_chain(aggregate_id: UUID, stored: list[StoredEvent], mapper: Mapper[U
         if reencoded != row.state:
             return ChainBreak(aggregate_id, version, "stored bytes differ from the event's encoding (altered)")
         if version == 1:
-            aggregate_type = event.AGGREGATE_TYPE
+            aggregate_type, first_recorded_at = event.AGGREGATE_TYPE, event.timestamp
         elif aggregate_type != event.AGGREGATE_TYPE:
             return ChainBreak(aggregate_id, version, f"a {event.AGGREGATE_TYPE} event in a {aggregate_type} journal")
         if event.previous_hash != previous:
@@ -98,7 +121,7 @@ def verify_chain(aggregate_id: UUID, stored: list[StoredEvent], mapper: Mapper[U
         previous = event_hash
     if not stored:
         return ChainBreak(aggregate_id, 1, "no events")
-    return AggregateHead(aggregate_id, aggregate_type, len(stored), previous)
+    return AggregateHead(aggregate_id, aggregate_type, len(stored), previous, first_recorded_at)
 
 
 def _as_recorded(event: LedgerEvent) -> LedgerEvent:
@@ -148,3 +171,134 @@ def _all_aggregate_ids(recorder: ApplicationRecorder) -> Iterator[UUID]:
         if len(page) < PAGE_SIZE:
             return
         start = page[-1].id + 1
+
+
+# ------------------------------------------------------- heads against digests
+
+
+def verify_ledger(
+    recorder: ApplicationRecorder,
+    mapper: Mapper[UUID],
+    digests: DigestRepository | None,
+    check_signature: SignatureCheck | None,
+) -> VerificationReport:
+    """evidence.md §6: every chain, then each head against the latest signed digest covering it."""
+    report = verify_store(recorder, mapper)
+    if digests is not None:
+        compare_with_digests(report, recorder, mapper, digests, check_signature)
+    return report
+
+
+def compare_with_digests(
+    report: VerificationReport,
+    recorder: ApplicationRecorder,
+    mapper: Mapper[UUID],
+    digests: DigestRepository,
+    check_signature: SignatureCheck | None,
+) -> None:
+    """Add to ``report`` each head that went back (deleted events), changed (rewritten) or
+    vanished (deleted aggregate) since the latest valid digest that covers it.
+
+    Digests are read newest first, each checked (signature, leaves against root) before it is
+    trusted, until every aggregate of the store has its anchor or is younger than the digest.
+    """
+    heads = {head.aggregate_id: head for head in report.heads}
+    in_store = heads.keys() | {b.aggregate_id for b in report.breaks}
+    pending = set(heads)
+    seen: set[UUID] = set()
+    for signed in digests.newest_first():
+        leaves = _trusted_leaves(report, digests, signed, check_signature)
+        if leaves is None:
+            continue
+        report.digests_checked += 1
+        if report.latest_digest is None:
+            report.latest_digest = signed
+        for leaf in leaves:
+            if leaf.aggregate_id in seen:
+                continue
+            seen.add(leaf.aggregate_id)
+            pending.discard(leaf.aggregate_id)
+            head = heads.get(leaf.aggregate_id)
+            if head is not None:
+                report.anchored += 1
+                problem = _against_anchor(head, leaf.version, leaf.head, signed.label, recorder, mapper)
+                if problem is not None:
+                    report.breaks.append(problem)
+            elif leaf.aggregate_id not in in_store:
+                report.breaks.append(
+                    ChainBreak(
+                        leaf.aggregate_id,
+                        1,
+                        f"missing from the store, but {signed.label} holds it at version {leaf.version} "
+                        f"(head {leaf.head}): the aggregate was deleted",
+                    )
+                )
+        # An aggregate first recorded after this digest cannot be in it, nor in any older one.
+        as_of = signed.digest.as_of
+        pending = {i for i in pending if (t := heads[i].first_recorded_at) is None or t <= as_of}
+        if not pending:
+            break
+    report.breaks.sort(key=lambda b: (str(b.aggregate_id), b.version))
+
+
+def _trusted_leaves(
+    report: VerificationReport,
+    digests: DigestRepository,
+    signed: SignedDigest,
+    check_signature: SignatureCheck | None,
+) -> list[Leaf] | None:
+    """The digest's leaves if it holds (signed bytes, signature, root); else a problem is reported."""
+
+    def refuse(problem: str) -> None:
+        report.digest_problems.append(DigestProblem(signed.label, problem))
+
+    if signed.digest.canonical() != signed.canonical:
+        refuse("its columns differ from the bytes it signed (altered)")
+        return None
+    if check_signature is None or not check_signature(signed.canonical, signed.signature):
+        refuse("the signature does not verify with the firm's public key (altered or signed by another key)")
+        return None
+    try:
+        leaves = digests.leaves(signed.sequence)
+        if sorted_leaves(leaves) != leaves:
+            raise ValueError("leaves out of order")
+    except (ValueError, KeyError) as error:
+        refuse(f"its stored leaves cannot be read ({error})")
+        return None
+    if len(leaves) != signed.digest.aggregates or merkle_root(leaves) != signed.digest.root:
+        refuse("its stored leaves do not give its signed root (altered)")
+        return None
+    return leaves
+
+
+def _against_anchor(
+    head: AggregateHead,
+    version: int,
+    digested_head: str,
+    label: str,
+    recorder: ApplicationRecorder,
+    mapper: Mapper[UUID],
+) -> ChainBreak | None:
+    aggregate_id = head.aggregate_id
+    if head.version < version:
+        missing = f"version {version}" if head.version + 1 == version else f"versions {head.version + 1}..{version}"
+        return ChainBreak(
+            aggregate_id,
+            head.version + 1,
+            f"{missing} missing: {label} holds version {version}, the store ends at version {head.version} "
+            "(events deleted after the digest)",
+        )
+    if head.version == version:
+        hash_then = head.head
+    else:
+        (row,) = recorder.select_events(aggregate_id, gt=version - 1, lte=version)
+        event = mapper.to_domain_event(row)
+        assert isinstance(event, LedgerEvent)  # the chain was verified just before
+        hash_then = event.hash()
+    if hash_then != digested_head:
+        return ChainBreak(
+            aggregate_id,
+            version,
+            f"hash {hash_then} differs from {digested_head} in {label} (rewritten after it was digested)",
+        )
+    return None

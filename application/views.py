@@ -7,10 +7,19 @@ from typing import Any
 
 from domain.canonical import to_canonical_value
 from domain.debtor import Debtor
+from domain.late_charges import Claim
+from domain.limitation import DEFAULT_ALERT_DAYS, Limitation, limitation_of
 from domain.receivable import Receivable
 
 
-def receivable_view(receivable: Receivable, *, today: date) -> dict[str, Any]:
+def receivable_view(
+    receivable: Receivable,
+    *,
+    today: date,
+    limitation_alert_days: int = DEFAULT_ALERT_DAYS,
+    claim: Claim | None = None,
+) -> dict[str, Any]:
+    """``claim``: what may be claimed as of ``today`` (application/claims.py), summarised when given."""
     promise = receivable.open_promise
     dispute = receivable.open_dispute
     plan = receivable.active_plan
@@ -31,6 +40,8 @@ def receivable_view(receivable: Receivable, *, today: date) -> dict[str, Any]:
             "vat": receivable.vat,
             "amount_incl_vat": receivable.amount_incl_vat,
             "contractual_penalty_rate": receivable.contractual_penalty_rate,
+            "payment_terms_cap": receivable.payment_terms_cap,
+            "payment_terms_over_cap": receivable.payment_terms_over_cap,
             "status": receivable.status,
             "stage": receivable.stage,
             "days_past_due": receivable.days_past_due(today),
@@ -55,7 +66,9 @@ def receivable_view(receivable: Receivable, *, today: date) -> dict[str, Any]:
                 }
                 for p in receivable.payments
             ],
-            "credit_notes": [{"number": n, "amount": a} for n, a in receivable.credit_notes.items()],
+            "credit_notes": [
+                {"number": n, "amount": c.amount, "issued_on": c.issued_on} for n, c in receivable.credit_notes.items()
+            ],
             "open_dispute": None
             if dispute is None
             else {
@@ -100,8 +113,48 @@ def receivable_view(receivable: Receivable, *, today: date) -> dict[str, Any]:
                 "until": receivable.pause.until,
             },
             "mediation_since": receivable.mediation_started_on,
+            "limitation": limitation_view(limitation_of(receivable, on=today, alert_days=limitation_alert_days)),
+            "claim": None if claim is None else claim_summary(claim),
             "documents": [d.document_sha256 for d in receivable.documents],
             "last_recorded_at": receivable.last_recorded_at,
+        }
+    )
+
+
+def claim_summary(claim: Claim) -> dict[str, Any]:
+    """The amounts of a claim, without its detail (``relance receivable claim`` gives the detail)."""
+    return to_canonical_value(
+        {
+            "as_of": claim.as_of,
+            "principal_outstanding": claim.principal_outstanding,
+            "penalties": claim.penalties,
+            "indemnity": claim.indemnity,
+            "already_invoiced": claim.already_invoiced,
+            "waived": claim.waived,
+            "total": claim.total,
+            "provisional": claim.provisional,
+        }
+    )
+
+
+def limitation_view(limitation: Limitation) -> dict[str, Any]:
+    """The limitation period (legal.md §5): its date, what last interrupted it, the alert."""
+    last = limitation.last_interruption
+    return to_canonical_value(
+        {
+            "years": limitation.years,
+            "reference": limitation.reference,
+            "starts_on": limitation.starts_on,
+            "limitation_date": limitation.limitation_date,
+            "last_interruption": None
+            if last is None
+            else {"on": last.on, "kind": last.kind, "reference": last.reference, "description": last.description},
+            "suspended_since": limitation.suspended_since,
+            "alert_days": limitation.alert_days,
+            "alert_from": limitation.alert_from,
+            "alert": limitation.alert,
+            "time_barred": limitation.time_barred,
+            "notes": list(limitation.notes),
         }
     )
 

@@ -7,13 +7,14 @@ changes state: it is replayed for ever, so rules may tighten without breaking ol
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.chain import ChainedAggregate
 from domain.errors import InvalidInput, RuleViolation
+from domain.rates import PenaltyRateFloor
 from domain.receivable_events import (
     CallNoted,
     ClaimBreakdown,
@@ -70,6 +71,7 @@ from domain.vocabulary import (
 )
 
 ZERO = Decimal("0.00")
+PAYMENT_TERMS_CAP_DAYS = 60  # Code de commerce L441-10 I: 60 days from the invoice date
 RECEIVABLE_NAMESPACE = uuid5(NAMESPACE_URL, "https://relance.invalid/receivable")
 ALWAYS_ALLOWED_WHEN_CLOSED = (NoteAdded, DocumentAttached, LateChargesInvoiced, LateChargesWaived)
 
@@ -87,6 +89,18 @@ class Payment:
     method: PaymentMethod
     bank_reference: str
     version: int
+
+
+@dataclass
+class CreditNote:
+    amount: Decimal
+    issued_on: date  # the day it reduces the debt: its issue date, or the dispute's resolution date
+
+
+@dataclass
+class Mediation:
+    started_on: date
+    ended_on: date | None = None
 
 
 @dataclass
@@ -160,7 +174,7 @@ class Receivable(ChainedAggregate[ReceivableEvent]):
         self.payment_terms: str | None = None
         self.contractual_penalty_rate: Decimal | None = None
         self.payments: list[Payment] = []
-        self.credit_notes: dict[str, Decimal] = {}
+        self.credit_notes: dict[str, CreditNote] = {}
         self.reminders: list[ReminderSent] = []
         self.calls: list[CallNoted] = []
         self.promises: list[Promise] = []
@@ -171,10 +185,13 @@ class Receivable(ChainedAggregate[ReceivableEvent]):
         self.indemnity_invoiced = ZERO
         self.interest_waived = ZERO
         self.indemnity_waived = ZERO
+        self.charges_invoiced: list[LateChargesInvoiced] = []
+        self.waivers: list[LateChargesWaived] = []
         self.escalations: list[EscalatedToLitigation] = []
         self.written_off: WrittenOff | None = None
         self.pause: Pause | None = None
         self.mediation_started_on: date | None = None
+        self.mediations: list[Mediation] = []
         self.documents: list[DocumentAttached] = []
         self.notes: list[NoteAdded] = []
 
@@ -186,7 +203,7 @@ class Receivable(ChainedAggregate[ReceivableEvent]):
 
     @property
     def credited(self) -> Decimal:
-        return sum(self.credit_notes.values(), ZERO)
+        return sum((c.amount for c in self.credit_notes.values()), ZERO)
 
     @property
     def outstanding(self) -> Decimal:
@@ -271,6 +288,16 @@ class Receivable(ChainedAggregate[ReceivableEvent]):
             return DunningStage.COURTESY
         return DunningStage.NONE
 
+    @property
+    def payment_terms_cap(self) -> date:
+        """The latest due date L441-10 I allows without a "45 days end of month" agreement."""
+        return self.issue_date + timedelta(days=PAYMENT_TERMS_CAP_DAYS)
+
+    @property
+    def payment_terms_over_cap(self) -> bool:
+        """Terms longer than the legal cap: the invoice is accepted, and flagged."""
+        return self.due_date > self.payment_terms_cap
+
     def days_past_due(self, on: date) -> int:
         return max(0, (on - self.due_date).days)
 
@@ -298,7 +325,10 @@ class Receivable(ChainedAggregate[ReceivableEvent]):
         order_reference: str | None = None,
         payment_terms: str | None = None,
         contractual_penalty_rate: Decimal | None = None,
+        penalty_rate_floor: PenaltyRateFloor | None = None,
     ) -> Receivable:
+        """Issue an invoice. ``penalty_rate_floor`` (the application passes it for a professional
+        debtor) refuses a contractual penalty rate below 3 × the legal rate of the issue date."""
         number = text(invoice_number, "invoice_number", max_length=64)
         code = currency(amount_incl_vat.currency)
         if {amount_excl_vat.currency, vat.currency} != {code}:
@@ -322,6 +352,11 @@ class Receivable(ChainedAggregate[ReceivableEvent]):
             rate = Decimal(contractual_penalty_rate)
             if not rate.is_finite() or rate <= 0 or rate > 100:
                 raise InvalidInput("contractual_penalty_rate: a percentage between 0 and 100", rule="rate_range")
+            if penalty_rate_floor is not None and rate < penalty_rate_floor.minimum:
+                raise RuleViolation(
+                    f"contractual_penalty_rate: {rate} % is below the legal floor of {penalty_rate_floor.describe()}",
+                    rule="contractual_rate_floor",
+                )
         receivable = cls()
         receivable.id = receivable_id_for(number)
         receivable._trigger(
@@ -917,7 +952,9 @@ class Receivable(ChainedAggregate[ReceivableEvent]):
                 dispute = self._dispute(event.dispute_number)
                 dispute.outcome, dispute.resolved_on = event.outcome, event.resolved_on
                 if event.credit_note_number is not None and event.credit_note_amount is not None:
-                    self.credit_notes[event.credit_note_number] = event.credit_note_amount
+                    self.credit_notes[event.credit_note_number] = CreditNote(
+                        event.credit_note_amount, event.resolved_on
+                    )
             case FormalNoticeSent():
                 self.notices.append(
                     FormalNotice(event.notice_number, event.channel, event.sent_on, event.deadline, event.claimed)
@@ -932,7 +969,7 @@ class Receivable(ChainedAggregate[ReceivableEvent]):
                     )
                 )
             case CreditNoteApplied():
-                self.credit_notes[event.credit_note_number] = event.amount
+                self.credit_notes[event.credit_note_number] = CreditNote(event.amount, event.issued_on)
             case PaymentPlanAgreed():
                 self.plans.append(PaymentPlan(event.plan_number, list(event.instalments), event.agreed_on, self.paid))
             case InstalmentMissed():
@@ -940,9 +977,11 @@ class Receivable(ChainedAggregate[ReceivableEvent]):
             case LateChargesInvoiced():
                 self.interest_invoiced += event.interest
                 self.indemnity_invoiced += event.indemnity
+                self.charges_invoiced.append(event)
             case LateChargesWaived():
                 self.interest_waived += event.interest
                 self.indemnity_waived += event.indemnity
+                self.waivers.append(event)
             case EscalatedToLitigation():
                 self.escalations.append(event)
             case WrittenOff():
@@ -953,8 +992,10 @@ class Receivable(ChainedAggregate[ReceivableEvent]):
                 self.pause = None
             case MediationStarted():
                 self.mediation_started_on = event.started_on
+                self.mediations.append(Mediation(event.started_on))
             case MediationEnded():
                 self.mediation_started_on = None
+                self.mediations[-1].ended_on = event.ended_on
             case NoteAdded():
                 self.notes.append(event)
             case DocumentAttached():

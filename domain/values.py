@@ -88,6 +88,11 @@ def optional_text(value: str | None, field: str, *, max_length: int = 500) -> st
     return cleaned or None
 
 
+def is_ascii_digits(text: str) -> bool:
+    """0-9 only: ``str.isdigit`` also accepts e.g. "²" or "٣", which ``int`` then refuses or misreads."""
+    return text.isascii() and text.isdigit()
+
+
 def luhn_valid(digits: str) -> bool:
     total = 0
     for index, char in enumerate(reversed(digits)):
@@ -102,7 +107,7 @@ def luhn_valid(digits: str) -> bool:
 
 def siren(value: str) -> str:
     digits = value.replace(" ", "")
-    if not (len(digits) == 9 and digits.isdigit() and luhn_valid(digits)):
+    if not (len(digits) == 9 and is_ascii_digits(digits) and luhn_valid(digits)):
         raise InvalidInput(f"siren: {value!r} is not a valid SIREN (9 digits, Luhn key)", rule="siren_format")
     return digits
 
@@ -110,7 +115,6 @@ def siren(value: str) -> str:
 def siret(value: str) -> str:
     digits = value.replace(" ", "")
     # La Poste's establishments (SIREN 356000000) use another key: accept them as digits only.
-    valid_key = luhn_valid(digits) or digits.startswith("356000000")
-    if not (len(digits) == 14 and digits.isdigit() and valid_key):
+    if not (len(digits) == 14 and is_ascii_digits(digits) and (luhn_valid(digits) or digits.startswith("356000000"))):
         raise InvalidInput(f"siret: {value!r} is not a valid SIRET (14 digits, Luhn key)", rule="siret_format")
     return digits

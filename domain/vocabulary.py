@@ -134,3 +134,11 @@ class DunningStage(Enum):
     SECOND_REMINDER = "second_reminder"
     FORMAL_NOTICE = "formal_notice"
     LITIGATION = "litigation"
+
+
+class RateKind(Enum):
+    """The published rates legal.md tabulates per half-year (stable names: they are in the journal)."""
+
+    ECB_MRO = "ecb_mro"  # ECB main refinancing operations rate in force on 1 January / 1 July
+    LEGAL_CONSUMER_CREDITOR = "legal_rate_consumer_creditor"  # taux légal, creditor a non-professional person
+    LEGAL_OTHER = "legal_rate_other"  # taux légal, all other cases (a firm as creditor)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from psycopg.conninfo import conninfo_to_dict
 
+from application.claims import Claims
 from application.ledger import Clock, Ledger, system_clock
+from domain.late_charges import ChargePolicy, Imputation, RateReading
+from infrastructure.rate_files import load_rate_table
 from infrastructure.settings import Settings
 
 
@@ -31,10 +34,21 @@ def store_environment(settings: Settings) -> dict[str, str]:
         "POSTGRES_LOCK_TIMEOUT": str(settings.postgres_lock_timeout_seconds),
         "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
         "POSTGRES_MAX_OVERFLOW": str(settings.postgres_max_overflow),
-        "POSTGRES_PRE_PING": "y",
+        # No pre-ping: a round trip per checkout; eventsourcing retries its statements on a broken connection.
+        "POSTGRES_PRE_PING": "n",
     }
     return env
 
 
 def build_ledger(settings: Settings, *, clock: Clock = system_clock) -> Ledger:
-    return Ledger(store_environment(settings), clock=clock, timezone=settings.timezone)
+    """The Ledger on the configured store, with the shipped rate tables (a broken file raises RateFileError)."""
+    return Ledger(store_environment(settings), clock=clock, timezone=settings.timezone, rates=load_rate_table())
+
+
+def charge_policy(settings: Settings) -> ChargePolicy:
+    return ChargePolicy(Imputation(settings.imputation), RateReading(settings.penalty_rate_reading))
+
+
+def build_claims(settings: Settings, ledger: Ledger) -> Claims:
+    """Late charges and limitation periods over a Ledger, with the firm's settings."""
+    return Claims(ledger, policy=charge_policy(settings), alert_days=settings.limitation_alert_days)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from infrastructure.sql import Database, is_unique_violation
 
@@ -15,6 +15,16 @@ class StoredResponse:
     status: int | None  # None: the first request is still running
     headers: dict[str, str]
     body: bytes
+
+
+# A claim whose request died (process killed, client gone) must not hold its key for ever;
+# no request runs this long (the store's lock timeout is seconds).
+ABANDONED_AFTER = timedelta(minutes=5)
+
+
+def _instant(moment: datetime) -> str:
+    """Fixed-width UTC text, so that instants compare as strings on both stores."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class IdempotencyStore:
@@ -32,14 +42,27 @@ class IdempotencyStore:
         request_hash, status, headers, body = rows[0]
         return StoredResponse(request_hash, status, json.loads(headers or "{}"), bytes(body or b""))
 
-    def claim(self, principal: str, key: str, request_hash: str) -> bool:
-        """Reserve the key for this request; False if another request holds it already."""
+    def claim(self, principal: str, key: str, request_hash: str, *, now: datetime | None = None) -> bool:
+        """Reserve the key for this request; False if another request holds it already.
+
+        A claim abandoned for longer than ``ABANDONED_AFTER`` without a response is taken over."""
+        moment = now or datetime.now(tz=UTC)
+        if self._insert(principal, key, request_hash, moment):
+            return True
+        self._db.execute(
+            "DELETE FROM idempotency_keys WHERE principal = %s AND idempotency_key = %s"
+            " AND status IS NULL AND created_at < %s",
+            (principal, key, _instant(moment - ABANDONED_AFTER)),
+        )
+        return self._insert(principal, key, request_hash, moment)
+
+    def _insert(self, principal: str, key: str, request_hash: str, moment: datetime) -> bool:
         try:
             self._db.execute(
                 "INSERT INTO idempotency_keys"
                 " (principal, idempotency_key, request_hash, status, headers, body, created_at)"
                 " VALUES (%s, %s, %s, NULL, NULL, NULL, %s)",
-                (principal, key, request_hash, datetime.now(tz=UTC).isoformat()),
+                (principal, key, request_hash, _instant(moment)),
             )
         except Exception as error:
             if is_unique_violation(error):

@@ -23,6 +23,25 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="relance serve: address to listen on")
     port: int = Field(default=8000, ge=1, le=65535, description="relance serve: TCP port")
     workers: int = Field(default=1, ge=1, le=64, description="relance serve: worker processes")
+    projections_in_process: bool | None = Field(
+        default=None,
+        description="relance serve runs the projections in a background thread and queries catch up first; "
+        "unset: yes on SQLite, no on PostgreSQL (run `relance projections run` instead)",
+    )
+    signing_key_file: Path | None = Field(
+        default=None,
+        description="Ed25519 private key (PEM) signing digests and bundles; unset: data_dir/signing_key.pem",
+    )
+    firm_name: str | None = Field(default=None, description="The creditor's name, as evidence dossiers show it")
+    tsa_url: str | None = Field(default=None, description="RFC 3161 timestamping authority for each digest (optional)")
+    imputation: Literal["principal_first", "interest_first"] = Field(
+        default="principal_first",
+        description="Partial payments: Code civil 1342-10, or 1343-1 once charges are claimed",
+    )
+    penalty_rate_reading: Literal["per_day", "delay_start"] = Field(
+        default="per_day", description="A delay over several half-years: each day's rate, or the first half-year's"
+    )
+    limitation_alert_days: int = Field(default=90, ge=0, le=3650, description="Alert this long before limitation")
 
     @field_validator("timezone")
     @classmethod
@@ -32,6 +51,11 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"unknown time zone {value!r}") from error
         return value
+
+    @field_validator("signing_key_file", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("database_url")
     @classmethod
@@ -45,6 +69,12 @@ class Settings(BaseSettings):
     @property
     def uses_postgres(self) -> bool:
         return self.database_url is not None
+
+    @property
+    def runs_projections_in_process(self) -> bool:
+        if self.projections_in_process is None:
+            return not self.uses_postgres
+        return self.projections_in_process
 
     @property
     def sqlite_path(self) -> Path:

@@ -10,12 +10,13 @@ from fastapi import FastAPI
 from api.http.idempotency import IdempotencyMiddleware
 from api.http.problems import install_problem_handlers
 from api.http.request_log import RequestLogMiddleware, configure_logging
-from api.http.routers import debtors, documents, health, receivables
+from api.http.routers import audit, claims, debtors, documents, evidence, health, receivables, reports
 from api.http.services import Services
 from application.ledger import Clock, system_clock
 from infrastructure.bootstrap import build_ledger
 from infrastructure.documents import DocumentStore
 from infrastructure.idempotency import IdempotencyStore
+from infrastructure.read_models import build_read_models, start_projections
 from infrastructure.settings import Settings
 from infrastructure.sql import open_database
 from infrastructure.tokens import TokenStore
@@ -41,20 +42,26 @@ hash-chained journal.
 
 TAGS = [
     {"name": "receivables", "description": "Invoices and every step of their recovery."},
+    {"name": "late charges", "description": "Amount claimable with its calculation; rate tables (legal.md)."},
     {"name": "debtors", "description": "Customers who owe, their contacts, and what halts chasing them."},
     {"name": "documents", "description": "Content-addressed files that events refer to by SHA-256."},
+    {"name": "reports", "description": "Aged balance as of any date, DSO, collection effectiveness, credit holds."},
+    {"name": "audit", "description": "Who did what and when: every event, filterable, without personal data."},
+    {"name": "evidence", "description": "The firm's public key and signed ledger digests (evidence.md §3)."},
     {"name": "health", "description": "Liveness and readiness (no authentication)."},
 ]
 
 
 def build_services(settings: Settings, clock: Clock = system_clock) -> Services:
     database = open_database(settings)
+    ledger = build_ledger(settings, clock=clock)
     return Services(
         settings=settings,
-        ledger=build_ledger(settings, clock=clock),
+        ledger=ledger,
         database=database,
         tokens=TokenStore(database),
         documents=DocumentStore(database),
+        read_models=build_read_models(settings, ledger),
     )
 
 
@@ -64,9 +71,11 @@ def create_app(settings: Settings, *, services: Services | None = None, clock: C
         owned = services is None
         app.state.services = services or build_services(settings, clock)
         app.state.idempotency = IdempotencyStore(app.state.services.database)
+        stop_projections = start_projections(app.state.services.read_models)  # embedded default: in-process
         try:
             yield
         finally:
+            stop_projections()
             if owned:
                 app.state.services.close()
 
@@ -83,6 +92,15 @@ def create_app(settings: Settings, *, services: Services | None = None, clock: C
     install_problem_handlers(app)
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(RequestLogMiddleware)  # outermost: logs every request, replays included
-    for router in (health.router, receivables.router, debtors.router, documents.router):
+    for router in (
+        health.router,
+        receivables.router,
+        claims.router,
+        debtors.router,
+        documents.router,
+        reports.router,
+        audit.router,
+        evidence.router,
+    ):
         app.include_router(router)
     return app

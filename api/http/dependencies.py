@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.http.problems import AuthError
 from api.http.services import Services
@@ -14,9 +15,12 @@ from application.access import Principal, Role
 from application.ledger import Ledger
 
 IF_MATCH = re.compile(r'^\s*(?:W/)?"(\d{1,18})"\s*$')
+IF_MATCH_DOCUMENTED = r'^\s*(\*|(W/)?"[0-9]{1,18}")\s*$'  # what expected_version accepts, for the OpenAPI
 
 
-def get_services(request: Request) -> Services:
+# Dependencies that do no I/O are `async def`: FastAPI runs each sync dependency in the thread pool,
+# a thread hand-off per dependency per request; only `authenticated` (a SELECT) and the routes block.
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -24,14 +28,25 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_ledger(services: ServicesDep) -> Ledger:
+async def get_ledger(services: ServicesDep) -> Ledger:
     return services.ledger
 
 
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 
 
-def authenticated(request: Request, services: ServicesDep) -> Principal:
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="A token from `relance token create`; its name is the actor of every event it records.",
+)
+
+
+def authenticated(
+    request: Request,
+    services: ServicesDep,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],  # declares the scheme in the OpenAPI
+) -> Principal:
     header = request.headers.get("authorization")
     if not header:
         raise AuthError(401, "missing bearer token (Authorization: Bearer rl_…)", "unauthenticated")
@@ -46,11 +61,11 @@ def authenticated(request: Request, services: ServicesDep) -> Principal:
     return principal
 
 
-def allow(roles: frozenset[Role]) -> Callable[..., Principal]:
+def allow(roles: frozenset[Role]) -> Callable[..., Awaitable[Principal]]:
     """A dependency admitting these roles (and admin); its principal is the events' actor."""
     names = ", ".join(sorted(r.value for r in roles | {Role.ADMIN}))
 
-    def check(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
         if not principal.may(roles):
             raise AuthError(403, f"role {principal.role.value} may not do this (allowed: {names})", "forbidden")
         return principal
@@ -59,12 +74,13 @@ def allow(roles: frozenset[Role]) -> Callable[..., Principal]:
     return check
 
 
-def expected_version(
+async def expected_version(
     if_match: Annotated[
         str | None,
         Header(
             alias="If-Match",
             description='The ETag of the version you saw (e.g. "3"): the command fails with 412 if it moved on.',
+            json_schema_extra={"pattern": IF_MATCH_DOCUMENTED},  # checked below, with rule if_match_format
         ),
     ] = None,
 ) -> int | None:

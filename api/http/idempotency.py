@@ -12,15 +12,19 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+import structlog
 from anyio import to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.http.problems import is_store_outage
 from infrastructure.idempotency import IdempotencyStore
 from infrastructure.tokens import token_hash
 
 KEPT_STATUSES = frozenset(range(200, 300)) | {400, 404, 413, 415, 422}
 REPLAYED_HEADERS = ("content-type", "etag", "location")
 MAX_KEY_LENGTH = 255
+
+log = structlog.get_logger("relance.api")
 
 
 @dataclass
@@ -43,60 +47,83 @@ class IdempotencyMiddleware:
             return
         key = key_bytes.decode("latin-1").strip()
         if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-            await _send_problem(send, 422, "invalid_idempotency_key", "Idempotency-Key: 1 to 255 printable characters")
+            await _send_problem(
+                scope, send, 422, "invalid_idempotency_key", "Idempotency-Key: 1 to 255 printable characters"
+            )
             return
         store: IdempotencyStore = scope["app"].state.idempotency
         body = await _read_body(receive)
         principal = token_hash(authorization.partition(" ")[2].strip())
         fingerprint = _fingerprint(scope, headers, body)
 
-        if not await to_thread.run_sync(store.claim, principal, key, fingerprint):
-            await self._answer_known(store, principal, key, fingerprint, send)
+        try:
+            if not await to_thread.run_sync(store.claim, principal, key, fingerprint):
+                await self._answer_known(store, principal, key, fingerprint, scope, send)
+                return
+        except Exception as error:
+            if not is_store_outage(error):
+                raise
+            await _send_problem(
+                scope, send, 503, "store_unavailable", "the store is unavailable; retry shortly", retry=True
+            )
             return
 
         captured = _Captured()
 
-        async def capture(message: Message) -> None:
+        async def capture(message: Message) -> None:  # held back: see below
             if message["type"] == "http.response.start":
                 captured.status, captured.headers = message["status"], list(message.get("headers", []))
             elif message["type"] == "http.response.body":
                 captured.body += message.get("body", b"")
-            await send(message)
 
         try:
             await self.app(scope, _replay(body), capture)
-        finally:
-            if captured.status in KEPT_STATUSES:
-                kept = {
-                    k.decode("latin-1"): v.decode("latin-1")
-                    for k, v in captured.headers
-                    if k.decode("latin-1").lower() in REPLAYED_HEADERS
-                }
-                await to_thread.run_sync(store.complete, principal, key, captured.status, kept, captured.body)
-            else:
-                await to_thread.run_sync(store.release, principal, key)
+        except Exception:
+            await to_thread.run_sync(store.release, principal, key)
+            raise
+        # The key is kept or released before the client sees the answer, so that a retry sent
+        # as soon as it arrives finds the stored response (or a free key), never "still running".
+        await _settle(store, principal, key, captured)
+        await send({"type": "http.response.start", "status": captured.status, "headers": captured.headers})
+        await send({"type": "http.response.body", "body": captured.body})
 
     async def _answer_known(
-        self, store: IdempotencyStore, principal: str, key: str, fingerprint: str, send: Send
+        self, store: IdempotencyStore, principal: str, key: str, fingerprint: str, scope: Scope, send: Send
     ) -> None:
         known = await to_thread.run_sync(store.find, principal, key)
         if known is None:  # released between our claim and this read: ask for a retry
             await _send_problem(
-                send, 409, "idempotency_key_in_use", "retry: the first request just finished", retry=True
+                scope, send, 409, "idempotency_key_in_use", "retry: the first request just finished", retry=True
             )
         elif known.request_hash != fingerprint:
             await _send_problem(
-                send, 422, "idempotency_key_reused", "this Idempotency-Key was used with another request"
+                scope, send, 422, "idempotency_key_reused", "this Idempotency-Key was used with another request"
             )
         elif known.status is None:
-            await _send_problem(
-                send, 409, "idempotency_key_in_use", "the first request with this key is still running", retry=True
-            )
+            detail = "the first request with this key is still running"
+            await _send_problem(scope, send, 409, "idempotency_key_in_use", detail, retry=True)
         else:
             replay_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in known.headers.items()]
             replay_headers.append((b"idempotent-replayed", b"true"))
             await send({"type": "http.response.start", "status": known.status, "headers": replay_headers})
             await send({"type": "http.response.body", "body": known.body})
+
+
+async def _settle(store: IdempotencyStore, principal: str, key: str, captured: _Captured) -> None:
+    try:
+        if captured.status in KEPT_STATUSES:
+            kept = {
+                k.decode("latin-1"): v.decode("latin-1")
+                for k, v in captured.headers
+                if k.decode("latin-1").lower() in REPLAYED_HEADERS
+            }
+            await to_thread.run_sync(store.complete, principal, key, captured.status, kept, captured.body)
+        else:
+            await to_thread.run_sync(store.release, principal, key)
+    except Exception as error:  # the command's own answer still goes out
+        if not is_store_outage(error):
+            raise
+        log.warning("idempotency_key_unsettled", status=captured.status, error_type=type(error).__name__)
 
 
 def _fingerprint(scope: Scope, headers: dict[bytes, bytes], body: bytes) -> str:
@@ -133,9 +160,16 @@ def _replay(body: bytes) -> Receive:
     return receive
 
 
-async def _send_problem(send: Send, status: int, code: str, detail: str, *, retry: bool = False) -> None:
+async def _send_problem(scope: Scope, send: Send, status: int, code: str, detail: str, *, retry: bool = False) -> None:
     body = json.dumps(
-        {"type": f"urn:relance:problem:{code}", "title": "Idempotency", "status": status, "detail": detail}
+        {
+            "type": f"urn:relance:problem:{code}",
+            "title": "Service unavailable" if status == 503 else "Idempotency",
+            "status": status,
+            "detail": detail,
+            "instance": scope["path"],
+            "request_id": scope.get("state", {}).get("request_id"),
+        }
     ).encode()
     headers = [(b"content-type", b"application/problem+json")]
     if retry:

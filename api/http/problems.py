@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from typing import Any
 
+import psycopg
 import structlog
+from eventsourcing.persistence import PersistenceError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -88,7 +91,93 @@ def is_store_outage(error: BaseException) -> bool:
     return isinstance(error, sqlite3.OperationalError)
 
 
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details; `rule` names the rule broken.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "examples": ["urn:relance:problem:rule_violation"]},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "request_id": {"type": ["string", "null"]},
+        "rule": {"type": ["string", "null"]},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+    "additionalProperties": True,
+}
+PROBLEM_CONTENT = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+AUTH_RESPONSES: dict[str, dict[str, Any]] = {
+    "401": {
+        "description": "Missing, malformed, unknown or revoked bearer token",
+        "headers": {"WWW-Authenticate": {"schema": {"type": "string"}}},
+    },
+    "403": {"description": "The token's role may not do this"},
+    "503": {
+        "description": "The store is unavailable; retry later",
+        "headers": {"Retry-After": {"schema": {"type": "string"}}},
+    },
+}
+
+
+def refine_openapi(app: FastAPI) -> None:
+    """Complete FastAPI's OpenAPI document with what the routes really answer: the problems, as
+    problem+json (401/403/503 wherever a token is required, 404 wherever a path names something,
+    400 for an unparsable body, and the problem body for every error response without content);
+    and optional parameters as absent rather than null (a header or query string cannot be null)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            document.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+            for item in document.get("paths", {}).values():
+                for operation in item.values():
+                    _refine_operation(operation)
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _refine_operation(operation: dict[str, Any]) -> None:
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        alternatives = [s for s in schema.get("anyOf", []) if s != {"type": "null"}]
+        if len(alternatives) == 1 and len(schema["anyOf"]) == 2:  # `X | None = None`: absent, never null
+            del schema["anyOf"]
+            schema.update(alternatives[0])
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    if operation.get("security"):  # the routes that depend on the bearer token (api.http.dependencies)
+        for status, response in AUTH_RESPONSES.items():
+            responses.setdefault(status, dict(response))
+    if any(p.get("in") == "path" for p in operation.get("parameters", [])):
+        responses.setdefault("404", {"description": "Not found"})
+    if "requestBody" in operation:
+        responses.setdefault("400", {"description": "The body cannot be parsed (e.g. not UTF-8 JSON)"})
+    for status, response in responses.items():
+        if status.isdigit() and int(status) >= 400:
+            content = response.get("content")
+            if not content or (set(content) == {"application/json"} and "HTTPValidationError" in str(content)):
+                response["content"] = PROBLEM_CONTENT
+
+
+def allowed_methods(request: Request) -> str | None:
+    """Every method of the resource at this path, for a 405's ``Allow`` (the router lists only the methods
+    of the first route whose path matched, e.g. ``POST`` alone for ``/v1/receivables``)."""
+    methods: set[str] = set()
+    for template, item in request.app.openapi().get("paths", {}).items():
+        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), request.url.path):
+            methods.update(method.upper() for method in item)
+    if "GET" in methods:
+        methods.add("HEAD")  # Starlette answers HEAD wherever it answers GET
+    return ", ".join(sorted(methods)) or None
+
+
 def install_problem_handlers(app: FastAPI) -> None:
+    refine_openapi(app)
+
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, error: DomainError) -> JSONResponse:
         status = status_for(error)
@@ -113,9 +202,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 415: "unsupported_media_type"}
+        headers = dict(getattr(error, "headers", None) or {})
+        if error.status_code == 405:
+            headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
         return problem(
             request, error.status_code, str(error.detail), str(error.detail), code.get(error.status_code, "http_error"),
-            headers=getattr(error, "headers", None),
+            headers=headers or None,
         )  # fmt: skip
 
     @app.exception_handler(Exception)
@@ -128,3 +220,9 @@ def install_problem_handlers(app: FastAPI) -> None:
             )  # fmt: skip
         log.exception("unexpected_error", error_type=type(error).__name__)
         return problem(request, 500, "Internal error", "an unexpected error was logged", "internal_error")
+
+    # A handler of ``Exception`` runs in Starlette's outermost middleware, which re-raises after
+    # answering: the request log would say 500 without the request id, and uvicorn would log a
+    # traceback. Store errors are answered inside the middlewares instead.
+    for store_error in (psycopg.Error, PersistenceError, sqlite3.Error):
+        app.add_exception_handler(store_error, unexpected)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from application.ledger import Ledger
 from infrastructure.documents import DocumentStore
+from infrastructure.read_models import ReadModels
 from infrastructure.settings import Settings
 from infrastructure.sql import Database
 from infrastructure.tokens import TokenStore
@@ -18,7 +19,10 @@ class Services:
     database: Database
     tokens: TokenStore
     documents: DocumentStore
+    read_models: ReadModels | None = None  # reports and audit journal (issue 6)
 
     def close(self) -> None:
+        if self.read_models is not None:
+            self.read_models.close()
         self.ledger.close()
         self.database.close()

@@ -49,6 +49,7 @@ class Backlog:
     debtors: int
     receivables: int
     events: int
+    issue_day: date  # the day every invoice was recorded (their issue dates go back 60 days from it)
     last_day: date
     seconds: float
 
@@ -183,4 +184,4 @@ def write_backlog(
             events += len(saved)
         if on_progress is not None:
             on_progress(events)
-    return Backlog(debtor_count, receivables, events, day, clock.perf_counter() - started)
+    return Backlog(debtor_count, receivables, events, issue_day, day, clock.perf_counter() - started)

@@ -160,10 +160,11 @@ class ThrowawayPostgres:
         )
 
     def interrupt(self) -> None:
-        """Stop the server (immediate) but keep its data and port: an outage until ``resume``."""
+        """Stop the server but keep its data and port: an outage until ``resume``. A fast stop cuts
+        every session at once and, unlike an immediate one, loses no commit even when not durable."""
         if self.bin_dir is None or self.root is None or self.port is None:
             raise RuntimeError("the throwaway PostgreSQL cluster is not running")
-        _stop_cluster(self.bin_dir, self.root)
+        _run([str(self.bin_dir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "fast", "-w", "stop"], cwd=self.root)
 
     def resume(self) -> None:
         """Start an interrupted server again on the same port, with its data."""

@@ -9,7 +9,7 @@ from uuid import UUID
 import pytest
 
 from domain.canonical import GENESIS_HASH
-from domain.receivable import Receivable, receivable_id_for
+from domain.receivable import CreditNote, Receivable, receivable_id_for
 from domain.receivable_events import (
     CallNoted,
     ClaimBreakdown,
@@ -378,7 +378,7 @@ def test_resolving_a_dispute_with_a_credit_note_reduces_what_is_owed() -> None:
         "credit_note_amount": Decimal("200.00"),
         "comment": "price corrected",
     }
-    assert receivable.credit_notes == {"AV-2024-007": Decimal("200.00")}
+    assert receivable.credit_notes == {"AV-2024-007": CreditNote(Decimal("200.00"), TODAY)}
     assert (receivable.credited, receivable.outstanding) == (Decimal("200.00"), Decimal("1000.00"))
     assert receivable.open_dispute is None
     assert receivable.status is ReceivableStatus.OPEN

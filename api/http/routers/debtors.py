@@ -17,7 +17,7 @@ from application import commands
 from application.access import COLLECTION, CONTACTS, DEBTOR_RECORDS, MANAGEMENT, READERS, Principal
 from application.ledger import Ledger, Outcome
 from application.views import debtor_view
-from domain.debtor import Address
+from domain.debtor import Address, Debtor
 from domain.values import Money
 from domain.vocabulary import ContactRole, DebtorKind, InsolvencyProcedure, Priority
 
@@ -90,7 +90,7 @@ class ErasureBody(Body):
 
 
 def result(ledger: Ledger, outcome: Outcome, response: Response) -> CommandResult:
-    debtor = ledger.debtor(outcome.aggregate_id)
+    debtor = outcome.aggregate if isinstance(outcome.aggregate, Debtor) else ledger.debtor(outcome.aggregate_id)
     response.headers["ETag"] = f'"{debtor.version}"'
     response.headers["Location"] = f"/v1/debtors/{debtor.id}"
     return CommandResult(

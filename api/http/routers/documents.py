@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from api.http.dependencies import ServicesDep, allow
 from application.access import READERS, WRITERS, Principal
 from domain.errors import InvalidInput, NotFound
-from infrastructure.documents import MAX_DOCUMENT_BYTES
+from infrastructure.documents import MAX_DOCUMENT_BYTES, SIGNATURES, TEXT_TYPES
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -76,7 +76,10 @@ async def upload_document(
     "/{sha256}",
     summary="The stored bytes, with their media type",
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}}, 404: {"description": "Not stored"}},
+    responses={
+        200: {"content": {media: {} for media in sorted([*SIGNATURES, *TEXT_TYPES])}},
+        404: {"description": "Not stored"},
+    },
 )
 def download_document(
     sha256: Sha256Path, services: ServicesDep, _: Annotated[Principal, Depends(allow(READERS))]

@@ -21,6 +21,7 @@ from application.ledger import Ledger, Outcome
 from application.views import receivable_view
 from domain.canonical import to_canonical_value
 from domain.errors import InvalidInput
+from domain.receivable import Receivable
 from domain.vocabulary import (
     AcknowledgementOutcome,
     CallOutcome,
@@ -35,6 +36,7 @@ from domain.vocabulary import (
     ReminderChannel,
     ReminderStage,
 )
+from infrastructure.bootstrap import build_claims
 
 router = APIRouter(prefix="/v1/receivables", tags=["receivables"])
 
@@ -43,6 +45,7 @@ Collector = Annotated[Principal, Depends(allow(COLLECTION))]
 Accountant = Annotated[Principal, Depends(allow(ACCOUNTING))]
 Manager = Annotated[Principal, Depends(allow(MANAGEMENT))]
 Writer = Annotated[Principal, Depends(allow(WRITERS))]
+ChargesWaiver = Annotated[Principal, Depends(allow(ACCOUNTING | MANAGEMENT))]  # the firm gives up its charges
 ETAG_HEADER = {"ETag": {"description": 'The aggregate version, e.g. "3"', "schema": {"type": "string"}}}
 COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
     201: {"description": "Recorded", "headers": ETAG_HEADER},
@@ -63,7 +66,10 @@ def journal_record(event: Any) -> dict[str, Any]:
 
 
 def command_result(ledger: Ledger, outcome: Outcome, response: Response) -> CommandResult:
-    receivable = ledger.receivable(outcome.aggregate_id)
+    # The aggregate the command acted on, as saved: no second load (nor a later writer's version).
+    receivable = outcome.aggregate
+    if not isinstance(receivable, Receivable):
+        receivable = ledger.receivable(outcome.aggregate_id)
     response.headers["ETag"] = f'"{receivable.version}"'
     response.headers["Location"] = f"/v1/receivables/{receivable.id}"
     if not outcome.recorded:
@@ -292,21 +298,32 @@ def issue_invoice(
 
 @router.get("", summary="List receivables", response_model=Page)
 def list_receivables(
-    ledger: LedgerDep,
+    services: ServicesDep,
     _: Reader,
     status: ReceivableStatus | None = None,
     debtor_id: UUID | None = None,
+    limitation_before: Annotated[
+        date | None,
+        Query(description="Only open files whose limitation date falls before this date, soonest first"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page:
+    ledger = services.ledger
     today = ledger.now().today
-    rows = [
-        receivable_view(r, today=today)
-        for r in ledger.receivables(debtor_id=debtor_id)
-        if status is None or r.status is status
-    ]
-    rows.sort(key=lambda row: (row["issue_date"], row["invoice_number"]))
-    return Page(items=rows[offset : offset + limit], total=len(rows), limit=limit, offset=offset)
+    if limitation_before is not None:
+        claims = build_claims(services.settings, ledger)
+        found = [
+            r
+            for r, _limitation in claims.limitation_before(limitation_before)
+            if (status is None or r.status is status) and (debtor_id is None or r.debtor_id == debtor_id)
+        ]
+    else:
+        found = [r for r in ledger.receivables(debtor_id=debtor_id) if status is None or r.status is status]
+        found.sort(key=lambda r: (r.issue_date, r.invoice_number))
+    alert_days = services.settings.limitation_alert_days
+    rows = [receivable_view(r, today=today, limitation_alert_days=alert_days) for r in found[offset : offset + limit]]
+    return Page(items=rows, total=len(found), limit=limit, offset=offset)
 
 
 @router.get(
@@ -474,7 +491,7 @@ def invoice_late_charges(
     "/{receivable_id}/late-charges/waivers", status_code=201, summary="LateChargesWaived", responses=COMMAND_RESPONSES
 )
 def waive_late_charges(
-    receivable_id: UUID, body: LateChargesWaiverBody, s: ServicesDep, p: Manager, expected: ExpectedVersion,
+    receivable_id: UUID, body: LateChargesWaiverBody, s: ServicesDep, p: ChargesWaiver, expected: ExpectedVersion,
     response: Response,
 ) -> CommandResult:  # fmt: skip
     return act(s, commands.WaiveLateCharges(receivable_id, **body.model_dump()), p, expected, response)
