@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -200,8 +200,6 @@ def report_dso(
     as_json_output: JsonOption = False,
 ) -> None:
     """Days sales outstanding over a period: average method and countback."""
-    from datetime import timedelta
-
     with opened_read_models() as models:
         last = parse_day(end, "--to") or models.ledger.now().today
         first = parse_day(start, "--from") or last - timedelta(days=89)

@@ -42,9 +42,7 @@ from infrastructure.projector import (
 from infrastructure.read_store import ReadStore, Transaction, as_date, as_instant, as_uuid, open_read_store, optional
 from infrastructure.settings import Settings
 
-REPORTS = ("receivables",)
 AUDIT_PAGE_MAX = 1000
-REPORT_WORK_MEM = "64MB"  # per sort or hash of a report query (PostgreSQL's default, 4MB, spills to disk)
 
 
 @dataclass(frozen=True)
@@ -165,7 +163,6 @@ class ReadModels:
         with self.store.transaction(lock=False) as tx:
             if self.store.dialect == "postgres":
                 tx.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                tx.execute(f"SET LOCAL work_mem = '{REPORT_WORK_MEM}'")  # aggregations in memory, not on disk
             rows = tx.fetch("SELECT name, position FROM projection_positions")
             positions = {name: int(position) for name, position in rows if name in projections}
             yield tx, min(positions.values(), default=0)
