@@ -24,7 +24,6 @@ run of a few seconds per measurement. A script that prints figures, not a test.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import platform
@@ -45,15 +44,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from types import ModuleType
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import baseline_app  # benchmarks/baseline_app.py, beside this script
 import psycopg
+from bench_support import BENCH_URL_ENV, postgres_server, scratch_database, support
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-from psycopg import sql
 from pydantic import SecretStr
 
 from application.commands import IssueInvoice, RecordPayment, RegisterDebtor
@@ -63,7 +61,6 @@ from infrastructure.bootstrap import build_ledger
 from infrastructure.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
-BENCH_URL_ENV = "RELANCE_BENCH_DATABASE_URL"
 TIMEZONE = "Europe/Paris"
 AIM = 0.7  # the issue's aim: at least 0.7x of the baseline's throughput
 ACTOR = "benchmark"
@@ -122,13 +119,6 @@ def progress(message: str) -> None:
     print(f"[api_load] {message}", file=sys.stderr, flush=True)
 
 
-def support() -> ModuleType:
-    """tests/support/throwaway_postgres.py, shared with the test fixtures."""
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
-    return importlib.import_module("tests.support.throwaway_postgres")
-
-
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -148,32 +138,6 @@ def require_wrk() -> str:
     if wrk is None:
         sys.exit(f"api_load: wrk not found: {WRK_INSTALL}; benchmarks/run_api_load does it when run as root")
     return wrk
-
-
-@contextmanager
-def postgres_server() -> Iterator[str]:
-    """A PostgreSQL server URL: RELANCE_BENCH_DATABASE_URL, or a durable throwaway cluster (fsync on)."""
-    configured = os.environ.get(BENCH_URL_ENV)
-    if configured:
-        yield configured
-        return
-    with support().ThrowawayPostgres(durable=True) as url:
-        yield url
-
-
-@contextmanager
-def scratch_database(server_url: str) -> Iterator[str]:
-    """A new database on the server, dropped at the end: the benchmark never writes elsewhere."""
-    with_dbname = support().with_dbname
-    name = f"relance_api_bench_{uuid.uuid4().hex[:8]}"
-    admin = with_dbname(server_url, "postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield with_dbname(server_url, name)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def relance_env(database_url: str, data_dir: Path) -> dict[str, str]:
@@ -485,7 +449,7 @@ def measure(server: Server, target: Target, plan: Plan, directory: Path, label: 
 
 
 def run_for_workers(server_url: str, plan: Plan, workers: int, work_dir: Path) -> tuple[list[Row], WrkRun]:
-    with scratch_database(server_url) as database_url:
+    with scratch_database(server_url, "relance_api_bench") as database_url:
         data_dir = work_dir / f"data-{workers}"
         progress(f"{workers} worker(s): seeding {plan.receivables} receivables, and one for the conflict run")
         ledgered = seed(database_url, data_dir, plan.receivables + 1)

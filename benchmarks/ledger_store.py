@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import gc
 import hashlib
-import importlib
 import json
 import os
 import platform
@@ -42,12 +41,11 @@ from functools import partial
 from importlib.metadata import version
 from itertools import groupby
 from pathlib import Path
-from types import ModuleType
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import psycopg
-from psycopg import sql
+from bench_support import BENCH_URL_ENV, postgres_server, scratch_database
 from pydantic import SecretStr
 
 from application.commands import AddNote, IssueInvoice, NoteCall, ReceivableCommand, RecordPayment, RegisterDebtor
@@ -62,7 +60,6 @@ from infrastructure.bootstrap import build_ledger
 from infrastructure.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
-BENCH_URL_ENV = "RELANCE_BENCH_DATABASE_URL"
 ACTOR = "benchmark"
 AIM = 2.0  # the issue's aim: within 2x of the raw baseline
 LOAD_REPEATS_FACTOR = 3  # loads take milliseconds: more repetitions for a steadier median
@@ -523,43 +520,18 @@ def sqlite_store() -> Iterator[tuple[Settings, RawStore]]:
             raw.close()
 
 
-def support() -> ModuleType:
-    """tests/support/throwaway_postgres.py (the script runs from benchmarks/, not the repository root)."""
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
-    return importlib.import_module("tests.support.throwaway_postgres")
-
-
-@contextmanager
-def postgres_server() -> Iterator[str]:
-    """A PostgreSQL server URL: RELANCE_BENCH_DATABASE_URL, or a durable throwaway cluster."""
-    configured = os.environ.get(BENCH_URL_ENV)
-    if configured:
-        yield configured
-        return
-    with support().ThrowawayPostgres(durable=True) as url:
-        yield url
-
-
 @contextmanager
 def postgres_store(server_url: str) -> Iterator[tuple[Settings, RawStore]]:
     """A scratch database on the server, dropped at the end: the benchmark never writes elsewhere."""
-    with_dbname = support().with_dbname
-    name = f"relance_bench_{uuid.uuid4().hex[:8]}"
-    admin = with_dbname(server_url, "postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = with_dbname(server_url, name)
-    settings = Settings(database_url=SecretStr(url))
-    ledger = build_ledger(settings)
-    raw = PostgresRaw(url, ledger.recorder.events_table_name)  # type: ignore[attr-defined]
-    ledger.close()
-    try:
-        yield settings, raw
-    finally:
-        raw.close()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    with scratch_database(server_url) as url:
+        settings = Settings(database_url=SecretStr(url))
+        ledger = build_ledger(settings)
+        raw = PostgresRaw(url, ledger.recorder.events_table_name)  # type: ignore[attr-defined]
+        ledger.close()
+        try:
+            yield settings, raw
+        finally:
+            raw.close()
 
 
 def run_store(settings: Settings, raw: RawStore, sizes: Sizes) -> list[Figure]:

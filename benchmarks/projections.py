@@ -28,7 +28,6 @@ import platform
 import statistics
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -36,13 +35,13 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import psycopg
-from psycopg import sql
 from pydantic import SecretStr
 
 REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # the script runs from benchmarks/, not the repository root
     sys.path.insert(0, str(REPO))
+
+from bench_support import BENCH_URL_ENV, postgres_server, scratch_database  # noqa: E402
 
 from application.reports import Basis  # noqa: E402
 from infrastructure.bootstrap import build_ledger  # noqa: E402
@@ -51,7 +50,6 @@ from infrastructure.read_models import AuditFilter, ReadModels  # noqa: E402
 from infrastructure.read_store import PostgresReadStore  # noqa: E402
 from infrastructure.settings import Settings  # noqa: E402
 
-BENCH_URL_ENV = "RELANCE_BENCH_DATABASE_URL"
 AIM_EVENTS_PER_SECOND = 20_000
 AIM_AGED_BALANCE_MS = 200
 
@@ -60,34 +58,10 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def support() -> Any:
-    return importlib.import_module("tests.support.throwaway_postgres")
-
-
 @contextmanager
-def postgres_server() -> Iterator[str]:
-    """RELANCE_BENCH_DATABASE_URL, or a durable throwaway cluster."""
-    configured = os.environ.get(BENCH_URL_ENV)
-    if configured:
-        yield configured
-        return
-    with support().ThrowawayPostgres(durable=True) as url:
+def bench_database() -> Iterator[str]:
+    with postgres_server() as server, scratch_database(server) as url:
         yield url
-
-
-@contextmanager
-def scratch_database() -> Iterator[str]:
-    """A new database on the server, dropped at the end: the benchmark never writes elsewhere."""
-    with postgres_server() as server:
-        name = f"relance_bench_{uuid.uuid4().hex[:8]}"
-        admin = support().with_dbname(server, "postgres")
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        try:
-            yield support().with_dbname(server, name)
-        finally:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def latency(action: Callable[[], Any], repeats: int) -> tuple[float, float]:
@@ -105,7 +79,7 @@ def latency(action: Callable[[], Any], repeats: int) -> tuple[float, float]:
 def run(receivables: int, per_receivable: int, batch_size: int, repeats: int) -> list[str]:
     backlog_module = importlib.import_module("tests.support.ledger_backlog")
     lines: list[str] = []
-    with scratch_database() as url:
+    with bench_database() as url:
         settings = Settings(database_url=SecretStr(url), postgres_pool_size=5)
         ledger = build_ledger(settings)
         log(f"writing {receivables:,} receivables x {per_receivable} events ...")
