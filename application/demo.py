@@ -25,6 +25,7 @@ from typing import Protocol
 from uuid import NAMESPACE_URL, UUID, uuid5
 from zoneinfo import ZoneInfo
 
+from application.claims import Claims
 from application.clock import SimulatedClock
 from application.commands import (
     AcknowledgeFormalNotice,
@@ -64,6 +65,7 @@ from application.commands import (
 )
 from application.ledger import Ledger, system_clock
 from domain.debtor import Address
+from domain.late_charges import Claim
 from domain.receivable import receivable_id_for
 from domain.values import Money, luhn_valid
 from domain.vocabulary import (
@@ -91,11 +93,6 @@ DEMO_NAMESPACE = uuid5(NAMESPACE_URL, "https://relance.invalid/demo")
 CENT = Decimal("0.01")
 VAT_RATE = Decimal("0.20")
 INDEMNITY = Decimal("40.00")  # C. com. D441-5, professionals only
-# Approximate B2B late-payment interest: ECB main refinancing rate (2.15 %) + 10 points,
-# simple interest on the amount incl. VAT over the whole delay, or the contractual rate
-# when the invoice sets one. The exact computation (the rate of each half-year, the base
-# lowered by each payment, provisional periods: legal.md §1) is a later issue.
-APPROX_DEFAULT_PENALTY_RATE = Decimal("12.15")
 NOTICE_DELIVERY_DAYS = 2  # the deadline is 8 days after the expected receipt
 NOTICE_DEADLINE_DAYS = 8
 TEXT_MEDIA_TYPE = "text/plain; charset=utf-8"
@@ -160,12 +157,6 @@ def store_referenced_documents(ledger: Ledger, sink: DocumentSink) -> int:
     for digest in stored:
         sink.put(GENERATED_DOCUMENTS[digest], TEXT_MEDIA_TYPE, actor="relance demo")
     return len(stored)
-
-
-def approximate_interest(base: Decimal, days_late: int, rate: Decimal | None) -> Decimal:
-    """See APPROX_DEFAULT_PENALTY_RATE: a rough figure for the sample, not the legal computation."""
-    percent = rate if rate is not None else APPROX_DEFAULT_PENALTY_RATE
-    return cents(base * percent / Decimal(100) * Decimal(max(0, days_late)) / Decimal(365))
 
 
 def derived_digits(seed: str, count: int) -> str:
@@ -372,10 +363,17 @@ class Sale:
 
 
 class Numbering:
-    """Credit notes and late-charge invoices are numbered when issued, in date order."""
+    """What a step can only know when it runs: credit-note and late-charge invoice numbers, in
+    date order, and the lawful claim on a receivable as the ledger stands (application/claims.py)."""
 
-    def __init__(self) -> None:
+    def __init__(self, claim: Callable[[UUID, date], Claim] | None = None) -> None:
         self._last: Counter[tuple[str, int]] = Counter()
+        self._claim = claim
+
+    def claim(self, receivable_id: UUID, day: date) -> Claim:
+        if self._claim is None:
+            raise RuntimeError("this step needs the ledger's claim calculation")
+        return self._claim(receivable_id, day)
 
     def next(self, prefix: str, day: date) -> str:
         self._last[(prefix, day.year)] += 1
@@ -568,42 +566,44 @@ class File:
         return self.add(day, "11:00", ACCOUNTANT, command)
 
     def notice(self, day: date, channel: NoticeChannel) -> tuple[date, date]:
-        """A formal notice claiming principal, rough interest and, from professionals, 40 €.
+        """A formal notice claiming what the law allows on the day it is sent (principal, penalties
+        and, from professionals, 40 €), computed by the late-charges calculation when it runs.
 
         Returns the day it was sent and its deadline: eight days after the expected receipt."""
         day = self.on(day)
         inv = self.invoice
-        professional = self.debtor.professional
-        # A consumer owes legal interest only from the notice (C. civ. 1231-6): nothing on the day it is sent.
-        zero = Decimal("0.00")
-        interest = (
-            approximate_interest(self.outstanding, (day - inv.due).days, inv.penalty_rate) if professional else zero
-        )
-        indemnity = INDEMNITY if professional else zero
         deadline = day + timedelta(days=NOTICE_DELIVERY_DAYS + NOTICE_DEADLINE_DAYS)
         seed = f"{inv.number}/notice/{day}"
         registered = channel is NoticeChannel.REGISTERED_LETTER
         tracking = f"1A{derived_digits(seed, 11)}" if registered else f"LRE-{derived_digits(seed, 10)}"
         mode = "Lettre recommandée avec accusé de réception" if registered else "Lettre recommandée électronique"
         address = self.debtor.address
-        letter = document(
-            f"{FIRM}, {FIRM_ADDRESS}",
-            f"{self.debtor.legal_name}, {', '.join(address.lines)}, {address.postal_code} {address.city}",
-            f"Lyon, le {french_date(day)}",
-            f"{mode} n° {tracking}",
-            "Objet : mise en demeure de payer",
-            f"Malgré nos relances, la facture {inv.number} du {french_date(inv.issued)}, échue le "
-            f"{french_date(inv.due)}, reste impayée.",
-            f"Principal : {euros(self.outstanding)} ; intérêts de retard : {euros(interest)} ; "
-            f"indemnité forfaitaire : {euros(indemnity)} ; total : {euros(self.outstanding + interest + indemnity)}.",
-            "Nous vous mettons en demeure de régler cette somme sous huit jours à compter de la réception de la "
-            "présente. À défaut, nous engagerons sans autre avis une procédure de recouvrement judiciaire.",
-        )
+        debtor_name = self.debtor.legal_name
+        rid = self.rid
+
+        def command(numbers: Numbering) -> Command:
+            # A consumer owes legal interest only from the notice (C. civ. 1231-6): nothing on the day it is sent.
+            claim = numbers.claim(rid, day)
+            principal, interest, indemnity = claim.principal_outstanding, claim.penalties, claim.indemnity
+            letter = document(
+                f"{FIRM}, {FIRM_ADDRESS}",
+                f"{debtor_name}, {', '.join(address.lines)}, {address.postal_code} {address.city}",
+                f"Lyon, le {french_date(day)}",
+                f"{mode} n° {tracking}",
+                "Objet : mise en demeure de payer",
+                f"Malgré nos relances, la facture {inv.number} du {french_date(inv.issued)}, échue le "
+                f"{french_date(inv.due)}, reste impayée.",
+                f"Principal : {euros(principal)} ; pénalités de retard au {french_date(day)} : {euros(interest)} ; "
+                f"indemnité forfaitaire : {euros(indemnity)} ; total : {euros(principal + interest + indemnity)}.",
+                "Nous vous mettons en demeure de régler cette somme sous huit jours à compter de la réception de la "
+                "présente. À défaut, nous engagerons sans autre avis une procédure de recouvrement judiciaire.",
+            )
+            return SendFormalNotice(
+                rid, channel, day, deadline, principal, interest, indemnity, letter, tracking_number=tracking
+            )
+
         self.notices += 1
-        notice = SendFormalNotice(
-            self.rid, channel, day, deadline, self.outstanding, interest, indemnity, letter, tracking_number=tracking
-        )
-        self.add(day, "16:00", MANAGER, notice)
+        self.add(day, "16:00", MANAGER, command)
         return day, deadline
 
     def acknowledge(self, recorded: date, outcome: AcknowledgementOutcome, on: date) -> date:
@@ -633,18 +633,27 @@ class File:
         day = self.on(day)
         return self.add(day, "08:30", MANAGER, MissInstalment(self.rid, number, day))
 
-    def late_charges(self, day: date, days_late: int) -> date:
+    def late_charges(self, day: date) -> date:
+        """Bill the penalties and the indemnity as the late-charges calculation gives them that day."""
         day = self.on(day)
         inv = self.invoice
-        interest = approximate_interest(inv.incl_vat, days_late, inv.penalty_rate)
-        calculation = document(
-            f"Calcul des pénalités de retard — facture {inv.number}",
-            f"Base {euros(inv.incl_vat)} × {inv.penalty_rate or APPROX_DEFAULT_PENALTY_RATE} % × {days_late} / 365 "
-            f"= {euros(interest)} (calcul approché) ; indemnité forfaitaire {euros(INDEMNITY)}",
-        )
+        rid = self.rid
 
         def command(numbers: Numbering) -> Command:
-            return InvoiceLateCharges(self.rid, interest, INDEMNITY, numbers.next("FP", day), day, calculation)
+            claim = numbers.claim(rid, day)
+            periods = [
+                f"du {french_date(p.start)} au {french_date(p.end)} : {p.days} j × {euros(p.base)} × {p.rate} % / 365"
+                f" = {p.amount:.6f} €"
+                for p in claim.periods
+            ]
+            calculation = document(
+                f"Calcul des pénalités de retard — facture {inv.number} — au {french_date(day)}",
+                *periods,
+                f"Pénalités (arrondies une fois) : {euros(claim.penalties)} ; "
+                f"indemnité forfaitaire (C. com. D441-5) : {euros(claim.indemnity)}",
+            )
+            number = numbers.next("FP", day)
+            return InvoiceLateCharges(rid, claim.penalties, claim.indemnity, number, day, calculation)
 
         return self.add(day, "10:40", ACCOUNTANT, command)
 
@@ -723,7 +732,7 @@ def paid_after_second_reminder_with_late_charges(f: File) -> None:
     f.call(f.due(22), "10:15", FOLLOW_UP, REACHED, "Paiement programmé au virement fournisseurs du 10 du mois.")
     value_date = f.on(f.due(27))
     recorded = f.pay(value_date)
-    f.late_charges(recorded + 3 * DAY, (value_date - f.invoice.due).days)
+    f.late_charges(recorded + 3 * DAY)
     reason = "Geste commercial pour un client historique : indemnité forfaitaire abandonnée, pénalités maintenues."
     f.add(recorded + 15 * DAY, "15:40", MANAGER, WaiveLateCharges(f.rid, Decimal("0.00"), INDEMNITY, reason))
 
@@ -1212,7 +1221,8 @@ def load_demo(ledger: Ledger, clock: SimulatedClock, *, now: datetime | None = N
     steps = plan.chronological()
     if steps[0].instant < clock() or steps[-1].instant > now:
         raise ValueError(f"the demo runs from {steps[0].instant} to {steps[-1].instant}: the clock is at {clock()}")
-    numbering = Numbering()
+    claims = Claims(ledger)
+    numbering = Numbering(lambda receivable_id, day: claims.claim(receivable_id, day))
     for step in steps:
         clock.set(step.instant)
         _run(ledger, step.make(numbering), step.actor)
