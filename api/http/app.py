@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
+from api.http.dependencies import refuse_unknown_query
 from api.http.idempotency import IdempotencyMiddleware
 from api.http.problems import install_problem_handlers
 from api.http.request_log import RequestLogMiddleware, configure_logging
@@ -88,6 +89,7 @@ def create_app(settings: Settings, *, services: Services | None = None, clock: C
         lifespan=lifespan,
         docs_url="/docs",
         redoc_url=None,
+        dependencies=[Depends(refuse_unknown_query)],
     )
     install_problem_handlers(app)
     app.add_middleware(IdempotencyMiddleware)

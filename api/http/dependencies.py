@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, Request, Security
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.http.problems import AuthError
@@ -95,3 +97,36 @@ async def expected_version(
 
 
 ExpectedVersion = Annotated[int | None, Depends(expected_version)]
+
+
+async def refuse_unknown_query(request: Request) -> None:
+    """A misspelt parameter (``?stauts=open``) is a 422, not silently ignored (bodies refuse
+    unknown fields too). Applied to every route; the route declares what it accepts."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or route.path in OPEN_PROBES:
+        return
+    known = _declared_query_parameters(route)
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        from domain.errors import InvalidInput
+
+        raise InvalidInput(f"unknown query parameter(s): {', '.join(unknown)}", rule="unknown_query_parameter")
+
+
+OPEN_PROBES = frozenset({"/healthz", "/readyz"})  # load balancers may add what they like
+_DECLARED: dict[int, frozenset[str]] = {}  # by route identity: routes live as long as the app
+
+
+def _declared_query_parameters(route: APIRoute) -> frozenset[str]:
+    key = id(route)
+    if key not in _DECLARED:
+        _DECLARED[key] = frozenset(_query_aliases(route.dependant))
+    return _DECLARED[key]
+
+
+def _query_aliases(dependant: Dependant) -> set[str]:
+    """The route's own query parameters and those of its dependencies, recursively."""
+    names = {field.alias for field in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_aliases(sub)
+    return names

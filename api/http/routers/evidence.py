@@ -25,7 +25,6 @@ from api.http.services import Services
 from application.access import READERS, Principal, Role
 from application.digests import SignedDigest, publish_digest
 from application.evidence import Bundle
-from domain.errors import InvalidInput
 from infrastructure.digests import DigestStore
 from infrastructure.evidence import build_exporter, build_timestamper
 from infrastructure.signing import Signer, SigningKeyError, fingerprint, load_signer
@@ -112,13 +111,6 @@ class DigestPage(BaseModel):
     next_before: int | None
 
 
-def refuse_unknown_query(request: Request, *known: str) -> None:
-    """A misspelt parameter (``?limt=5``) is a 422, not silently ignored (as bodies refuse unknown fields)."""
-    unknown = sorted(set(request.query_params) - set(known))
-    if unknown:
-        raise InvalidInput(f"unknown query parameter(s): {', '.join(unknown)}", rule="unknown_query_parameter")
-
-
 def digest_out(signed: SignedDigest) -> DigestOut:
     return DigestOut(
         sequence=signed.sequence,
@@ -145,7 +137,6 @@ def digest_out(signed: SignedDigest) -> DigestOut:
     },
 )
 def public_key(request: Request, evidence: EvidenceDep, _: Reader) -> Response:
-    refuse_unknown_query(request)
     return Response(evidence.signer().public_key_pem, media_type="application/x-pem-file")
 
 
@@ -157,7 +148,6 @@ def list_digests(
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     before: Annotated[int | None, Query(ge=1, description="Only digests older than this sequence number")] = None,
 ) -> DigestPage:
-    refuse_unknown_query(request, "limit", "before")
     page = evidence.digests.page(limit=limit, before=before)
     return DigestPage(
         items=[digest_out(d) for d in page],
@@ -174,7 +164,6 @@ def list_digests(
 def create_digest(
     request: Request, evidence: EvidenceDep, services: ServicesDep, principal: EvidenceMaker
 ) -> DigestOut:
-    refuse_unknown_query(request)
     signer = evidence.signer()
     with timestamping_outage():
         publication = publish_digest(
@@ -217,7 +206,6 @@ def zip_response(bundle: Bundle, name: str) -> Response:
 def receivable_evidence(
     request: Request, receivable_id: UUID, evidence: EvidenceDep, services: ServicesDep, principal: EvidenceMaker
 ) -> Response:
-    refuse_unknown_query(request)
     receivable = services.ledger.receivable(receivable_id)
     exporter = build_exporter(services.settings, services.ledger, services.database, evidence.signer())
     with timestamping_outage():
@@ -234,7 +222,6 @@ def receivable_evidence(
 def debtor_evidence(
     request: Request, debtor_id: UUID, evidence: EvidenceDep, services: ServicesDep, principal: EvidenceMaker
 ) -> Response:
-    refuse_unknown_query(request)
     services.ledger.debtor(debtor_id)  # 404 before anything is signed
     exporter = build_exporter(services.settings, services.ledger, services.database, evidence.signer())
     with timestamping_outage():
