@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, NoReturn
 from uuid import UUID
 
@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from application.ledger import Clock, Ledger, system_clock
 from application.views import debtor_view, receivable_view
-from domain.errors import DomainError, NotFound
+from domain.errors import DomainError, InvalidInput, NotFound
 from domain.receivable import Receivable
 from domain.vocabulary import ReceivableStatus
 from infrastructure.bootstrap import build_claims, build_ledger
@@ -77,16 +77,10 @@ def print_json(value: Any) -> None:
 
 
 def parse_as_of(ledger: Ledger, text: str) -> datetime:
-    """A date means the end of that day in the firm's time zone; an instant must name its zone."""
     try:
-        if len(text) == 10:
-            return ledger.end_of_day(date.fromisoformat(text))
-        instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        fail(f"--as-of: {text!r} is neither YYYY-MM-DD nor an ISO 8601 instant", 2)
-    if instant.tzinfo is None:
-        fail("--as-of: an instant needs a time zone, e.g. 2026-01-31T18:00:00Z", 2)
-    return instant.astimezone(UTC)
+        return ledger.as_of(text)
+    except InvalidInput as error:
+        fail(f"--{error.message.replace('_', '-', 1)}", 2)
 
 
 def parse_day(text: str, option: str) -> date:

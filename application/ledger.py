@@ -23,7 +23,7 @@ from application.transcodings import register_journal_transcodings
 from domain.canonical import to_canonical_value
 from domain.chain import ChainedAggregate, LedgerEvent
 from domain.debtor import Debtor, DebtorRegistered
-from domain.errors import AlreadyExists, NotFound, RuleViolation, VersionConflict, VersionMismatch
+from domain.errors import AlreadyExists, InvalidInput, NotFound, RuleViolation, VersionConflict, VersionMismatch
 from domain.rate_register import RATE_REGISTER_ID, NewRate, RateRegister, RateRegisterEvent
 from domain.rates import HalfYear, PenaltyRateFloor, RateTable
 from domain.receivable import Receivable, receivable_id_for
@@ -85,6 +85,21 @@ class Ledger(Application[UUID]):
     def now(self) -> Now:
         instant = self.clock().astimezone(UTC)
         return Now(instant=instant, today=instant.astimezone(self.timezone).date())
+
+    def as_of(self, text: str) -> datetime:
+        """Parse an "as of": a date is the end of that day in the firm's time zone; an instant
+        must carry its offset (a naive one would silently mean the server's zone)."""
+        try:
+            if len(text) == 10:
+                return self.end_of_day(date.fromisoformat(text))
+            instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError as error:
+            raise InvalidInput(
+                f"as_of: {text!r} is neither YYYY-MM-DD nor an ISO 8601 instant", rule="as_of_format"
+            ) from error
+        if instant.tzinfo is None:
+            raise InvalidInput("as_of: an instant needs its offset, e.g. 2026-01-31T18:00:00Z", rule="as_of_format")
+        return instant.astimezone(UTC)
 
     def end_of_day(self, day: date) -> datetime:
         """The last instant of a calendar day in the firm's time zone: "as of 31 December"."""

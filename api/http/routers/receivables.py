@@ -4,7 +4,7 @@ are the domain's, and errors are mapped once in problems.py."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
@@ -103,21 +103,6 @@ def require_stored_documents(services: Services, command: object) -> None:
                 f"{field_name}: no stored document {value}; upload it first (POST /v1/documents)",
                 rule="document_stored",
             )
-
-
-def as_of_instant(ledger: Ledger, as_of: str | None) -> datetime | None:
-    """A date is the end of that day in the firm's time zone; an instant must carry its offset."""
-    if as_of is None:
-        return None
-    try:
-        if len(as_of) == 10:
-            return ledger.end_of_day(date.fromisoformat(as_of))
-        instant = datetime.fromisoformat(as_of.replace("Z", "+00:00"))
-    except ValueError as error:
-        raise InvalidInput("as_of: YYYY-MM-DD or an ISO 8601 instant with its offset", rule="as_of_format") from error
-    if instant.tzinfo is None:
-        raise InvalidInput("as_of: an instant needs its offset, e.g. 2026-01-31T18:00:00Z", rule="as_of_format")
-    return instant.astimezone(UTC)
 
 
 # ------------------------------------------------------------------- bodies
@@ -340,7 +325,7 @@ def get_receivable(
         str | None, Query(description="YYYY-MM-DD (end of that day, firm's time zone) or an ISO 8601 instant")
     ] = None,
 ) -> dict[str, Any]:
-    instant = as_of_instant(ledger, as_of)
+    instant = ledger.as_of(as_of) if as_of is not None else None
     receivable = ledger.receivable(receivable_id, as_of=instant)
     today = instant.astimezone(ledger.timezone).date() if instant else ledger.now().today
     response.headers["ETag"] = f'"{receivable.version}"'
