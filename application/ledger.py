@@ -58,6 +58,14 @@ class JournalEntry:
     record: dict[str, Any]  # canonical JSON values, plus "hash"
     hash: str
 
+    @classmethod
+    def of(cls, event: LedgerEvent) -> JournalEntry:
+        """One event as its canonical record (evidence.md §2) with one more key, its ``hash``."""
+        digest = event.hash()
+        record: dict[str, Any] = to_canonical_value(event.record())
+        record["hash"] = digest
+        return cls(record=record, hash=digest)
+
 
 class Ledger(Application[UUID]):
     name = "ledger"  # fixes the table names whatever the class is called later
@@ -223,12 +231,7 @@ class Ledger(Application[UUID]):
 
     def journal(self, aggregate_id: UUID) -> list[JournalEntry]:
         """The aggregate's events as canonical records, each with its hash, oldest first."""
-        entries = []
-        for event in self._events(aggregate_id):
-            digest = event.hash()
-            record = to_canonical_value(event.record())
-            record["hash"] = digest
-            entries.append(JournalEntry(record=record, hash=digest))
+        entries = [JournalEntry.of(event) for event in self._events(aggregate_id)]
         if not entries:
             raise NotFound(f"no aggregate {aggregate_id}")
         return entries

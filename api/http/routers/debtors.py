@@ -11,11 +11,11 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 
 from api.http.dependencies import ExpectedVersion, LedgerDep, allow
-from api.http.routers.receivables import COMMAND_RESPONSES, ETAG_HEADER, journal_record
+from api.http.routers.receivables import COMMAND_RESPONSES, ETAG_HEADER
 from api.http.schemas import Amount, Body, CommandResult, JournalRecord, Page, Sha256, ShortText
 from application import commands
 from application.access import COLLECTION, CONTACTS, DEBTOR_RECORDS, MANAGEMENT, READERS, Principal
-from application.ledger import Ledger, Outcome
+from application.ledger import JournalEntry, Ledger, Outcome
 from application.views import debtor_view
 from domain.debtor import Address, Debtor
 from domain.values import Money
@@ -97,7 +97,7 @@ def result(ledger: Ledger, outcome: Outcome, response: Response) -> CommandResul
         aggregate_id=str(debtor.id),
         version=debtor.version,
         recorded=outcome.recorded,
-        events=[JournalRecord(**journal_record(e)) for e in outcome.events],
+        events=[JournalRecord(**JournalEntry.of(e).record) for e in outcome.events],
         state=debtor_view(debtor),
     )
 

@@ -17,7 +17,7 @@ from api.http.schemas import Amount, Body, CommandResult, JournalRecord, LongTex
 from api.http.services import Services
 from application import commands
 from application.access import ACCOUNTING, COLLECTION, MANAGEMENT, READERS, WRITERS, Principal
-from application.ledger import Ledger, Outcome
+from application.ledger import JournalEntry, Ledger, Outcome
 from application.views import receivable_view
 from domain.canonical import to_canonical_value
 from domain.errors import InvalidInput
@@ -59,12 +59,6 @@ COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
 # ------------------------------------------------------------------ helpers
 
 
-def journal_record(event: Any) -> dict[str, Any]:
-    record: dict[str, Any] = to_canonical_value(event.record())
-    record["hash"] = event.hash()
-    return record
-
-
 def command_result(ledger: Ledger, outcome: Outcome, response: Response) -> CommandResult:
     # The aggregate the command acted on, as saved: no second load (nor a later writer's version).
     receivable = outcome.aggregate
@@ -78,7 +72,7 @@ def command_result(ledger: Ledger, outcome: Outcome, response: Response) -> Comm
         aggregate_id=str(outcome.aggregate_id),
         version=receivable.version,
         recorded=outcome.recorded,
-        events=[JournalRecord(**journal_record(e)) for e in outcome.events],
+        events=[JournalRecord(**JournalEntry.of(e).record) for e in outcome.events],
         state=receivable_view(receivable, today=ledger.now().today),
     )
 
