@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from application.ledger import Clock, Ledger, system_clock
 from application.views import debtor_view, receivable_view
+from domain.canonical import format_instant
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.receivable import Receivable
 from domain.vocabulary import ReceivableStatus
@@ -231,7 +232,7 @@ def receivable_show(
         view = receivable_view(
             receivable, today=today, limitation_alert_days=settings.limitation_alert_days, claim=claim
         )
-        view["as_of"] = instant.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if instant else None
+        view["as_of"] = format_instant(instant) if instant else None
         if as_json:
             print_json(view)
             return

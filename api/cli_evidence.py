@@ -18,6 +18,7 @@ from application.bundle_check import CHECKS, verify_bundle
 from application.digests import SignedDigest, publish_digest
 from application.ledger import Ledger
 from application.verification import VerificationReport, verify_ledger
+from domain.canonical import format_instant
 from infrastructure.digests import DigestStore
 from infrastructure.evidence import build_exporter, build_timestamper
 from infrastructure.settings import Settings
@@ -65,7 +66,7 @@ def digest_view(signed: SignedDigest) -> dict[str, Any]:
         **{key: value for key, value in json.loads(signed.canonical).items()},
         "signature": signed.signature,
         "public_key_sha256": fingerprint(signed.public_key),
-        "published_at": signed.published_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "published_at": format_instant(signed.published_at),
         "published_by": signed.published_by,
         "timestamped": signed.timestamp_token is not None,
     }

@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 GENESIS_HASH = "0" * 64
+INSTANT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # UTC, always six fraction digits
 
 
 def to_canonical_value(value: Any) -> Any:
@@ -58,7 +59,12 @@ def format_instant(value: datetime) -> str:
     """UTC, always six fraction digits, ``Z`` suffix."""
     if value.tzinfo is None:
         raise ValueError("instants must be timezone-aware")
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.astimezone(UTC).strftime(INSTANT_FORMAT)
+
+
+def parse_instant(text: str) -> datetime:
+    """The inverse of ``format_instant``."""
+    return datetime.strptime(text, INSTANT_FORMAT).replace(tzinfo=UTC)
 
 
 def canonical_bytes(value: Any) -> bytes:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from application.digests import SignedDigest
-from domain.canonical import format_instant
+from domain.canonical import format_instant, parse_instant
 from domain.digest import Leaf, LedgerDigest
 from infrastructure.sql import Database, is_unique_violation
 
@@ -176,6 +176,6 @@ def _instant(text: str) -> datetime:
     """An unreadable instant (an altered row) becomes year 1: the digest then no longer matches its
     signed bytes, and verification reports it instead of crashing."""
     try:
-        return datetime.strptime(str(text), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        return parse_instant(str(text))
     except ValueError:
         return datetime(1, 1, 1, tzinfo=UTC)

@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from domain.canonical import format_instant
 from domain.errors import InvalidInput
 from infrastructure.sql import Database, is_unique_violation
 
@@ -78,7 +79,7 @@ class DocumentStore:
         existing = self.describe(digest)
         if existing is not None:
             return existing, False
-        created_at = datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        created_at = format_instant(datetime.now(tz=UTC))
         try:
             self._db.execute(
                 "INSERT INTO documents (sha256, media_type, size, content, created_at, created_by)"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from application.evidence import DossierContent
+from domain.canonical import format_instant, parse_instant
 
 NBSP = "\u202f"  # narrow no-break space: French thousands separator
 
@@ -155,7 +156,7 @@ class Formatter:
         self.zone = ZoneInfo(timezone)
 
     def instant(self, text: str) -> str:
-        moment = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).astimezone(self.zone)
+        moment = parse_instant(text).astimezone(self.zone)
         return moment.strftime("%d/%m/%Y %H:%M")
 
     def business_date(self, record: dict[str, Any]) -> str:
@@ -291,7 +292,7 @@ def template_context(content: DossierContent) -> dict[str, Any]:
     return {
         "c": content,
         "exhibits": exhibits,
-        "created": fmt.instant(content.created_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")),
+        "created": fmt.instant(format_instant(content.created_at)),
         "chronology": rows,
         "claims": claims,
         "payment_orders": payment_orders,

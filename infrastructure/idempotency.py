@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from domain.canonical import format_instant  # fixed width: instants compare as strings
 from infrastructure.sql import Database, is_unique_violation
 
 
@@ -20,11 +21,6 @@ class StoredResponse:
 # A claim whose request died (process killed, client gone) must not hold its key for ever;
 # no request runs this long (the store's lock timeout is seconds).
 ABANDONED_AFTER = timedelta(minutes=5)
-
-
-def _instant(moment: datetime) -> str:
-    """Fixed-width UTC text, so that instants compare as strings on both stores."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class IdempotencyStore:
@@ -52,7 +48,7 @@ class IdempotencyStore:
         self._db.execute(
             "DELETE FROM idempotency_keys WHERE principal = %s AND idempotency_key = %s"
             " AND status IS NULL AND created_at < %s",
-            (principal, key, _instant(moment - ABANDONED_AFTER)),
+            (principal, key, format_instant(moment - ABANDONED_AFTER)),
         )
         return self._insert(principal, key, request_hash, moment)
 
@@ -62,7 +58,7 @@ class IdempotencyStore:
                 "INSERT INTO idempotency_keys"
                 " (principal, idempotency_key, request_hash, status, headers, body, created_at)"
                 " VALUES (%s, %s, %s, NULL, NULL, NULL, %s)",
-                (principal, key, request_hash, _instant(moment)),
+                (principal, key, request_hash, format_instant(moment)),
             )
         except Exception as error:
             if is_unique_violation(error):

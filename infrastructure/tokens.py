@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from application.access import Principal, Role
+from domain.canonical import format_instant
 from domain.errors import AlreadyExists, InvalidInput, NotFound
 from infrastructure.sql import Database, is_unique_violation
 
@@ -80,4 +81,4 @@ class TokenStore:
 
 
 def _now() -> str:
-    return datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return format_instant(datetime.now(tz=UTC))

@@ -25,6 +25,7 @@ from api.http.services import Services
 from application.access import READERS, Principal, Role
 from application.digests import SignedDigest, publish_digest
 from application.evidence import Bundle
+from domain.canonical import format_instant
 from infrastructure.digests import DigestStore
 from infrastructure.evidence import build_exporter, build_timestamper
 from infrastructure.signing import Signer, SigningKeyError, fingerprint, load_signer
@@ -120,7 +121,7 @@ def digest_out(signed: SignedDigest) -> DigestOut:
         root=signed.digest.root,
         signature=signed.signature,
         public_key_sha256=fingerprint(signed.public_key),
-        published_at=signed.published_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        published_at=format_instant(signed.published_at),
         published_by=signed.published_by,
         timestamped=signed.timestamp_token is not None,
     )
