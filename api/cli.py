@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 from uuid import UUID
 
 import typer
@@ -22,6 +22,9 @@ from domain.vocabulary import ReceivableStatus
 from infrastructure.bootstrap import build_claims, build_ledger
 from infrastructure.rate_files import RateFileError
 from infrastructure.settings import Settings
+
+if TYPE_CHECKING:
+    from application.demo import DemoSummary
 
 app = typer.Typer(
     help="relance: amicable recovery of unpaid invoices, with a verifiable journal.", no_args_is_help=True
@@ -131,28 +134,36 @@ def demo(
     reset: Annotated[bool, typer.Option(help="Erase the embedded store first (SQLite only).")] = False,
 ) -> None:
     """Fill the store with a realistic sample ledger dated relative to today, then summarise it."""
-    from application.demo import demo_clock, load_demo, store_referenced_documents
-    from infrastructure.documents import DocumentStore
-    from infrastructure.sql import open_database
-
     settings = load_settings()
     if reset:
         if settings.uses_postgres:
             fail("--reset only erases the embedded SQLite store; use an empty PostgreSQL database instead", 2)
         for suffix in ("", "-wal", "-shm", "-journal"):  # SQLite's companions go with the file
             settings.sqlite_path.with_name(settings.sqlite_path.name + suffix).unlink(missing_ok=True)
+    summary = load_demo_into(settings)
+    if summary is None:
+        fail("the store already holds receivables: run `relance demo --reset` to start again", 1)
+    typer.echo(summary.text())
+
+
+def load_demo_into(settings: Settings) -> DemoSummary | None:
+    """Load the demo ledger and store the letters it names; None when the store already holds receivables."""
+    from application.demo import demo_clock, load_demo, store_referenced_documents
+    from infrastructure.documents import DocumentStore
+    from infrastructure.sql import open_database
+
     now = system_clock()
     clock = demo_clock(now)  # starts before the sample's first step: the demo moves it forward, never back
     with opened_ledger(settings, clock=clock) as ledger:
         if any(True for _ in ledger.receivable_ids()):
-            fail("the store already holds receivables: run `relance demo --reset` to start again", 1)
+            return None
         summary = load_demo(ledger, clock, now=now)
         database = open_database(settings)
         try:
             store_referenced_documents(ledger, DocumentStore(database))  # letters as sent, for the API and bundles
         finally:
             database.close()
-    typer.echo(summary.text())
+    return summary
 
 
 # ------------------------------------------------------------ receivables

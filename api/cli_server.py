@@ -8,11 +8,9 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from api.cli import app, fail, load_settings, opened_ledger
+from api.cli import app, fail, load_demo_into, load_settings
 from application.access import Role
-from application.ledger import system_clock
 from domain.errors import DomainError
-from infrastructure.documents import DocumentStore
 from infrastructure.settings import Settings
 from infrastructure.sql import open_database
 from infrastructure.tokens import TokenStore
@@ -50,19 +48,12 @@ def serve(
 
 
 def _load_demo_once(settings: Settings, base_url: str) -> None:
-    """Load the demo ledger (and store its documents) when the store is empty; ensure a demo admin token."""
-    from application.demo import demo_clock, load_demo, store_referenced_documents
-
-    now = system_clock()
+    """Load the demo ledger (and its documents) when the store is empty; ensure a demo admin token."""
+    summary = load_demo_into(settings)
+    if summary is not None:
+        typer.echo(summary.text(), err=True)
     database = open_database(settings)
     try:
-        with opened_ledger(settings) as ledger:
-            empty = not any(True for _ in ledger.receivable_ids())
-        if empty:
-            clock = demo_clock(now)
-            with opened_ledger(settings, clock=clock) as ledger:
-                typer.echo(load_demo(ledger, clock, now=now).text(), err=True)
-                store_referenced_documents(ledger, DocumentStore(database))
         tokens = TokenStore(database)
         if not any(t.name == "demo-admin" and t.revoked_at is None for t in tokens.list()):
             _, secret = tokens.create(name="demo-admin", role=Role.ADMIN, created_by="relance serve --demo")
