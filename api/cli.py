@@ -389,4 +389,4 @@ def main() -> None:
 __all__ = ["app", "main"]
 
 # Sub-command modules register themselves on `app` (they import it, hence the end of the file).
-from api import cli_claims, cli_evidence, cli_projections, cli_server  # noqa: E402, F401
+from api import cli_claims, cli_dunning, cli_evidence, cli_imports, cli_projections, cli_server  # noqa: E402, F401

@@ -349,6 +349,9 @@ class SendFormalNotice(ReceivableCommand):
     indemnity: Decimal
     document_sha256: str
     tracking_number: str | None = None
+    policy_id: str | None = None
+    policy_version: int | None = None
+    rule: str | None = None
 
     def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
         return receivable.send_formal_notice(
@@ -358,6 +361,9 @@ class SendFormalNotice(ReceivableCommand):
             claimed=ClaimBreakdown(self.principal, self.interest, self.indemnity),
             document_sha256=self.document_sha256,
             tracking_number=self.tracking_number,
+            policy_id=self.policy_id,
+            policy_version=self.policy_version,
+            rule=self.rule,
             now=now,
             actor=actor,
         )

@@ -18,7 +18,7 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder, Mapper, StoredEvent
 
 from domain.canonical import GENESIS_HASH
-from domain.chain import LedgerEvent
+from domain.chain import ADDED_LATER, LedgerEvent
 from domain.digest import Leaf, merkle_root, sorted_leaves
 
 if TYPE_CHECKING:
@@ -127,8 +127,13 @@ def verify_chain(aggregate_id: UUID, stored: list[StoredEvent], mapper: Mapper[U
 def _as_recorded(event: LedgerEvent) -> LedgerEvent:
     """The event as the application creates it: fields in declared order, no extra key, UTC
     timestamp; re-encoding this must give the stored bytes, so that reordered keys, an added key
-    or an equivalent time offset (which the hash does not see) are reported as alterations."""
-    return dataclasses.replace(event, timestamp=event.timestamp.astimezone(UTC))
+    or an equivalent time offset (which the hash does not see) are reported as alterations.
+    A field added to the event type later is left out when the stored event predates it."""
+    recorded = dataclasses.replace(event, timestamp=event.timestamp.astimezone(UTC))
+    for declared in dataclasses.fields(event):
+        if declared.metadata.get(ADDED_LATER) and declared.name not in vars(event):
+            del vars(recorded)[declared.name]  # the class default (None) answers for it, as it did when decoded
+    return recorded
 
 
 def _broken_link(

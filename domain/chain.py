@@ -21,6 +21,13 @@ from domain.errors import InvalidInput
 from domain.values import Now, text
 
 ENVELOPE_FIELDS = frozenset({"originator_id", "originator_version", "timestamp", "actor", "previous_hash"})
+# A field added to an event after events of that type were recorded is declared with
+# ``added_field()``: absent from the record while unset, so the hashes of the older events hold.
+ADDED_LATER = "added_later"
+
+
+def added_field() -> Any:
+    return dataclasses.field(default=None, metadata={ADDED_LATER: True})
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,7 @@ class LedgerEvent(DomainEvent):
             field.name: getattr(self, field.name)
             for field in dataclasses.fields(self)
             if field.name not in ENVELOPE_FIELDS
+            and not (field.metadata.get(ADDED_LATER) and getattr(self, field.name) is None)
         }
 
     def record(self) -> dict[str, Any]:

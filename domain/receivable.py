@@ -130,6 +130,8 @@ class FormalNotice:
     claimed: ClaimBreakdown
     acknowledgement: AcknowledgementOutcome | None = None
     acknowledged_on: date | None = None
+    document_sha256: str = ""
+    rule: str | None = None  # the dunning rule that sent it, when the engine did
 
 
 @dataclass
@@ -543,6 +545,9 @@ class Receivable(ChainedAggregate[ReceivableEvent]):
         now: Now,
         actor: str,
         tracking_number: str | None = None,
+        policy_id: str | None = None,
+        policy_version: int | None = None,
+        rule: str | None = None,
     ) -> FormalNoticeSent:
         self._require_open()
         self._require_happened(sent_on, "sent_on", now)
@@ -561,6 +566,8 @@ class Receivable(ChainedAggregate[ReceivableEvent]):
                 rule="claim_within_outstanding",
             )
         self._require_no_indemnity_for_consumer(breakdown.indemnity)
+        if policy_version is not None and policy_version < 1:
+            raise InvalidInput("policy_version: a positive integer", rule="policy_version")
         return self._trigger(
             FormalNoticeSent,
             now,
@@ -572,6 +579,9 @@ class Receivable(ChainedAggregate[ReceivableEvent]):
             deadline=deadline,
             claimed=breakdown,
             document_sha256=sha256(document_sha256, "document_sha256"),
+            policy_id=optional_text(policy_id, "policy_id", max_length=100),
+            policy_version=policy_version,
+            rule=optional_text(rule, "rule", max_length=200),
         )
 
     def acknowledge_formal_notice(
@@ -957,7 +967,15 @@ class Receivable(ChainedAggregate[ReceivableEvent]):
                     )
             case FormalNoticeSent():
                 self.notices.append(
-                    FormalNotice(event.notice_number, event.channel, event.sent_on, event.deadline, event.claimed)
+                    FormalNotice(
+                        event.notice_number,
+                        event.channel,
+                        event.sent_on,
+                        event.deadline,
+                        event.claimed,
+                        document_sha256=event.document_sha256,
+                        rule=event.rule,
+                    )
                 )
             case FormalNoticeAcknowledged():
                 notice = self.notices[event.notice_number - 1]

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from domain.chain import LedgerEvent
+from domain.chain import LedgerEvent, added_field
 from domain.vocabulary import (
     AcknowledgementOutcome,
     CallOutcome,
@@ -129,6 +129,10 @@ class FormalNoticeSent(ReceivableEvent):
     deadline: date
     claimed: ClaimBreakdown
     document_sha256: str
+    # Sent by the dunning engine: the policy, its version and the rule that fired (issue 5).
+    policy_id: str | None = added_field()
+    policy_version: int | None = added_field()
+    rule: str | None = added_field()
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import threading
-from datetime import UTC, date
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -115,6 +117,22 @@ BUSINESS_DATES = (
 TRACE_TYPES = {"ReminderSent", "FormalNoticeSent", "FormalNoticeAcknowledged", "CallNoted"}
 
 _render_lock = threading.Lock()
+
+
+@contextmanager
+def pinned_source_date(created: datetime) -> Iterator[None]:
+    """Identical PDFs for identical input: without HarfBuzz's subsetter, fontTools stamps subset
+    fonts with the time unless SOURCE_DATE_EPOCH is set. The variable is process-wide: one render at a time."""
+    with _render_lock:
+        previous = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(created.timestamp()))
+        try:
+            yield
+        finally:
+            if previous is None:
+                os.environ.pop("SOURCE_DATE_EPOCH", None)
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
 # ----------------------------------------------------------------- formats
@@ -330,16 +348,7 @@ def render_dossier(content: DossierContent) -> bytes:
         created=created,
         modified=created,
     )
-    with _render_lock:
-        # Without HarfBuzz's subsetter, fontTools stamps subset fonts with the time: pin it.
-        previous = os.environ.get("SOURCE_DATE_EPOCH")
-        os.environ["SOURCE_DATE_EPOCH"] = str(int(created.timestamp()))
-        try:
-            document = weasyprint.HTML(string=render_html(content), base_url=None)
-            pdf: bytes = document.write_pdf(pdf_variant="pdf/a-3b", attachments=[attachment])
-        finally:
-            if previous is None:
-                os.environ.pop("SOURCE_DATE_EPOCH", None)
-            else:
-                os.environ["SOURCE_DATE_EPOCH"] = previous
+    with pinned_source_date(created):
+        document = weasyprint.HTML(string=render_html(content), base_url=None)
+        pdf: bytes = document.write_pdf(pdf_variant="pdf/a-3b", attachments=[attachment])
     return pdf

@@ -42,6 +42,35 @@ class Settings(BaseSettings):
         default="per_day", description="A delay over several half-years: each day's rate, or the first half-year's"
     )
     limitation_alert_days: int = Field(default=90, ge=0, le=3650, description="Alert this long before limitation")
+    # The creditor as its letters show it (issue 5): name above, then address, identifiers, terms of sale.
+    firm_address: str | None = Field(default=None, description="Postal address, lines separated by ' / ' or newlines")
+    firm_siren: str | None = Field(default=None, description="The firm's SIREN, printed on its letters")
+    firm_email: str | None = Field(default=None, description="Reply address of reminder e-mails")
+    firm_phone: str | None = Field(default=None, description="Telephone printed on letters")
+    firm_iban: str | None = Field(default=None, description="Bank account printed for payment")
+    firm_signatory: str | None = Field(default=None, description="Who signs letters and formal notices")
+    terms_of_sale_reference: str = Field(
+        default="nos conditions générales de vente", description="How letters refer to the terms of sale"
+    )
+    template_dir: Path | None = Field(
+        default=None, description="Firm overrides of the French templates (same file names); unset: shipped ones"
+    )
+    policy_dir: Path | None = Field(
+        default=None, description="Extra dunning policies (*.toml) loaded beside the shipped default and light ones"
+    )
+    # Sending e-mails (issue 5). Unset host: e-mails are not sent and the run says so.
+    smtp_host: str | None = Field(default=None, description="SMTP server for reminder e-mails")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_username: str | None = Field(default=None)
+    smtp_password: SecretStr | None = Field(default=None)
+    smtp_starttls: bool = Field(default=False, description="Upgrade the connection with STARTTLS")
+    smtp_ssl: bool = Field(default=False, description="Implicit TLS (port 465)")
+    smtp_from: str | None = Field(default=None, description="Sender address; unset: firm_email")
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # Imports (issue 8): the dunning run refuses to send on stale bank data unless forced.
+    bank_statement_max_age_days: int = Field(
+        default=3, ge=0, le=365, description="Dunning refuses to send when the latest bank statement is older"
+    )
 
     @field_validator("timezone")
     @classmethod

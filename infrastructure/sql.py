@@ -46,6 +46,40 @@ SCHEMA = [
         created_at TEXT NOT NULL,
         created_by TEXT NOT NULL
     )""",
+    # Every version of every dunning policy, kept for ever: a recorded step names (policy, version).
+    """CREATE TABLE IF NOT EXISTS dunning_policies (
+        policy_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        source_sha256 TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        PRIMARY KEY (policy_id, version)
+    )""",
+    # The dunning run's outbox: a document is stored and its dispatch written down before it is sent,
+    # so a run killed half-way resumes without sending or recording anything twice.
+    """CREATE TABLE IF NOT EXISTS dunning_dispatches (
+        dispatch_key TEXT PRIMARY KEY,
+        run_date TEXT NOT NULL,
+        debtor_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        document_sha256 TEXT NOT NULL,
+        media_type TEXT NOT NULL,
+        recipient TEXT,
+        steps TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS dunning_runs (
+        run_id TEXT PRIMARY KEY,
+        run_date TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        dry_run INTEGER NOT NULL,
+        report TEXT NOT NULL
+    )""",
 ]
 
 

@@ -11,7 +11,19 @@ from api.http.dependencies import refuse_unknown_query
 from api.http.idempotency import IdempotencyMiddleware
 from api.http.problems import install_problem_handlers
 from api.http.request_log import RequestLogMiddleware, configure_logging
-from api.http.routers import audit, claims, debtors, documents, evidence, health, receivables, reports
+from api.http.routers import (
+    audit,
+    claims,
+    debtors,
+    documents,
+    dunning,
+    evidence,
+    health,
+    imports,
+    policies,
+    receivables,
+    reports,
+)
 from api.http.services import Services
 from application.ledger import Clock, system_clock
 from infrastructure.bootstrap import build_ledger
@@ -49,6 +61,12 @@ TAGS = [
     {"name": "reports", "description": "Aged balance as of any date, DSO, collection effectiveness, credit holds."},
     {"name": "audit", "description": "Who did what and when: every event, filterable, without personal data."},
     {"name": "evidence", "description": "The firm's public key and signed ledger digests (evidence.md §3)."},
+    {"name": "dunning", "description": "The daily run of the dunning policies, its reports, and the worklist."},
+    {"name": "policies", "description": "Dunning policies as TOML data; every version kept, named by each step."},
+    {
+        "name": "imports",
+        "description": "Open invoices (CSV, Factur-X) and bank statements (CSV, CAMT.053) in; unmatched bank lines.",
+    },
     {"name": "health", "description": "Liveness and readiness (no authentication)."},
 ]
 
@@ -103,6 +121,9 @@ def create_app(settings: Settings, *, services: Services | None = None, clock: C
         reports.router,
         audit.router,
         evidence.router,
+        dunning.router,
+        policies.router,
+        imports.router,
     ):
         app.include_router(router)
     return app

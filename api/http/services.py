@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
+from application.dunning_run import DunningRun
 from application.ledger import Ledger
 from infrastructure.documents import DocumentStore
+from infrastructure.dunning_ports import build_dunning
+from infrastructure.policy_store import PolicyStore
 from infrastructure.read_models import ReadModels
+from infrastructure.run_reports import RunReportStore
 from infrastructure.settings import Settings
 from infrastructure.sql import Database
 from infrastructure.tokens import TokenStore
@@ -20,6 +25,23 @@ class Services:
     tokens: TokenStore
     documents: DocumentStore
     read_models: ReadModels | None = None  # reports and audit journal (issue 6)
+    _dunning: DunningRun | None = field(default=None, repr=False)
+    _dunning_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def policies(self) -> PolicyStore:
+        return PolicyStore(self.database)
+
+    @property
+    def run_reports(self) -> RunReportStore:
+        return RunReportStore(self.database)
+
+    def dunning(self) -> DunningRun:
+        """The dunning run, wired on first use (it installs the shipped policies' new versions)."""
+        with self._dunning_lock:
+            if self._dunning is None:
+                self._dunning = build_dunning(self.settings, self.ledger, self.database, self.documents)
+            return self._dunning
 
     def close(self) -> None:
         if self.read_models is not None:

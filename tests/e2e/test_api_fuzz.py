@@ -114,6 +114,7 @@ schema = api_schema(coverage=True)
 postgres_schema = api_schema(coverage=False)  # the smaller run
 # Uploads: the documented binary media types go as raw bytes, like application/octet-stream.
 schemathesis.serializer.alias(["application/pdf", "image/tiff", "message/rfc822"], "application/octet-stream")
+schemathesis.serializer.alias(["application/toml"], "text/plain")
 
 
 @dataclass

@@ -71,6 +71,7 @@ ISSUE_3_READS = {
     "/v1/debtors",
     "/v1/debtors/{debtor_id}",
     "/v1/debtors/{debtor_id}/journal",
+    "/v1/debtors/{debtor_id}/credit-hold",
     "/v1/documents/{sha256}",
 }
 OPEN = {"/healthz", "/readyz"}

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from api.http.dependencies import ExpectedVersion, LedgerDep, allow
 from api.http.routers.receivables import COMMAND_RESPONSES, ETAG_HEADER
@@ -17,6 +18,7 @@ from application import commands
 from application.access import COLLECTION, CONTACTS, DEBTOR_RECORDS, MANAGEMENT, READERS, Principal
 from application.ledger import JournalEntry, Ledger, Outcome
 from application.views import debtor_view
+from domain.credit_hold import credit_hold
 from domain.debtor import Address, Debtor
 from domain.values import Money
 from domain.vocabulary import ContactRole, DebtorKind, InsolvencyProcedure, Priority
@@ -143,6 +145,35 @@ def get_debtor(debtor_id: UUID, ledger: LedgerDep, _: Reader, response: Response
     debtor = ledger.debtor(debtor_id)
     response.headers["ETag"] = f'"{debtor.version}"'
     return debtor_view(debtor)
+
+
+class CreditHoldOut(BaseModel):
+    debtor_id: UUID
+    as_of: date
+    held: bool = Field(description="Yes: the ERP should not ship on credit to this debtor")
+    reason: str = Field(description="over_limit, insolvency, within_limit or no_limit", examples=["over_limit"])
+    detail: str
+    overdue: Decimal = Field(description="Principal incl. VAT past due and unpaid")
+    overdue_receivables: int
+    credit_limit: Decimal | None
+    currency: str
+
+
+@router.get(
+    "/{debtor_id}/credit-hold",
+    summary="Is this debtor on credit hold? Yes or no, with the reason (asked by the ERP before shipping)",
+    response_model=CreditHoldOut,
+    responses={404: {"description": "Unknown debtor"}},
+)
+def get_credit_hold(debtor_id: UUID, ledger: LedgerDep, _: Reader) -> CreditHoldOut:
+    debtor = ledger.debtor(debtor_id)
+    today = ledger.now().today
+    hold = credit_hold(debtor, ledger.receivables(debtor_id=debtor_id), today)
+    return CreditHoldOut(
+        debtor_id=debtor_id, as_of=today, held=hold.held, reason=hold.reason, detail=hold.detail,
+        overdue=hold.overdue, overdue_receivables=hold.overdue_receivables, credit_limit=hold.credit_limit,
+        currency=hold.currency,
+    )  # fmt: skip
 
 
 @router.get("/{debtor_id}/journal", summary="Every event of the debtor as a canonical record with its hash")

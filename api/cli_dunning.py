@@ -1,0 +1,150 @@
+"""``relance dunning run``, ``relance worklist`` and ``relance policy``: the dunning engine from a shell."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli import JsonOption, app, fail, load_settings, opened_ledger, parse_day, print_json
+from api.cli_evidence import default_actor
+from application.dunning_run import RunReport, report_view, work_item_view
+from infrastructure.documents import DocumentStore
+from infrastructure.dunning_ports import build_dunning
+from infrastructure.policy_files import load_policy
+from infrastructure.policy_store import PolicyStore
+from infrastructure.run_reports import RunReportStore
+from infrastructure.sql import open_database
+
+dunning_app = typer.Typer(help="The dunning engine: run the policies, see the worklist.", no_args_is_help=True)
+policy_app = typer.Typer(help="Dunning policies (TOML files, every version kept).", no_args_is_help=True)
+app.add_typer(dunning_app, name="dunning")
+app.add_typer(policy_app, name="policy")
+
+DateOption = Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default: today in the firm's time zone)")]
+
+
+@dunning_app.command("run")
+def dunning_run(
+    day: DateOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Decide and report; send and record nothing.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Send although bank data is older than allowed.")] = False,
+    actor: Annotated[str | None, typer.Option(help="Recorded as the actor (default cli:USER).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run every policy for every open receivable: send e-mails, render letters, record each step once."""
+    settings = load_settings()
+    on = parse_day(day, "--date") if day else None
+    database = open_database(settings)
+    try:
+        with opened_ledger(settings) as ledger:
+            run = build_dunning(settings, ledger, database, DocumentStore(database))
+            who = actor or default_actor()
+            report = run.run(on=on, dry_run=dry_run, force=force, actor=who)
+            view = report_view(report)
+            RunReportStore(database).save(report.run_id, report.run_date, report.started_at, who, dry_run, view)
+    finally:
+        database.close()
+    if as_json:
+        print_json(view)
+    else:
+        _print_report(report)
+    if report.errors:
+        raise typer.Exit(1)
+
+
+def _print_report(report: RunReport) -> None:
+    mode = " (dry run: nothing sent or recorded)" if report.dry_run else ""
+    typer.echo(f"dunning run {report.run_id} for {report.run_date}{mode}")
+    typer.echo(f"bank data: {report.bank_data}")
+    typer.echo(f"{report.receivables_examined} open receivables examined, {report.events_recorded} events recorded")
+    for item in report.sent:
+        typer.echo(f"  {item.status:<11}{item.kind:<17}{item.channel:<30}{', '.join(item.invoice_numbers)}")
+    for detection in report.detections:
+        typer.echo(f"  detected   {detection['kind']:<17}{detection['invoice_number']}")
+    for refusal in report.refused:
+        typer.echo(f"  refused    {refusal.rule:<30}{refusal.detail}")
+    for error in report.errors:
+        typer.echo(f"  error      {error}", err=True)
+    if report.held:
+        typer.echo("  held: " + ", ".join(f"{reason} {count}" for reason, count in sorted(report.held.items())))
+    typer.echo(f"{len(report.worklist)} calls or escalations on the worklist (relance worklist)")
+
+
+@app.command("worklist")
+def worklist(day: DateOption = None, as_json: JsonOption = False) -> None:
+    """Calls and escalations due, by priority then amount, with the accounts-payable contact."""
+    settings = load_settings()
+    database = open_database(settings)
+    try:
+        with opened_ledger(settings) as ledger:
+            on = parse_day(day, "--date") if day else ledger.now().today
+            items = build_dunning(settings, ledger, database, DocumentStore(database)).worklist(on)
+    finally:
+        database.close()
+    if as_json:
+        print_json({"date": on.isoformat(), "items": [work_item_view(i) for i in items]})
+        return
+    typer.echo(f"worklist for {on}: {len(items)} actions")
+    for item in items:
+        contact = item.contact or {}
+        who = f"{contact.get('name') or '-'} {contact.get('phone') or ''}".strip()
+        typer.echo(
+            f"  {item.priority:<9}{item.action:<9}{item.invoice_number:<16}{item.amount:>12} EUR  "
+            f"{item.days_past_due:>4} d  {item.label}  — {who}"
+        )
+
+
+@policy_app.command("list")
+def policy_list(as_json: JsonOption = False) -> None:
+    """The current version of every policy."""
+    with _policies() as store:
+        current = store.current()
+    if as_json:
+        print_json([{"id": s.policy.id, "version": s.policy.version, "title": s.policy.title} for s in current])
+        return
+    for stored in current:
+        typer.echo(f"{stored.policy.id:<16}v{stored.policy.version:<4}{stored.policy.title}")
+
+
+@policy_app.command("show")
+def policy_show(policy_id: str, version: Annotated[int | None, typer.Option(min=1)] = None) -> None:
+    """Print a policy's TOML text (the current version, or --version N)."""
+    with _policies() as store:
+        stored = store.get(policy_id, version)
+    if stored is None:
+        fail(f"no dunning policy {policy_id!r}" + (f" version {version}" if version else ""), 3)
+    typer.echo(stored.source, nl=False)
+
+
+@policy_app.command("put")
+def policy_put(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    actor: Annotated[str | None, typer.Option(help="Recorded with the version (default cli:USER).")] = None,
+) -> None:
+    """Store FILE as the next version of the policy it names; an invalid file is refused with its line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        fail(f"{path}: not UTF-8 text", 2)
+    with _policies() as store, opened_ledger() as ledger:
+        policy = load_policy(text, path.name)
+        stored = store.put(policy.id, text, actor=actor or default_actor(), now=ledger.now().instant)
+    typer.echo(f"stored {stored.policy.id} version {stored.policy.version}")
+
+
+@contextmanager
+def _policies() -> Iterator[PolicyStore]:
+    """The policy store, with the shipped and the firm's files installed as their latest versions."""
+    settings = load_settings()
+    database = open_database(settings)
+    try:
+        store = PolicyStore(database)
+        with opened_ledger(settings) as ledger:
+            store.install(now=ledger.now().instant, policy_dir=settings.policy_dir)
+        yield store
+    finally:
+        database.close()

@@ -1,0 +1,155 @@
+"""French dunning correspondence: PDF letters (WeasyPrint) and e-mails (text + HTML) from Jinja2 templates.
+
+Templates live in ``infrastructure/templates/dunning/``; a firm overrides any of them by putting a
+file of the same name in ``RELANCE_TEMPLATE_DIR``, which is searched first (docs/templates.md).
+HTML is autoescaped; a variable missing from the context fails the rendering (StrictUndefined)
+rather than printing an empty amount in a letter that may be shown to a judge.
+
+The bytes of a PDF depend only on the ``Correspondence``: its date is the document's creation
+date and fonts are subset at that same date, so a re-render after a crash gives the same file
+(and the same sha256 in the journal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, TemplateError
+
+from application.correspondence import Correspondence, DocumentKind, Firm
+from domain.late_charges import shown
+from infrastructure.dossier import day, euros, exact, pinned_source_date, rate
+from infrastructure.settings import Settings
+
+MONTHS = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
+REGISTERED = "Lettre recommandée avec demande d'avis de réception"
+ELECTRONIC_REGISTERED = "Lettre recommandée électronique"
+LETTER_TEMPLATE = "letter.html.j2"
+EMAIL_HTML_TEMPLATE = "email.html.j2"
+
+
+class LetterError(Exception):
+    """A template is missing, broken or uses a variable the context does not have; the message names it."""
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+
+
+# ----------------------------------------------------------------- formats
+
+
+def long_day(value: date | None) -> str:
+    """« 1er mars 2026 », « 31 décembre 2026 »: how a French letter writes a date in a sentence."""
+    if value is None:
+        return "—"
+    first = "1er" if value.day == 1 else str(value.day)
+    return f"{first} {MONTHS[value.month - 1]} {value.year}"
+
+
+def detail(value: Any) -> str:
+    """A period amount at the six decimals of the calculation (its total alone is rounded to the cent)."""
+    return f"{exact(shown(value))}\u202f€"
+
+
+def delivery_mention(c: Correspondence) -> str | None:
+    """The mention above the address: how the letter travels (legal.md §6 for the formal notice)."""
+    if c.channel == "electronic_registered_letter":
+        return ELECTRONIC_REGISTERED
+    if c.channel == "registered_letter" or c.kind is DocumentKind.FORMAL_NOTICE:
+        return REGISTERED  # a formal notice always goes registered; its e-mail is a copy
+    return None
+
+
+# ---------------------------------------------------------------- renderer
+
+
+class Renderer:
+    def __init__(self, template_dir: Path | None = None) -> None:
+        loaders: list[Any] = []
+        if template_dir is not None:
+            if not template_dir.is_dir():
+                raise LetterError(f"template directory {template_dir} does not exist (RELANCE_TEMPLATE_DIR)")
+            loaders.append(FileSystemLoader(template_dir))
+        loaders.append(PackageLoader("infrastructure", "templates/dunning"))
+        self.env = Environment(
+            loader=ChoiceLoader(loaders),
+            autoescape=lambda name: name is not None and name.endswith(".html.j2"),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters.update(euros=euros, day=day, long_day=long_day, rate=rate, detail=detail)
+
+    def pdf(self, c: Correspondence) -> bytes:
+        """The letter as an A4 PDF, identical bytes for an identical ``Correspondence``."""
+        import weasyprint  # type: ignore[import-untyped]
+
+        html = self.letter_html(c)
+        with pinned_source_date(datetime.combine(c.dated, time(), UTC)):
+            pdf: bytes = weasyprint.HTML(string=html, base_url=None).write_pdf()
+        return pdf
+
+    def letter_html(self, c: Correspondence) -> str:
+        return self._render(LETTER_TEMPLATE, self._context(c))
+
+    def email(self, c: Correspondence) -> RenderedEmail:
+        context = self._context(c)
+        return RenderedEmail(
+            subject=context["subject"],
+            text=self._render(f"{c.kind.value}.email.txt.j2", context),
+            html=self._render(EMAIL_HTML_TEMPLATE, context),
+        )
+
+    def subject(self, c: Correspondence) -> str:
+        text = self._render(f"{c.kind.value}.subject.txt.j2", {"c": c, "consumer": c.is_consumer})
+        return " ".join(text.split())
+
+    def _context(self, c: Correspondence) -> dict[str, Any]:
+        return {
+            "c": c,
+            "firm": c.firm,
+            "recipient": c.recipient,
+            "invoices": c.invoices,
+            "consumer": c.is_consumer,
+            "kind": c.kind.value,
+            "delivery": delivery_mention(c),
+            "subject": self.subject(c),
+        }
+
+    def _render(self, name: str, context: dict[str, Any]) -> str:
+        try:
+            return self.env.get_template(name).render(**context)
+        except TemplateError as error:
+            raise LetterError(f"template {name}: {error}") from error
+
+
+# ------------------------------------------------------------------- firm
+
+
+def firm_from_settings(settings: Settings) -> Firm:
+    """The creditor from RELANCE_FIRM_*; letters cannot go out without its name."""
+    if not settings.firm_name or not settings.firm_name.strip():
+        raise LetterError("RELANCE_FIRM_NAME is not set: letters and e-mails need the creditor's name")
+    address = settings.firm_address or ""
+    lines = tuple(part.strip() for part in address.replace(" / ", "\n").splitlines() if part.strip())
+    return Firm(
+        name=settings.firm_name.strip(),
+        address_lines=lines,
+        siren=settings.firm_siren,
+        email=settings.firm_email,
+        phone=settings.firm_phone,
+        iban=settings.firm_iban,
+        signatory=settings.firm_signatory,
+        terms_of_sale_reference=settings.terms_of_sale_reference,
+    )

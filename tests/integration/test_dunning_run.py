@@ -1,0 +1,387 @@
+"""The dunning run on both stores, with real templates, real PDFs and a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+import pytest
+from pypdf import PdfReader
+
+from application.clock import SimulatedClock
+from application.commands import (
+    AddContact,
+    AttachDocument,
+    ChangePriority,
+    IssueInvoice,
+    OpenInsolvency,
+    RecordPayment,
+    RecordPromise,
+    RegisterDebtor,
+)
+from application.dunning_run import DunningRun, RunReport
+from application.ledger import Ledger
+from domain.debtor import Address
+from domain.receivable_events import FormalNoticeSent, PromiseBroken, ReminderSent
+from domain.vocabulary import (
+    ContactRole,
+    DebtorKind,
+    DocumentKind,
+    InsolvencyProcedure,
+    PaymentMethod,
+    Priority,
+    ReminderChannel,
+    ReminderStage,
+)
+from infrastructure.documents import DocumentStore
+from infrastructure.dunning_ports import build_dunning
+from infrastructure.policy_store import PolicyStore
+from infrastructure.sql import Database, open_database
+from tests.integration.conftest import Store
+from tests.support.smtp_server import Inbox, smtp_server
+
+PARIS = ZoneInfo("Europe/Paris")
+ACTOR = "dunning:test"
+DUE = date(2026, 3, 4)  # a Wednesday: due + 5 is a Monday (no e-mail goes out at weekends)
+ISSUED = DUE - timedelta(days=30)
+AP_EMAIL = "compta@martin.example"
+
+
+@dataclass
+class Engine:
+    store: Store
+    clock: SimulatedClock
+    ledger: Ledger
+    database: Database
+    run: DunningRun
+    inbox: Inbox
+
+    def at(self, day: date, hour: int = 10) -> None:
+        self.clock.set(datetime.combine(day, time(hour), tzinfo=PARIS).astimezone(UTC))
+
+    def run_on(self, day: date, *, hour: int = 10, force: bool = True, dry_run: bool = False) -> RunReport:
+        self.at(day, hour)
+        return self.run.run(dry_run=dry_run, force=force, actor=ACTOR)
+
+    def debtor(self, *, kind: DebtorKind = DebtorKind.PROFESSIONAL, email: str | None = AP_EMAIL) -> UUID:
+        debtor_id = uuid4()
+        self.ledger.register_debtor(
+            RegisterDebtor(
+                debtor_id, "Menuiserie Martin SARL", kind,
+                Address(["4 rue des Tanneurs"], "69002", "Lyon", "FR"),
+                siren="732829320" if kind is DebtorKind.PROFESSIONAL else None,
+            ),
+            actor=ACTOR,
+        )  # fmt: skip
+        self.ledger.change_debtor(
+            AddContact(debtor_id, uuid4(), ContactRole.ACCOUNTS_PAYABLE, "Paul Martin", email, "04 72 00 00 00"),
+            actor=ACTOR,
+        )
+        return debtor_id
+
+    def invoice(self, debtor_id: UUID, number: str, *, due: date = DUE, incl: str = "1200.00") -> UUID:
+        amount = Decimal(incl)
+        excl = (amount / Decimal("1.2")).quantize(Decimal("0.01"))
+        self.at(due - timedelta(days=30))
+        receivable = self.ledger.issue_invoice(
+            IssueInvoice(
+                invoice_number=number, debtor_id=debtor_id, issue_date=due - timedelta(days=30), due_date=due,
+                amount_excl_vat=excl, vat=amount - excl, amount_incl_vat=amount, label="Escalier chêne, pose comprise",
+            ),
+            actor=ACTOR,
+        ).aggregate_id  # fmt: skip
+        document = hashlib.sha256(number.encode()).hexdigest()
+        self.ledger.change_receivable(
+            AttachDocument(receivable, DocumentKind.INVOICE, document, "application/pdf"), actor=ACTOR
+        )
+        return receivable
+
+    def reminders(self, receivable: UUID) -> list[ReminderSent]:
+        return list(self.ledger.receivable(receivable).reminders)
+
+    def events(self, receivable: UUID) -> list[Any]:
+        return list(self.ledger._events(receivable))
+
+
+@pytest.fixture
+def engine(store: Store) -> Iterator[Engine]:
+    with smtp_server() as (inbox, port):
+        settings = store.settings.model_copy(
+            update={
+                "firm_name": "Atelier Dupont SARL",
+                "firm_address": "12 rue de la République / 69001 Lyon",
+                "firm_email": "relances@dupont.example",
+                "firm_signatory": "Claire Dupont, gérante",
+                "smtp_host": "127.0.0.1",
+                "smtp_port": port,
+            }
+        )
+        clock = SimulatedClock(datetime.combine(ISSUED, time(9), tzinfo=UTC))
+        ledger = store.ledger(clock)
+        database = open_database(settings)
+        run = build_dunning(settings, ledger, database, DocumentStore(database))
+        yield Engine(store, clock, ledger, database, run, inbox)
+        database.close()
+
+
+def sent_kinds(report: RunReport) -> list[tuple[str, str]]:
+    return sorted((item.kind, item.channel) for item in report.sent)
+
+
+# ------------------------------------------------------------------ timing
+
+
+def test_the_first_reminder_goes_out_by_email_five_days_after_the_due_date_and_not_before(engine: Engine) -> None:
+    receivable = engine.invoice(engine.debtor(), "F-2026-0101")
+    assert engine.run_on(DUE + timedelta(days=4)).sent == []
+    report = engine.run_on(DUE + timedelta(days=5))
+    assert sent_kinds(report) == [("first_reminder", "email")], report
+    (reminder,) = engine.reminders(receivable)
+    assert (reminder.stage, reminder.channel, reminder.sent_on) == (
+        ReminderStage.FIRST, ReminderChannel.EMAIL, DUE + timedelta(days=5),
+    )  # fmt: skip
+    assert (reminder.policy_id, reminder.policy_version, reminder.rule) == ("default", 1, "first_reminder")
+    (sender, recipients, raw) = engine.inbox.received[0]
+    assert recipients == [AP_EMAIL] and sender == "relances@dupont.example"
+    stored = DocumentStore(engine.database).content(reminder.document_sha256 or "")
+    assert stored is not None and hashlib.sha256(stored).hexdigest() == reminder.document_sha256
+    assert raw.replace(b"\r\n", b"\n") == stored.replace(b"\r\n", b"\n")  # what left is what the journal names
+    assert "F-2026-0101" in stored.decode("utf-8", errors="replace")
+
+
+def test_running_twice_for_the_same_date_sends_and_records_nothing_twice(engine: Engine) -> None:
+    receivable = engine.invoice(engine.debtor(), "F-2026-0102")
+    first = engine.run_on(DUE + timedelta(days=5))
+    again = engine.run_on(DUE + timedelta(days=5), hour=15)
+    assert len(first.sent) == 1 and again.sent == [] and again.events_recorded == 0
+    assert len(engine.inbox.received) == 1 and len(engine.reminders(receivable)) == 1
+
+
+def test_after_days_without_a_run_only_the_step_now_due_is_sent_never_several_at_once(engine: Engine) -> None:
+    receivable = engine.invoice(engine.debtor(), "F-2026-0103")
+    report = engine.run_on(DUE + timedelta(days=40))  # first, second and notice all "late"
+    assert sent_kinds(report) == [("first_reminder", "email")]
+    assert [r.stage for r in engine.reminders(receivable)] == [ReminderStage.FIRST]
+    assert engine.run_on(DUE + timedelta(days=41)).sent == []  # spacing: the next step waits
+
+
+def test_the_second_reminder_is_a_letter_fifteen_days_after_the_first_one_sent(engine: Engine) -> None:
+    receivable = engine.invoice(engine.debtor(), "F-2026-0104")
+    engine.run_on(DUE + timedelta(days=5))
+    assert engine.run_on(DUE + timedelta(days=19)).sent == []
+    report = engine.run_on(DUE + timedelta(days=20))
+    assert sent_kinds(report) == [("second_reminder", "letter")]
+    second = engine.reminders(receivable)[-1]
+    pdf = DocumentStore(engine.database).content(second.document_sha256 or "")
+    assert pdf is not None and pdf.startswith(b"%PDF-")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "F-2026-0104" in text and "relance n°" not in text.lower()
+
+
+def test_the_formal_notice_is_a_registered_letter_with_the_claim_breakdown_and_an_eight_day_deadline(
+    engine: Engine,
+) -> None:
+    receivable = engine.invoice(engine.debtor(), "F-2026-0105")
+    for days in (5, 20):
+        engine.run_on(DUE + timedelta(days=days))
+    report = engine.run_on(DUE + timedelta(days=35))
+    assert sent_kinds(report) == [("formal_notice", "registered_letter")]
+    (notice,) = [e for e in engine.events(receivable) if isinstance(e, FormalNoticeSent)]
+    sent_on = DUE + timedelta(days=35)
+    assert (notice.sent_on, notice.deadline) == (sent_on, sent_on + timedelta(days=8))
+    assert (notice.policy_id, notice.policy_version, notice.rule) == ("default", 1, "formal_notice")
+    claim = engine.run.ports.claim(engine.ledger.receivable(receivable), sent_on)
+    claimed = notice.claimed
+    assert claimed.principal == Decimal("1200.00") and claimed.indemnity == Decimal("40.00")
+    assert claimed.principal + claimed.interest + claimed.indemnity == claim.total
+    pdf = DocumentStore(engine.database).content(notice.document_sha256)
+    assert pdf is not None
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).lower()
+    assert "mise en demeure" in text and "f-2026-0105" in text
+
+
+def test_no_formal_notice_goes_out_before_the_invoice_is_in_the_file(engine: Engine) -> None:
+    debtor = engine.debtor()
+    engine.at(ISSUED)
+    receivable = engine.ledger.issue_invoice(
+        IssueInvoice("F-2026-0106", debtor, ISSUED, DUE, Decimal("1000.00"), Decimal("200.00"), Decimal("1200.00"),
+                     "Escalier"),
+        actor=ACTOR,
+    ).aggregate_id  # fmt: skip
+    for days in (5, 20):
+        engine.run_on(DUE + timedelta(days=days))
+    report = engine.run_on(DUE + timedelta(days=35))
+    assert report.sent == [] and report.held.get("guardrail_invoice_document") == 1
+    assert not engine.ledger.receivable(receivable).notices
+
+
+# ------------------------------------------------------------- one letter
+
+
+def test_a_reminder_to_a_debtor_names_all_its_overdue_invoices_in_one_document(engine: Engine) -> None:
+    debtor = engine.debtor()
+    due_now = engine.invoice(debtor, "F-2026-0107")
+    overdue_too = engine.invoice(debtor, "F-2026-0108", due=DUE + timedelta(days=2), incl="480.00")
+    not_due = engine.invoice(debtor, "F-2026-0109", due=DUE + timedelta(days=30))
+    report = engine.run_on(DUE + timedelta(days=5))
+    assert sent_kinds(report) == [("first_reminder", "email")] and len(engine.inbox.received) == 1
+    (first,) = engine.reminders(due_now)
+    (second,) = engine.reminders(overdue_too)
+    assert first.document_sha256 == second.document_sha256 and second.stage is ReminderStage.FIRST
+    assert engine.reminders(not_due) == []
+    message = engine.inbox.received[0][2].decode("utf-8", errors="replace")
+    assert "F-2026-0107" in message and "F-2026-0108" in message and "F-2026-0109" not in message
+
+
+# -------------------------------------------------------------- guardrails
+
+
+def test_nothing_is_sent_on_stale_bank_data_unless_forced(engine: Engine) -> None:
+    receivable = engine.invoice(engine.debtor(), "F-2026-0110")
+    report = engine.run_on(DUE + timedelta(days=5), force=False)
+    assert report.sent == [] and [r.rule for r in report.refused] == ["bank_data_stale"]
+    assert "no bank statement" in report.bank_data
+    assert engine.reminders(receivable) == [] and engine.inbox.received == []
+
+
+def test_no_email_goes_out_outside_working_hours_and_the_refusal_is_reported(engine: Engine) -> None:
+    receivable = engine.invoice(engine.debtor(), "F-2026-0111")
+    report = engine.run_on(DUE + timedelta(days=5), hour=20)
+    assert report.sent == [] and [r.rule for r in report.refused] == ["guardrail_working_hours"]
+    assert engine.reminders(receivable) == []
+    assert sent_kinds(engine.run_on(DUE + timedelta(days=6))) == [("first_reminder", "email")]
+
+
+def test_the_weekly_contact_cap_holds_back_a_second_document_to_the_same_debtor(engine: Engine) -> None:
+    policies = PolicyStore(engine.database)
+    source = policies.require("default").source.replace("max_contacts_per_week = 3", "max_contacts_per_week = 1")
+    policies.put("default", source, actor="manager:claire", now=engine.clock())
+    debtor = engine.debtor()
+    engine.invoice(debtor, "F-2026-0112")  # first reminder due on DUE + 5
+    engine.invoice(debtor, "F-2026-0113", due=DUE + timedelta(days=12), incl="2400.00")  # courtesy due then
+    report = engine.run_on(DUE + timedelta(days=5))
+    assert len(report.sent) == 1
+    assert [r.rule for r in report.refused] == ["guardrail_contacts_per_week"]
+
+
+def test_a_debtor_without_an_email_address_is_reported_not_skipped_silently(engine: Engine) -> None:
+    receivable = engine.invoice(engine.debtor(email=None), "F-2026-0114")
+    report = engine.run_on(DUE + timedelta(days=5))
+    assert [r.rule for r in report.refused] == ["no_email_address"] and engine.reminders(receivable) == []
+
+
+# ------------------------------------------------------------------ pauses
+
+
+def test_insolvency_proceedings_stop_every_receivable_of_the_debtor_at_once(engine: Engine) -> None:
+    debtor = engine.debtor()
+    receivables = [engine.invoice(debtor, f"F-2026-012{i}") for i in range(3)]
+    engine.at(DUE + timedelta(days=3))
+    engine.ledger.change_debtor(
+        OpenInsolvency(debtor, InsolvencyProcedure.RECEIVERSHIP, "Tribunal de commerce de Lyon",
+                       DUE + timedelta(days=1), DUE + timedelta(days=3)),
+        actor=ACTOR,
+    )  # fmt: skip
+    report = engine.run_on(DUE + timedelta(days=5))
+    assert report.sent == [] and report.held == {"insolvency": 3}
+    assert all(engine.reminders(r) == [] for r in receivables)
+
+
+def test_a_broken_promise_is_recorded_when_detected_and_escalation_resumes(engine: Engine) -> None:
+    receivable = engine.invoice(engine.debtor(), "F-2026-0130")
+    engine.at(DUE + timedelta(days=2))
+    engine.ledger.change_receivable(
+        RecordPromise(receivable, Decimal("1200.00"), DUE + timedelta(days=10)), actor=ACTOR
+    )
+    assert engine.run_on(DUE + timedelta(days=5)).held == {"promise": 1}
+    report = engine.run_on(DUE + timedelta(days=14))  # promised date + 3 days grace passed, unpaid
+    assert [d["kind"] for d in report.detections] == ["promise_broken"]
+    assert any(isinstance(e, PromiseBroken) for e in engine.events(receivable))
+    assert sent_kinds(report) == [("first_reminder", "email")]
+
+
+def test_a_receivable_paid_before_the_run_gets_nothing(engine: Engine) -> None:
+    receivable = engine.invoice(engine.debtor(), "F-2026-0131")
+    engine.at(DUE + timedelta(days=3))
+    engine.ledger.change_receivable(
+        RecordPayment(receivable, Decimal("1200.00"), DUE + timedelta(days=3), PaymentMethod.TRANSFER, "VIR-77"),
+        actor=ACTOR,
+    )
+    report = engine.run_on(DUE + timedelta(days=5))
+    assert report.sent == [] and report.receivables_examined == 0
+
+
+# ------------------------------------------------------------------ resume
+
+
+def test_a_run_killed_after_sending_is_finished_by_the_next_one_without_sending_again(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    receivable = engine.invoice(engine.debtor(), "F-2026-0140")
+
+    def killed(*args: Any, **kwargs: Any) -> int:
+        raise KeyboardInterrupt("killed between sending and recording")
+
+    monkeypatch.setattr(DunningRun, "_record_step", killed)
+    with pytest.raises(KeyboardInterrupt):
+        engine.run_on(DUE + timedelta(days=5))
+    monkeypatch.undo()
+    assert len(engine.inbox.received) == 1 and engine.reminders(receivable) == []
+    report = engine.run_on(DUE + timedelta(days=5), hour=11)
+    assert [item.status for item in report.sent] == ["resumed"]
+    assert len(engine.inbox.received) == 1 and len(engine.reminders(receivable)) == 1
+
+
+def test_an_email_the_smtp_server_refused_is_retried_by_the_next_run_and_recorded_once(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    receivable = engine.invoice(engine.debtor(), "F-2026-0141")
+    sender = engine.run.ports.sender
+    assert sender is not None
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(type(sender), "send_bytes", refused)
+    report = engine.run_on(DUE + timedelta(days=5))
+    assert report.errors and engine.reminders(receivable) == []
+    monkeypatch.undo()
+    retried = engine.run_on(DUE + timedelta(days=5), hour=11)
+    assert len(engine.inbox.received) == 1 and len(engine.reminders(receivable)) == 1
+    assert retried.events_recorded == 1
+
+
+def test_a_dry_run_decides_and_reports_but_sends_and_records_nothing(engine: Engine) -> None:
+    receivable = engine.invoice(engine.debtor(), "F-2026-0142")
+    report = engine.run_on(DUE + timedelta(days=5), dry_run=True)
+    assert [item.status for item in report.sent] == ["would_send"]
+    assert engine.inbox.received == [] and engine.reminders(receivable) == []
+
+
+# ---------------------------------------------------------------- worklist
+
+
+def test_the_worklist_lists_the_courteous_calls_by_priority_then_amount_with_the_contact(engine: Engine) -> None:
+    normal, urgent = engine.debtor(), engine.debtor()
+    engine.at(ISSUED)
+    engine.ledger.change_debtor(ChangePriority(urgent, Priority.HIGH), actor=ACTOR)
+    engine.invoice(normal, "F-2026-0150", incl="300.00")  # light policy: no call for a small invoice
+    engine.invoice(normal, "F-2026-0151", incl="9000.00")
+    engine.invoice(normal, "F-2026-0152", incl="1500.00")
+    engine.invoice(urgent, "F-2026-0153", incl="1200.00")
+    engine.at(DUE + timedelta(days=1))
+    items = engine.run.worklist(DUE + timedelta(days=1))
+    assert [(i.invoice_number, i.action, i.rule) for i in items] == [
+        ("F-2026-0153", "call", "courteous_call"),
+        ("F-2026-0151", "call", "courteous_call"),
+        ("F-2026-0152", "call", "courteous_call"),
+    ]
+    assert items[0].contact is not None and items[0].contact["email"] == AP_EMAIL
+    assert engine.run.worklist(DUE + timedelta(days=5)) == []  # the call's window closed when the reminder went

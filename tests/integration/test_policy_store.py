@@ -1,0 +1,81 @@
+"""Dunning policies as data: every version kept on both stores, bad files refused with their line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from domain.errors import InvalidInput, NotFound
+from infrastructure.policy_files import shipped_policy_files
+from infrastructure.policy_store import PolicyStore
+from infrastructure.sql import open_database
+from tests.integration.conftest import Store
+
+NOW = datetime(2026, 6, 15, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def policies(store: Store) -> Iterator[PolicyStore]:
+    database = open_database(store.settings)
+    yield PolicyStore(database)
+    database.close()
+
+
+def shipped_text(name: str) -> str:
+    return next(f for f in shipped_policy_files() if f.name == name).read_text(encoding="utf-8")
+
+
+def test_the_shipped_policies_are_installed_once_as_version_1(policies: PolicyStore) -> None:
+    installed = policies.install(now=NOW)
+    assert {s.policy.id for s in installed} >= {"default", "light"}
+    assert policies.install(now=NOW) == []  # same text: no new version
+    assert {s.policy.version for s in policies.current()} == {1}
+
+
+def test_a_changed_policy_is_stored_as_the_next_version_and_the_old_one_is_kept(policies: PolicyStore) -> None:
+    policies.install(now=NOW)
+    old = policies.require("light")
+    changed = old.source.replace(old.policy.title, "Petites factures (revue)")
+    stored = policies.put("light", changed, actor="manager:claire", now=NOW)
+    assert stored.policy.version == 2 and stored.created_by == "manager:claire"
+    assert policies.require("light").policy.title == "Petites factures (revue)"
+    assert policies.require("light", 1).source == old.source
+    assert [s.policy.version for s in policies.history("light")] == [1, 2]
+
+
+def test_a_firm_policy_folder_adds_its_policies_beside_the_shipped_ones(policies: PolicyStore, tmp_path: Path) -> None:
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    text = shipped_text("light.toml")
+    own = text.replace('id = "light"', 'id = "export"', 1)
+    assert own != text, "the shipped light policy names its id on a line of its own"
+    (folder / "export.toml").write_text(own, encoding="utf-8")
+    policies.install(now=NOW, policy_dir=folder)
+    assert "export" in {p.id for p in policies.policies()}
+
+
+def test_an_invalid_policy_is_refused_with_its_line_and_nothing_is_stored(policies: PolicyStore) -> None:
+    policies.install(now=NOW)
+    broken = shipped_text("default.toml").replace('action = "reminder"', 'action = "relance"', 1)
+    line = next(i for i, text in enumerate(broken.splitlines(), start=1) if 'action = "relance"' in text)
+    with pytest.raises(InvalidInput) as refused:
+        policies.put("default", broken, actor="manager:claire", now=NOW)
+    assert f"line {line}" in refused.value.message and "relance" in refused.value.message
+    assert policies.require("default").policy.version == 1
+
+
+def test_a_policy_put_under_another_id_is_refused(policies: PolicyStore) -> None:
+    policies.install(now=NOW)
+    with pytest.raises(InvalidInput):
+        policies.put("other", shipped_text("light.toml"), actor="manager:claire", now=NOW)
+
+
+def test_an_unknown_policy_or_version_is_not_found(policies: PolicyStore) -> None:
+    policies.install(now=NOW)
+    with pytest.raises(NotFound):
+        policies.require("nope")
+    with pytest.raises(NotFound):
+        policies.require("default", 99)
