@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
-from application.commands import BreakPromise, MissInstalment, SendFormalNotice, SendReminder
+from application.commands import AddNote, BreakPromise, MissInstalment, SendFormalNotice, SendReminder
 from application.correspondence import (
     Correspondence,
     DocumentKind,
@@ -40,7 +40,6 @@ from domain.receivable import Receivable
 from domain.vocabulary import ContactRole, NoticeChannel, Priority, ReminderChannel, ReminderStage
 
 ZERO = Decimal("0.00")
-PAUSES = frozenset({"closed", "escalated", "insolvency", "dispute", "promise", "payment_plan", "paused"})
 PRIORITY_ORDER = {Priority.CRITICAL: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
 KIND_CODES = {
     DocumentKind.COURTESY: "RC",
@@ -51,6 +50,7 @@ KIND_CODES = {
 KIND_RANK = {DocumentKind.COURTESY: 0, DocumentKind.FIRST_REMINDER: 1, DocumentKind.SECOND_REMINDER: 2}
 REMINDER_KINDS = frozenset({DocumentKind.FIRST_REMINDER, DocumentKind.SECOND_REMINDER})
 EMAIL_CHANNELS = frozenset({Channel.EMAIL})
+NOTICE_CHANNELS = frozenset(channel.value for channel in NoticeChannel)
 PRINTED = frozenset({Channel.LETTER, Channel.REGISTERED_LETTER, Channel.ELECTRONIC_REGISTERED_LETTER})
 
 
@@ -233,13 +233,13 @@ class DunningRun:
             decisions[receivable.id] = (receivable, policy, decision)
             report.worklist += [_work_item(a, receivable, debtor) for a in decision.actions if a.action in WORK_ACTIONS]
 
-        groups = self._groups(decisions)
+        groups = self._groups(decisions, day)
         if not groups:
             return
         recent = [r for r, _, _ in decisions.values()]
         allowed_contacts = _weekly_cap(policies, decisions) - contacts_in_week(recent, day)
         local_now = report.started_at.astimezone(self.ledger.timezone)
-        kinds_sent: set[DocumentKind] = set()
+        documents = 0  # each document is one contact, as contacts_in_week counts them
         for group in groups:
             ids = [str(r.id) for r in group.receivables]
 
@@ -252,7 +252,7 @@ class DunningRun:
             if self.ports.firm is None:
                 refuse("firm_not_configured", "the creditor's name is not set (RELANCE_FIRM_NAME)")
                 continue
-            if group.kind not in kinds_sent and len(kinds_sent) >= allowed_contacts:
+            if documents >= allowed_contacts:
                 refuse("guardrail_contacts_per_week",
                        "the debtor was already contacted as often as its policy allows this week")  # fmt: skip
                 continue
@@ -272,16 +272,16 @@ class DunningRun:
                 continue
             if report.dry_run:
                 report.sent.append(self._item(group, debtor, None, "would_send", day))
-                kinds_sent.add(group.kind)
+                documents += 1
                 continue
             try:
                 self._dispatch(report, group, debtor, decisions, day, actor, recipient_contact)
             except DomainError as error:
                 report.errors.append({"debtor_id": str(debtor.id), "kind": group.kind.value, "error": error.message})
                 continue
-            kinds_sent.add(group.kind)
+            documents += 1
 
-    def _groups(self, decisions: dict[UUID, tuple[Receivable, Policy, Decision]]) -> list[_Group]:
+    def _groups(self, decisions: dict[UUID, tuple[Receivable, Policy, Decision]], day: date) -> list[_Group]:
         """One group per (kind, channel); reminder letters also name the debtor's other overdue invoices."""
         groups: dict[tuple[DocumentKind, Channel], _Group] = {}
         for receivable, _policy, decision in decisions.values():
@@ -305,20 +305,22 @@ class DunningRun:
                     existing.actions += group.actions
                     existing.receivables += group.receivables
         result = [g for (k, _), g in groups.items() if k not in REMINDER_KINDS]
-        for group in merged.values():
-            self._add_companions(group, decisions)
-            result.append(group)
+        result += merged.values()
+        if merged:  # the other overdue invoices join one reminder only: the firmest one
+            firmest = max(merged.values(), key=lambda g: (KIND_RANK[g.kind], g.channel in PRINTED))
+            named = {r.id for g in groups.values() for r in g.receivables}
+            self._add_companions(firmest, decisions, named, day)
         result.sort(key=lambda g: (KIND_RANK.get(g.kind, 9), g.channel.value))
         return result
 
     @staticmethod
-    def _add_companions(group: _Group, decisions: dict[UUID, tuple[Receivable, Policy, Decision]]) -> None:
-        """A reminder covers every overdue invoice of the debtor that is not paused and not just reminded."""
-        named = {r.id for r in group.receivables}
+    def _add_companions(
+        group: _Group, decisions: dict[UUID, tuple[Receivable, Policy, Decision]], named: set[UUID], day: date
+    ) -> None:
+        """A reminder covers every overdue invoice of the debtor that is not held and not just reminded."""
         for receivable, policy, decision in decisions.values():
-            if receivable.id in named or any(h.reason in PAUSES for h in decision.holds):
+            if receivable.id in named or decision.holds:
                 continue
-            day = group.actions[0].due_on
             if receivable.due_date >= day or receivable.notices or receivable.escalations:
                 continue
             last = _last_sending(receivable)
@@ -417,10 +419,16 @@ class DunningRun:
         receivable = self.ledger.receivable(receivable_id)
         sha = dispatch.document_sha256
         day = date.fromisoformat(dispatch.run_date.isoformat())
-        if dispatch.kind == DocumentKind.FORMAL_NOTICE.value:
+        if dispatch.kind == DocumentKind.FORMAL_NOTICE.value and dispatch.channel not in NOTICE_CHANNELS:
+            # A copy of the notice by e-mail beside the registered letter: kept in the file as a note.
+            if any(n.document_sha256 == sha for n in receivable.notes):
+                return 0
+            note = f"Copie de la mise en demeure envoyée par {dispatch.channel} (règle {step['rule']})"
+            command: Any = AddNote(receivable_id, note, document_sha256=sha)
+        elif dispatch.kind == DocumentKind.FORMAL_NOTICE.value:
             if any(n.document_sha256 == sha for n in receivable.notices):
                 return 0
-            command: Any = SendFormalNotice(
+            command = SendFormalNotice(
                 receivable_id, NoticeChannel(dispatch.channel), day, date.fromisoformat(step["deadline"]),
                 Decimal(step["principal"]), Decimal(step["interest"]), Decimal(step["indemnity"]), sha,
                 policy_id=step["policy_id"], policy_version=step["policy_version"], rule=step["rule"],

@@ -27,6 +27,7 @@ from application.commands import (
     RegisterDebtor,
 )
 from application.dunning_run import DunningRun, RunReport
+from application.imports import Imports
 from application.ledger import Ledger
 from domain.debtor import Address
 from domain.receivable_events import FormalNoticeSent, PromiseBroken, ReminderSent
@@ -42,6 +43,8 @@ from domain.vocabulary import (
 )
 from infrastructure.documents import DocumentStore
 from infrastructure.dunning_ports import build_dunning
+from infrastructure.import_files import read_statement
+from infrastructure.import_store import ImportStore
 from infrastructure.policy_store import PolicyStore
 from infrastructure.sql import Database, open_database
 from tests.integration.conftest import Store
@@ -385,3 +388,57 @@ def test_the_worklist_lists_the_courteous_calls_by_priority_then_amount_with_the
     ]
     assert items[0].contact is not None and items[0].contact["email"] == AP_EMAIL
     assert engine.run.worklist(DUE + timedelta(days=5)) == []  # the call's window closed when the reminder went
+
+
+def test_a_stage_with_two_channels_sends_the_notice_by_registered_letter_and_a_copy_by_email(engine: Engine) -> None:
+    policies = PolicyStore(engine.database)
+    source = policies.require("default").source
+    both = source.replace('channels = ["registered_letter"]', 'channels = ["registered_letter", "email"]', 1)
+    assert both != source
+    policies.put("default", both, actor="manager:claire", now=engine.clock())
+    receivable = engine.invoice(engine.debtor(), "F-2026-0160")
+    for days in (5, 20):
+        engine.run_on(DUE + timedelta(days=days))
+    report = engine.run_on(DUE + timedelta(days=35))
+    assert sent_kinds(report) == [("formal_notice", "email"), ("formal_notice", "registered_letter")]
+    (notice,) = engine.ledger.receivable(receivable).notices
+    copies = [n for n in engine.ledger.receivable(receivable).notes if n.document_sha256]
+    assert len(copies) == 1 and copies[0].document_sha256 != notice.document_sha256
+    assert "mise en demeure" in engine.inbox.received[-1][2].decode("utf-8", errors="replace").lower()
+    assert engine.run_on(DUE + timedelta(days=35), hour=16).sent == []
+
+
+def test_a_recent_bank_statement_lets_the_run_send_without_forcing_and_its_payments_are_not_chased(
+    engine: Engine,
+) -> None:
+    debtor = engine.debtor()
+    paid = engine.invoice(debtor, "F-2026-0170")
+    unpaid = engine.invoice(debtor, "F-2026-0171", incl="600.00")
+    day = DUE + timedelta(days=5)
+    engine.at(day)
+    statement = (
+        "Date;Date valeur;Montant;Référence;Libellé;Emetteur\n"
+        f"{day - timedelta(days=1):%d/%m/%Y};{day - timedelta(days=1):%d/%m/%Y};1 200,00;VIR-7001;"
+        "VIR SEPA FACTURE F-2026-0170;MENUISERIE MARTIN SARL\n"
+    ).encode()
+    imports = Imports(engine.ledger, ImportStore(engine.database), DocumentStore(engine.database))
+    imports.import_payments(read_statement(statement, format="csv"), actor=ACTOR)
+    report = engine.run_on(day, force=False)
+    assert "latest bank statement of" in report.bank_data and report.refused == []
+    assert engine.reminders(paid) == [] and len(engine.reminders(unpaid)) == 1
+    stale = engine.run_on(day + timedelta(days=4), force=False)  # statement now 5 days old (limit 3)
+    assert "older than 3 days" in stale.bank_data
+
+
+def test_an_overdue_invoice_joins_only_one_document_when_two_reminders_go_the_same_day(engine: Engine) -> None:
+    debtor = engine.debtor()
+    second_due = engine.invoice(debtor, "F-2026-0180")
+    first_due = engine.invoice(debtor, "F-2026-0181", due=DUE + timedelta(days=15))
+    companion = engine.invoice(debtor, "F-2026-0182", due=DUE + timedelta(days=17), incl="700.00")
+    engine.run_on(DUE + timedelta(days=5))
+    report = engine.run_on(DUE + timedelta(days=20))
+    assert sent_kinds(report) == [("first_reminder", "email"), ("second_reminder", "letter")]
+    (joined,) = engine.reminders(companion)
+    letter = engine.reminders(second_due)[-1]
+    assert joined.document_sha256 == letter.document_sha256 and joined.channel is ReminderChannel.LETTER
+    assert [r.channel for r in engine.reminders(first_due)] == [ReminderChannel.EMAIL]
