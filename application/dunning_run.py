@@ -230,6 +230,8 @@ class DunningRun:
                 )  # fmt: skip
             for hold in decision.holds:
                 report.held[hold.reason] = report.held.get(hold.reason, 0) + 1
+                if hold.reason.startswith("guardrail_"):  # a step held back by a guardrail is named, not counted
+                    report.refused.append(Refusal(str(debtor.id), [str(receivable.id)], hold.reason, hold.detail))
             decisions[receivable.id] = (receivable, policy, decision)
             report.worklist += [_work_item(a, receivable, debtor) for a in decision.actions if a.action in WORK_ACTIONS]
 

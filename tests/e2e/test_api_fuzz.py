@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import re
 import uuid
@@ -55,8 +56,10 @@ from tests.support.throwaway_postgres import create_database
 
 NOW = datetime(2026, 3, 18, 16, 45, tzinfo=UTC)  # the demo is recorded as if run at this instant
 SEED = 20260318
-SQLITE_EXAMPLES = 6  # fuzzed cases per operation, besides the schema's examples and the coverage phase
-POSTGRES_EXAMPLES = 3  # and no coverage phase
+# Fuzzed cases per operation, besides the schema's examples and the coverage phase (SQLite only);
+# benchmarks/fuzz raises them for the long run.
+SQLITE_EXAMPLES = int(os.environ.get("RELANCE_FUZZ_EXAMPLES", "6"))
+POSTGRES_EXAMPLES = int(os.environ.get("RELANCE_FUZZ_POSTGRES_EXAMPLES", "3"))
 ADMIN_SHARE = 0.4  # admin may do everything, so its requests reach the rules; the rest go to a role at random
 TIMEZONE = "Europe/Paris"
 UUID_TEXT = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.IGNORECASE)

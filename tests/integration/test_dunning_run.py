@@ -222,6 +222,7 @@ def test_no_formal_notice_goes_out_before_the_invoice_is_in_the_file(engine: Eng
         engine.run_on(DUE + timedelta(days=days))
     report = engine.run_on(DUE + timedelta(days=35))
     assert report.sent == [] and report.held.get("guardrail_invoice_document") == 1
+    assert [(r.rule, r.receivable_ids) for r in report.refused] == [("guardrail_invoice_document", [str(receivable)])]
     assert not engine.ledger.receivable(receivable).notices
 
 
