@@ -11,7 +11,7 @@ import typer
 
 from api.cli import JsonOption, app, fail, load_settings, opened_ledger, parse_day, print_json
 from api.cli_evidence import default_actor
-from application.dunning_run import RunReport, report_view, work_item_view
+from application.dunning_report import RunReport, report_view, work_item_view
 from infrastructure.documents import DocumentStore
 from infrastructure.dunning_ports import build_dunning
 from infrastructure.policy_files import load_policy

@@ -2,45 +2,41 @@
 
 For every open receivable the pure decision (domain/dunning.py) says what is due. The run
 then works per debtor: one document per (debtor, kind, channel) covering the invoices it
-names, stored before anything goes out, written to the outbox, sent (e-mail) or left for
-print (letters), and only then recorded on each named receivable with the same sha256 and
-the policy, version and rule that fired. Calls and escalations go to the worklist: a
-person makes them. Every refusal (guardrail, stale bank data, missing address) is in the
-report, never silent.
+names, rendered, then dispatched in batches (application/dunning_dispatch.py): stored,
+written to the outbox, sent (e-mail) or left for print (letters), and only then recorded
+on each named receivable with the same sha256 and the policy, version and rule that fired.
+Calls and escalations go to the worklist: a person makes them. Every refusal (guardrail,
+stale bank data, missing address) is in the report, never silent.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
-from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
-from application.commands import AddNote, BreakPromise, MissInstalment, SendFormalNotice, SendReminder
-from application.correspondence import (
-    Correspondence,
-    DocumentKind,
-    Firm,
-    InvoiceLine,
-    Recipient,
-)
+from application.commands import BreakPromise, MissInstalment
+from application.correspondence import Correspondence, DocumentKind, InvoiceLine, Recipient
+from application.dunning_dispatch import Dispatcher, DunningPorts, Planned
+from application.dunning_report import Refusal, RunReport, SentItem, WorkItem, worklist_order
 from application.ledger import Ledger
-from domain.canonical import format_instant
+from application.ledger_scan import scan_ledger
 from domain.debtor import Debtor
 from domain.dunning import Decision, DueAction, contacts_in_week, decide, within_working_hours
 from domain.dunning_policy import Action, Channel, Policy, choose_policy
 from domain.errors import DomainError, InvalidInput
 from domain.late_charges import Claim
 from domain.receivable import Receivable
-from domain.vocabulary import ContactRole, NoticeChannel, Priority, ReminderChannel, ReminderStage
+from domain.vocabulary import ContactRole, ReminderStage
+
+__all__ = ["DunningPorts", "DunningRun", "RunReport"]
 
 ZERO = Decimal("0.00")
-PRIORITY_ORDER = {Priority.CRITICAL: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
+BATCH = 500  # documents per dispatch batch: one transaction each for documents, outbox rows and events
 KIND_CODES = {
     DocumentKind.COURTESY: "RC",
     DocumentKind.FIRST_REMINDER: "R1",
@@ -49,114 +45,7 @@ KIND_CODES = {
 }
 KIND_RANK = {DocumentKind.COURTESY: 0, DocumentKind.FIRST_REMINDER: 1, DocumentKind.SECOND_REMINDER: 2}
 REMINDER_KINDS = frozenset({DocumentKind.FIRST_REMINDER, DocumentKind.SECOND_REMINDER})
-EMAIL_CHANNELS = frozenset({Channel.EMAIL})
-NOTICE_CHANNELS = frozenset(channel.value for channel in NoticeChannel)
 PRINTED = frozenset({Channel.LETTER, Channel.REGISTERED_LETTER, Channel.ELECTRONIC_REGISTERED_LETTER})
-
-
-# ------------------------------------------------------------------- ports
-
-
-class DocumentSink(Protocol):
-    def put(self, content: bytes, media_type: str, *, actor: str) -> Any: ...
-
-    def content(self, sha256: str) -> bytes | None: ...
-
-
-class Outbox(Protocol):
-    def prepare(self, dispatch: Any, *, now: datetime) -> bool: ...
-
-    def mark(self, key: str, status: str, *, now: datetime) -> None: ...
-
-    def get(self, key: str) -> Any: ...
-
-    def unfinished(self) -> list[Any]: ...
-
-
-class Rendering(Protocol):
-    def pdf(self, c: Correspondence) -> bytes: ...
-
-    def email_message(self, c: Correspondence, *, to: str, message_id: str, sent_at: datetime) -> bytes: ...
-
-
-class Sender(Protocol):
-    def send_bytes(self, message: bytes, *, to: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class DunningPorts:
-    """What the run needs from the outside world, wired by infrastructure/bootstrap."""
-
-    documents: DocumentSink
-    outbox: Outbox
-    renderer: Rendering
-    sender: Sender | None  # None: no SMTP configured, e-mails are refused and reported
-    firm: Firm | None  # None: RELANCE_FIRM_NAME unset; nothing can be sent
-    policies: Callable[[], Sequence[Policy]]
-    claim: Callable[[Receivable, date], Claim]
-    latest_bank_statement: Callable[[], date | None]
-    bank_statement_max_age_days: int
-    new_dispatch: Callable[..., Any]  # builds the outbox row (infrastructure.dispatches.Dispatch)
-    dispatch_key: Callable[[date, str, str, str], str]
-
-
-# ------------------------------------------------------------------ report
-
-
-@dataclass
-class Refusal:
-    debtor_id: str
-    receivable_ids: list[str]
-    rule: str  # guardrail_contacts_per_week, guardrail_working_hours, bank_data_stale, no_email_address ...
-    detail: str
-
-
-@dataclass
-class SentItem:
-    dispatch_key: str
-    debtor_id: str
-    kind: str
-    channel: str
-    document_sha256: str | None
-    receivable_ids: list[str]
-    invoice_numbers: list[str]
-    status: str  # recorded, would_send (dry run), resumed
-
-
-@dataclass
-class WorkItem:
-    receivable_id: str
-    debtor_id: str
-    invoice_number: str
-    action: str  # call or escalate
-    rule: str
-    label: str
-    due_on: date
-    priority: str
-    amount: Decimal
-    days_past_due: int
-    contact: dict[str, str | None] | None
-
-
-@dataclass
-class RunReport:
-    run_id: str
-    run_date: date
-    dry_run: bool
-    forced: bool
-    started_at: datetime
-    receivables_examined: int = 0
-    sent: list[SentItem] = field(default_factory=list)
-    events_recorded: int = 0
-    detections: list[dict[str, Any]] = field(default_factory=list)
-    worklist: list[WorkItem] = field(default_factory=list)
-    refused: list[Refusal] = field(default_factory=list)
-    held: dict[str, int] = field(default_factory=dict)
-    errors: list[dict[str, str]] = field(default_factory=list)
-    bank_data: str = ""
-
-
-# --------------------------------------------------------------------- run
 
 
 @dataclass
@@ -180,13 +69,20 @@ class DunningRun:
         if day > now.today:
             raise InvalidInput(f"date: {day} is in the future (today is {now.today})", rule="run_date_future")
         report = RunReport(uuid.uuid4().hex, day, dry_run, force, now.instant)
+        dispatcher = Dispatcher(self.ledger, self.ports, report.run_id)
         if not dry_run:
-            self._finish_unfinished(report, actor)
+            dispatcher.finish_unfinished(report, actor)
         sending_allowed = self._bank_data_check(report, day, force)
         policies = list(self.ports.policies())
-        for debtor_id, receivables in self._open_receivables_by_debtor().items():
-            debtor = self.ledger.debtor(debtor_id)
-            self._debtor(report, debtor, receivables, policies, day, actor, sending_allowed=sending_allowed)
+        book = scan_ledger(self.ledger)  # every receivable and debtor in one pass over the log
+        batch: list[Planned] = []
+        for debtor_id, receivables in book.open_receivables_by_debtor().items():
+            debtor = book.debtors[debtor_id]
+            batch += self._debtor(report, debtor, receivables, policies, day, actor, sending_allowed=sending_allowed)
+            if len(batch) >= BATCH:
+                dispatcher.dispatch(report, batch, actor)
+                batch = []
+        dispatcher.dispatch(report, batch, actor)
         report.worklist.sort(key=worklist_order)
         return report
 
@@ -194,8 +90,9 @@ class DunningRun:
         """Calls and escalations due on ``on``: what a person has to do, by priority and amount."""
         policies = list(self.ports.policies())
         items: list[WorkItem] = []
-        for debtor_id, receivables in self._open_receivables_by_debtor().items():
-            debtor = self.ledger.debtor(debtor_id)
+        book = scan_ledger(self.ledger)
+        for debtor_id, receivables in book.open_receivables_by_debtor().items():
+            debtor = book.debtors[debtor_id]
             for receivable in receivables:
                 decision = decide(receivable, debtor, choose_policy(policies, receivable=receivable, debtor=debtor), on)
                 items += [_work_item(a, receivable, debtor) for a in decision.actions if a.action in WORK_ACTIONS]
@@ -214,7 +111,7 @@ class DunningRun:
         actor: str,
         *,
         sending_allowed: bool,
-    ) -> None:
+    ) -> list[Planned]:
         decisions: dict[UUID, tuple[Receivable, Policy, Decision]] = {}
         for receivable in receivables:
             report.receivables_examined += 1
@@ -237,10 +134,11 @@ class DunningRun:
 
         groups = self._groups(decisions, day)
         if not groups:
-            return
+            return []
         recent = [r for r, _, _ in decisions.values()]
-        allowed_contacts = _weekly_cap(policies, decisions) - contacts_in_week(recent, day)
+        allowed_contacts = _weekly_cap(decisions) - contacts_in_week(recent, day)
         local_now = report.started_at.astimezone(self.ledger.timezone)
+        planned: list[Planned] = []
         documents = 0  # each document is one contact, as contacts_in_week counts them
         for group in groups:
             ids = [str(r.id) for r in group.receivables]
@@ -248,40 +146,62 @@ class DunningRun:
             def refuse(rule: str, detail: str, group_ids: list[str] = ids) -> None:
                 report.refused.append(Refusal(str(debtor.id), group_ids, rule, detail))
 
+            policy = decisions[group.receivables[0].id][1]
+            email = group.channel is Channel.EMAIL
+            contact = _email_contact(debtor) if email else None
             if not sending_allowed:
                 refuse("bank_data_stale", report.bank_data)
-                continue
-            if self.ports.firm is None:
+            elif self.ports.firm is None:
                 refuse("firm_not_configured", "the creditor's name is not set (RELANCE_FIRM_NAME)")
-                continue
-            if documents >= allowed_contacts:
+            elif documents >= allowed_contacts:
                 refuse("guardrail_contacts_per_week",
                        "the debtor was already contacted as often as its policy allows this week")  # fmt: skip
-                continue
-            policy = decisions[group.receivables[0].id][1]
-            if group.channel in EMAIL_CHANNELS and not within_working_hours(policy.guardrails, local_now):
+            elif email and not within_working_hours(policy.guardrails, local_now):
                 refuse("guardrail_working_hours", f"no e-mail outside working hours ({local_now:%A %H:%M})")
-                continue
-            recipient_contact = _email_contact(debtor) if group.channel in EMAIL_CHANNELS else None
-            if group.channel in EMAIL_CHANNELS and recipient_contact is None:
+            elif email and contact is None:
                 refuse("no_email_address", "the debtor has no contact with an e-mail address")
-                continue
-            if group.channel in EMAIL_CHANNELS and self.ports.sender is None:
+            elif email and self.ports.sender is None:
                 refuse("smtp_not_configured", "no SMTP server is configured (RELANCE_SMTP_HOST)")
-                continue
-            if group.channel in PRINTED and (debtor.address is None or debtor.erased):
+            elif group.channel in PRINTED and (debtor.address is None or debtor.erased):
                 refuse("no_postal_address", "the debtor has no postal address")
-                continue
-            if report.dry_run:
-                report.sent.append(self._item(group, debtor, None, "would_send", day))
+            elif report.dry_run:
+                report.sent.append(self._item(group, debtor, day))
                 documents += 1
-                continue
-            try:
-                self._dispatch(report, group, debtor, decisions, day, actor, recipient_contact)
-            except DomainError as error:
-                report.errors.append({"debtor_id": str(debtor.id), "kind": group.kind.value, "error": error.message})
-                continue
-            documents += 1
+            else:
+                try:
+                    planned.append(self._plan(group, debtor, contact, policy, day, report.started_at))
+                except DomainError as error:
+                    report.errors.append(
+                        {"debtor_id": str(debtor.id), "kind": group.kind.value, "error": error.message}
+                    )
+                    continue
+                documents += 1
+        return planned
+
+    def _plan(self, group: _Group, debtor: Debtor, contact: Any, policy: Policy, day: date, now: datetime) -> Planned:
+        """Render the group's document and say what each receivable it names will record."""
+        ports = self.ports
+        key = ports.dispatch_key(day, str(debtor.id), group.kind.value, group.channel.value)
+        notice = group.kind is DocumentKind.FORMAL_NOTICE
+        claims = {r.id: ports.claim(r, day) for r in group.receivables} if notice else {}
+        deadline = day + timedelta(days=policy.notice_deadline_days) if notice else None
+        correspondence = self._correspondence(group, debtor, day, key, claims, deadline)
+        if group.channel is Channel.EMAIL:
+            message_id = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@relance>"
+            content = ports.renderer.email_message(correspondence, to=contact.email, message_id=message_id, sent_at=now)
+            media_type = "message/rfc822"
+        else:
+            content, media_type = ports.renderer.pdf(correspondence), "application/pdf"
+        steps = [
+            _step(action, receivable, group, claims.get(receivable.id), deadline)
+            for action, receivable in zip(group.actions, group.receivables, strict=True)
+        ]
+        return Planned(
+            key=key, debtor_id=str(debtor.id), kind=group.kind, channel=group.channel, content=content,
+            media_type=media_type, recipient_id=str(contact.contact_id) if contact is not None else None,
+            email=contact.email if contact is not None else None, steps=steps,
+            receivables={r.id: r for r in group.receivables},
+        )  # fmt: skip
 
     def _groups(self, decisions: dict[UUID, tuple[Receivable, Policy, Decision]], day: date) -> list[_Group]:
         """One group per (kind, channel); reminder letters also name the debtor's other overdue invoices."""
@@ -341,123 +261,6 @@ class DunningRun:
             )  # fmt: skip
             group.receivables.append(receivable)
 
-    # ------------------------------------------------------------- dispatch
-
-    def _dispatch(
-        self,
-        report: RunReport,
-        group: _Group,
-        debtor: Debtor,
-        decisions: dict[UUID, tuple[Receivable, Policy, Decision]],
-        day: date,
-        actor: str,
-        contact: Any,
-    ) -> None:
-        ports = self.ports
-        key = ports.dispatch_key(day, str(debtor.id), group.kind.value, group.channel.value)
-        existing = ports.outbox.get(key)
-        if existing is not None:
-            # Decided again although dispatched: finish what the earlier try left (never re-render).
-            self._finish(report, existing, actor)
-            return
-        claims = {}
-        if group.kind is DocumentKind.FORMAL_NOTICE:
-            claims = {r.id: ports.claim(r, day) for r in group.receivables}
-        policy = decisions[group.receivables[0].id][1]
-        correspondence = self._correspondence(group, debtor, day, key, claims, policy.notice_deadline_days)
-        now = self.ledger.now().instant
-        if group.channel in EMAIL_CHANNELS:
-            message_id = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@relance>"
-            content = ports.renderer.email_message(correspondence, to=contact.email, message_id=message_id, sent_at=now)
-            media_type = "message/rfc822"
-        else:
-            content = ports.renderer.pdf(correspondence)
-            media_type = "application/pdf"
-        stored, _ = ports.documents.put(content, media_type, actor=actor)
-        deadline = correspondence.deadline
-        steps = [
-            _step(action, receivable, group, claims.get(receivable.id), deadline)
-            for action, receivable in zip(group.actions, group.receivables, strict=True)
-        ]
-        dispatch = ports.new_dispatch(
-            key=key, run_date=day, debtor_id=str(debtor.id), kind=group.kind.value, channel=group.channel.value,
-            document_sha256=stored.sha256, media_type=media_type,
-            recipient=str(contact.contact_id) if contact is not None else None, steps=steps, status="prepared",
-        )  # fmt: skip
-        if not ports.outbox.prepare(dispatch, now=now):
-            return  # another run took it
-        self._finish(report, dispatch, actor)
-
-    def _finish(self, report: RunReport, dispatch: Any, actor: str) -> None:
-        ports = self.ports
-        if dispatch.status == "prepared":
-            if dispatch.channel == Channel.EMAIL.value:
-                debtor = self.ledger.debtor(UUID(dispatch.debtor_id))
-                contact = debtor.contacts.get(UUID(dispatch.recipient)) if dispatch.recipient else None
-                content = ports.documents.content(dispatch.document_sha256)
-                if contact is None or contact.email is None or content is None or ports.sender is None:
-                    report.errors.append({"dispatch_key": dispatch.key, "error": "cannot send: contact or SMTP gone"})
-                    return
-                try:
-                    ports.sender.send_bytes(content, to=contact.email)
-                except Exception as error:  # the SMTP server said no: nothing recorded, retried next run
-                    report.errors.append({"dispatch_key": dispatch.key, "error": f"e-mail not sent: {error}"})
-                    return
-            ports.outbox.mark(dispatch.key, "sent", now=self.ledger.now().instant)
-        recorded = 0
-        for step in dispatch.steps:
-            recorded += self._record_step(dispatch, step, actor)
-        ports.outbox.mark(dispatch.key, "recorded", now=self.ledger.now().instant)
-        report.events_recorded += recorded
-        report.sent.append(
-            SentItem(dispatch.key, dispatch.debtor_id, dispatch.kind, dispatch.channel, dispatch.document_sha256,
-                     [s["receivable_id"] for s in dispatch.steps], [s["invoice_number"] for s in dispatch.steps],
-                     "recorded")
-        )  # fmt: skip
-
-    def _record_step(self, dispatch: Any, step: dict[str, Any], actor: str) -> int:
-        """Record one named receivable's step unless it is already in its journal (a resumed dispatch)."""
-        receivable_id = UUID(step["receivable_id"])
-        receivable = self.ledger.receivable(receivable_id)
-        sha = dispatch.document_sha256
-        day = date.fromisoformat(dispatch.run_date.isoformat())
-        if dispatch.kind == DocumentKind.FORMAL_NOTICE.value and dispatch.channel not in NOTICE_CHANNELS:
-            # A copy of the notice by e-mail beside the registered letter: kept in the file as a note.
-            if any(n.document_sha256 == sha for n in receivable.notes):
-                return 0
-            note = f"Copie de la mise en demeure envoyée par {dispatch.channel} (règle {step['rule']})"
-            command: Any = AddNote(receivable_id, note, document_sha256=sha)
-        elif dispatch.kind == DocumentKind.FORMAL_NOTICE.value:
-            if any(n.document_sha256 == sha for n in receivable.notices):
-                return 0
-            command = SendFormalNotice(
-                receivable_id, NoticeChannel(dispatch.channel), day, date.fromisoformat(step["deadline"]),
-                Decimal(step["principal"]), Decimal(step["interest"]), Decimal(step["indemnity"]), sha,
-                policy_id=step["policy_id"], policy_version=step["policy_version"], rule=step["rule"],
-            )  # fmt: skip
-        else:
-            if any(r.document_sha256 == sha for r in receivable.reminders):
-                return 0
-            command = SendReminder(
-                receivable_id, ReminderStage(step["stage"]), ReminderChannel(dispatch.channel), day,
-                contact_id=UUID(dispatch.recipient) if dispatch.recipient else None, template_id=dispatch.kind,
-                document_sha256=sha, policy_id=step["policy_id"], policy_version=step["policy_version"],
-                rule=step["rule"],
-            )  # fmt: skip
-        try:
-            self.ledger.change_receivable(command, actor=actor)
-        except DomainError:
-            return 0  # the file moved on since the decision (paid, disputed): nothing to record for it
-        return 1
-
-    def _finish_unfinished(self, report: RunReport, actor: str) -> None:
-        for dispatch in self.ports.outbox.unfinished():
-            self._finish(report, dispatch, actor)
-            if report.sent and report.sent[-1].dispatch_key == dispatch.key:
-                report.sent[-1].status = "resumed"
-
-    # -------------------------------------------------------------- helpers
-
     def _record_detections(
         self, report: RunReport, receivable: Receivable, decision: Decision, actor: str
     ) -> Receivable:
@@ -493,20 +296,12 @@ class DunningRun:
         report.bank_data += ": nothing sent (import a statement, or force)"
         return False
 
-    def _open_receivables_by_debtor(self) -> dict[UUID, list[Receivable]]:
-        groups: dict[UUID, list[Receivable]] = defaultdict(list)
-        for receivable in self.ledger.receivables():
-            if not receivable.is_closed:
-                groups[receivable.debtor_id].append(receivable)
-        return dict(groups)
-
     def _correspondence(
-        self, group: _Group, debtor: Debtor, day: date, key: str, claims: dict[UUID, Claim], deadline_days: int
+        self, group: _Group, debtor: Debtor, day: date, key: str, claims: dict[UUID, Claim], deadline: date | None
     ) -> Correspondence:
         firm = self.ports.firm
         assert firm is not None  # checked before dispatching
         named = sorted(group.receivables, key=lambda r: (r.due_date, r.invoice_number))
-        notice = group.kind is DocumentKind.FORMAL_NOTICE
         previous = [d for r in named if (d := _last_sending(r)) is not None]
         return Correspondence(
             kind=group.kind,
@@ -517,15 +312,15 @@ class DunningRun:
             place=None,
             reference=f"{KIND_CODES[group.kind]}-{day:%Y%m%d}-{hashlib.sha256(key.encode()).hexdigest()[:8].upper()}",
             channel=group.channel.value,
-            deadline=day + timedelta(days=deadline_days) if notice else None,
+            deadline=deadline,
             previous_on=max(previous) if previous else None,
         )
 
-    def _item(self, group: _Group, debtor: Debtor, sha: str | None, status: str, day: date) -> SentItem:
+    def _item(self, group: _Group, debtor: Debtor, day: date) -> SentItem:
         key = self.ports.dispatch_key(day, str(debtor.id), group.kind.value, group.channel.value)
-        return SentItem(key, str(debtor.id), group.kind.value, group.channel.value, sha,
+        return SentItem(key, str(debtor.id), group.kind.value, group.channel.value, None,
                         [str(r.id) for r in group.receivables], [r.invoice_number for r in group.receivables],
-                        status)  # fmt: skip
+                        "would_send")  # fmt: skip
 
 
 SENDING_ACTIONS = frozenset({Action.REMINDER, Action.FORMAL_NOTICE})
@@ -580,9 +375,8 @@ def _rule_for(policy: Policy, stage: ReminderStage) -> str | None:
     return next((s.rule for s in policy.stages if s.reminder_stage is stage), None)
 
 
-def _weekly_cap(policies: list[Policy], decisions: dict[UUID, tuple[Receivable, Policy, Decision]]) -> int:
-    caps = [policy.guardrails.max_contacts_per_week for _, policy, _ in decisions.values()]
-    return min(caps) if caps else min((p.guardrails.max_contacts_per_week for p in policies), default=3)
+def _weekly_cap(decisions: dict[UUID, tuple[Receivable, Policy, Decision]]) -> int:
+    return min(policy.guardrails.max_contacts_per_week for _, policy, _ in decisions.values())
 
 
 def _email_contact(debtor: Debtor) -> Any:
@@ -607,39 +401,3 @@ def _work_item(action: DueAction, receivable: Receivable, debtor: Debtor) -> Wor
             "email": contact.email, "phone": contact.phone,
         },
     )  # fmt: skip
-
-
-def worklist_order(item: WorkItem) -> tuple[int, Decimal, date, str]:
-    return (PRIORITY_ORDER.get(Priority(item.priority), 9), -item.amount, item.due_on, item.invoice_number)
-
-
-def report_view(report: RunReport) -> dict[str, Any]:
-    """The run report as JSON-ready data: amounts as decimal strings, dates in ISO 8601."""
-    view: dict[str, Any] = _plain(asdict(report))
-    view["summary"] = {
-        "receivables_examined": report.receivables_examined,
-        "documents": len(report.sent),
-        "events_recorded": report.events_recorded,
-        "worklist": len(report.worklist),
-        "refused": len(report.refused),
-        "errors": len(report.errors),
-    }
-    return view
-
-
-def work_item_view(item: WorkItem) -> dict[str, Any]:
-    return dict(_plain(asdict(item)))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return format_instant(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return value

@@ -12,12 +12,13 @@ just before the process died: the resend carries the same Message-ID (decision 0
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from domain.canonical import format_instant
-from infrastructure.sql import Database, is_unique_violation
+from infrastructure.sql import Database
 
 PREPARED = "prepared"
 SENT = "sent"
@@ -46,35 +47,63 @@ class DispatchStore:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    def prepare(self, dispatch: Dispatch, *, now: datetime) -> bool:
+    def prepare(self, dispatch: Dispatch, *, now: datetime, run_id: str = "") -> bool:
         """Write the dispatch down; False when it exists already (another run, or an earlier try)."""
+        return dispatch.key in self.prepare_many([dispatch], now=now, run_id=run_id or dispatch.key)
+
+    def prepare_many(self, dispatches: Sequence[Dispatch], *, now: datetime, run_id: str) -> set[str]:
+        """Write the dispatches down in one transaction; returns the keys this run took (the others
+        were there already, written by another run or an earlier try)."""
+        if not dispatches:
+            return set()
         stamp = format_instant(now)
-        try:
-            self._db.execute(
-                "INSERT INTO dunning_dispatches (dispatch_key, run_date, debtor_id, kind, channel, document_sha256,"
-                " media_type, recipient, steps, status, created_at, updated_at)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                (
-                    dispatch.key, dispatch.run_date.isoformat(), dispatch.debtor_id, dispatch.kind, dispatch.channel,
-                    dispatch.document_sha256, dispatch.media_type, dispatch.recipient,
-                    json.dumps(dispatch.steps, sort_keys=True), PREPARED, stamp, stamp,
-                ),
-            )  # fmt: skip
-        except Exception as error:
-            if is_unique_violation(error):
-                return False
-            raise
-        return True
+        rows = [
+            (
+                d.key, run_id, d.run_date.isoformat(), d.debtor_id, d.kind, d.channel, d.document_sha256,
+                d.media_type, d.recipient, json.dumps(d.steps, sort_keys=True), PREPARED, stamp, stamp,
+            )
+            for d in dispatches
+        ]  # fmt: skip
+        self._db.execute_many(
+            "INSERT INTO dunning_dispatches (dispatch_key, run_id, run_date, debtor_id, kind, channel,"
+            " document_sha256, media_type, recipient, steps, status, created_at, updated_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (dispatch_key) DO NOTHING",
+            rows,
+        )
+        taken: set[str] = set()
+        keys = [d.key for d in dispatches]
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            found = self._db.fetch(
+                f"SELECT dispatch_key FROM dunning_dispatches WHERE run_id = %s AND dispatch_key IN ({marks})",
+                (run_id, *chunk),
+            )
+            taken |= {row[0] for row in found}
+        return taken
 
     def mark(self, key: str, status: str, *, now: datetime) -> None:
-        self._db.execute(
-            "UPDATE dunning_dispatches SET status = %s, updated_at = %s WHERE dispatch_key = %s",
-            (status, format_instant(now), key),
-        )
+        self.mark_many([key], status, now=now)
+
+    def mark_many(self, keys: Sequence[str], status: str, *, now: datetime) -> None:
+        if keys:
+            stamp = format_instant(now)
+            self._db.execute_many(
+                "UPDATE dunning_dispatches SET status = %s, updated_at = %s WHERE dispatch_key = %s",
+                [(status, stamp, key) for key in keys],
+            )
 
     def get(self, key: str) -> Dispatch | None:
         rows = self._db.fetch(_SELECT + " WHERE dispatch_key = %s", (key,))
         return _dispatch(rows[0]) if rows else None
+
+    def existing(self, keys: Sequence[str]) -> list[Dispatch]:
+        found: list[Dispatch] = []
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            found += [_dispatch(row) for row in self._db.fetch(_SELECT + f" WHERE dispatch_key IN ({marks})", chunk)]
+        return found
 
     def unfinished(self) -> list[Dispatch]:
         """Dispatches a run left before recording them: the next run finishes them first."""

@@ -8,6 +8,7 @@ never ships a "PDF" that is not one.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -93,6 +94,23 @@ class DocumentStore:
             assert stored is not None
             return stored, False
         return StoredDocument(digest, kind, len(content), created_at), True
+
+    def put_many(self, items: Sequence[tuple[bytes, str]], *, actor: str) -> list[str]:
+        """Store many documents in one transaction (the dunning run's batch); returns their sha256."""
+        created_at = format_instant(datetime.now(tz=UTC))
+        rows, digests = [], []
+        for content, media_type in items:
+            kind = check_content(content, media_type)
+            digest = hashlib.sha256(content).hexdigest()
+            digests.append(digest)
+            rows.append((digest, kind, len(content), content, created_at, actor))
+        if rows:
+            self._db.execute_many(
+                "INSERT INTO documents (sha256, media_type, size, content, created_at, created_by)"
+                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (sha256) DO NOTHING",
+                rows,
+            )
+        return digests
 
     def describe(self, sha256: str) -> StoredDocument | None:
         rows = self._db.fetch("SELECT sha256, media_type, size, created_at FROM documents WHERE sha256 = %s", (sha256,))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from application.correspondence import Correspondence
-from application.dunning_run import DunningPorts, DunningRun
+from application.dunning_dispatch import DunningPorts
+from application.dunning_run import DunningRun
 from application.ledger import Ledger
 from domain.errors import InvalidInput
 from infrastructure.bootstrap import build_claims

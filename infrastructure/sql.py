@@ -60,6 +60,7 @@ SCHEMA = [
     # so a run killed half-way resumes without sending or recording anything twice.
     """CREATE TABLE IF NOT EXISTS dunning_dispatches (
         dispatch_key TEXT PRIMARY KEY,
+        run_id TEXT NOT NULL,
         run_date TEXT NOT NULL,
         debtor_id TEXT NOT NULL,
         kind TEXT NOT NULL,
@@ -89,6 +90,9 @@ class Database(Protocol):
     def fetch(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> int: ...
+
+    def execute_many(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        """One statement for each row, all in one transaction."""
 
     def ping(self) -> None: ...
 
@@ -123,6 +127,16 @@ class SQLiteDatabase:
         with self._connection() as connection:
             return connection.execute(statement.replace("%s", "?"), tuple(params)).rowcount
 
+    def execute_many(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self._connection() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                connection.executemany(statement.replace("%s", "?"), [tuple(row) for row in rows])
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+
     def ping(self) -> None:
         self.fetch("SELECT 1")
 
@@ -156,6 +170,10 @@ class PostgresDatabase:
     def execute(self, statement: str, params: Sequence[Any] = ()) -> int:
         with self._pool.connection() as connection:
             return connection.execute(statement, tuple(params)).rowcount
+
+    def execute_many(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self._pool.connection() as connection, connection.transaction(), connection.cursor() as cursor:
+            cursor.executemany(statement, [tuple(row) for row in rows])
 
     def ping(self) -> None:
         self.fetch("SELECT 1")

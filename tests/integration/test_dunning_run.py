@@ -18,6 +18,7 @@ from pypdf import PdfReader
 from application.clock import SimulatedClock
 from application.commands import (
     AddContact,
+    AddNote,
     AttachDocument,
     ChangePriority,
     IssueInvoice,
@@ -26,6 +27,7 @@ from application.commands import (
     RecordPromise,
     RegisterDebtor,
 )
+from application.dunning_dispatch import Dispatcher
 from application.dunning_run import DunningRun, RunReport
 from application.imports import Imports
 from application.ledger import Ledger
@@ -333,7 +335,7 @@ def test_a_run_killed_after_sending_is_finished_by_the_next_one_without_sending_
     def killed(*args: Any, **kwargs: Any) -> int:
         raise KeyboardInterrupt("killed between sending and recording")
 
-    monkeypatch.setattr(DunningRun, "_record_step", killed)
+    monkeypatch.setattr(Dispatcher, "_record_batch", killed)
     with pytest.raises(KeyboardInterrupt):
         engine.run_on(DUE + timedelta(days=5))
     monkeypatch.undo()
@@ -443,3 +445,21 @@ def test_an_overdue_invoice_joins_only_one_document_when_two_reminders_go_the_sa
     letter = engine.reminders(second_due)[-1]
     assert joined.document_sha256 == letter.document_sha256 and joined.channel is ReminderChannel.LETTER
     assert [r.channel for r in engine.reminders(first_due)] == [ReminderChannel.EMAIL]
+
+
+def test_a_receivable_written_by_someone_else_during_the_run_still_gets_its_step_once(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    receivable = engine.invoice(engine.debtor(), "F-2026-0190")
+    sender = engine.run.ports.sender
+    assert sender is not None
+    send = type(sender).send_bytes
+
+    def send_while_a_collector_writes(self: Any, message: bytes, *, to: str) -> None:
+        engine.ledger.change_receivable(AddNote(receivable, "appel entrant du client"), actor="collector:marie")
+        send(self, message, to=to)
+
+    monkeypatch.setattr(type(sender), "send_bytes", send_while_a_collector_writes)
+    report = engine.run_on(DUE + timedelta(days=5))
+    assert report.events_recorded == 1 and len(engine.reminders(receivable)) == 1
+    assert [type(e).__name__ for e in engine.events(receivable)][-2:] == ["NoteAdded", "ReminderSent"]

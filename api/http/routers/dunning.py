@@ -11,7 +11,7 @@ from pydantic import Field
 from api.http.dependencies import ServicesDep, allow
 from api.http.schemas import Body
 from application.access import MANAGEMENT, READERS, Principal
-from application.dunning_run import report_view, work_item_view
+from application.dunning_report import report_view, work_item_view
 
 router = APIRouter(tags=["dunning"])
 

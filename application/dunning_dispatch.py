@@ -1,0 +1,237 @@
+"""Dispatching the dunning run's documents: store, write down, send, record, mark (decision 0065).
+
+Documents are dispatched in batches: one transaction stores their bytes, one writes their
+outbox rows, each e-mail is sent and marked on its own (so that a crash can resend at most
+the message in flight), then the steps of the whole batch are recorded in one save and the
+rows marked recorded. Should someone else have written one of the receivables meanwhile, the
+batch's save fails whole and its steps are recorded one by one on fresh loads instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from application.commands import AddNote, SendFormalNotice, SendReminder
+from application.correspondence import Correspondence, DocumentKind, Firm
+from application.dunning_report import RunReport, SentItem
+from application.ledger import Ledger
+from domain.chain import LedgerEvent
+from domain.dunning_policy import Channel, Policy
+from domain.errors import DomainError
+from domain.late_charges import Claim
+from domain.receivable import Receivable
+from domain.vocabulary import NoticeChannel, ReminderChannel, ReminderStage
+
+NOTICE_CHANNELS = frozenset(channel.value for channel in NoticeChannel)
+PREPARED, SENT, RECORDED = "prepared", "sent", "recorded"
+
+
+# ------------------------------------------------------------------- ports
+
+
+class DocumentSink(Protocol):
+    def put_many(self, items: Sequence[tuple[bytes, str]], *, actor: str) -> list[str]: ...
+
+    def content(self, sha256: str) -> bytes | None: ...
+
+
+class Outbox(Protocol):
+    def prepare_many(self, dispatches: Sequence[Any], *, now: datetime, run_id: str) -> set[str]: ...
+
+    def mark(self, key: str, status: str, *, now: datetime) -> None: ...
+
+    def mark_many(self, keys: Sequence[str], status: str, *, now: datetime) -> None: ...
+
+    def existing(self, keys: Sequence[str]) -> list[Any]: ...
+
+    def unfinished(self) -> list[Any]: ...
+
+
+class Rendering(Protocol):
+    def pdf(self, c: Correspondence) -> bytes: ...
+
+    def email_message(self, c: Correspondence, *, to: str, message_id: str, sent_at: datetime) -> bytes: ...
+
+
+class Sender(Protocol):
+    def send_bytes(self, message: bytes, *, to: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class DunningPorts:
+    """What the run needs from the outside world, wired by infrastructure/dunning_ports.py."""
+
+    documents: DocumentSink
+    outbox: Outbox
+    renderer: Rendering
+    sender: Sender | None  # None: no SMTP configured, e-mails are refused and reported
+    firm: Firm | None  # None: RELANCE_FIRM_NAME unset; nothing can be sent
+    policies: Callable[[], Sequence[Policy]]
+    claim: Callable[[Receivable, date], Claim]
+    latest_bank_statement: Callable[[], date | None]
+    bank_statement_max_age_days: int
+    new_dispatch: Callable[..., Any]  # builds the outbox row (infrastructure.dispatches.Dispatch)
+    dispatch_key: Callable[[date, str, str, str], str]
+
+
+@dataclass
+class Planned:
+    """A document decided and rendered, not yet stored: what one outbox row will say."""
+
+    key: str
+    debtor_id: str
+    kind: DocumentKind
+    channel: Channel
+    content: bytes
+    media_type: str
+    recipient_id: str | None  # the contact id (never the address) an e-mail goes to
+    email: str | None
+    steps: list[dict[str, Any]]  # per named receivable: id, invoice number, stage, rule, policy, claim...
+    receivables: dict[UUID, Receivable]  # as the run read them: the batch records on these
+
+
+class Dispatcher:
+    def __init__(self, ledger: Ledger, ports: DunningPorts, run_id: str) -> None:
+        self.ledger = ledger
+        self.ports = ports
+        self.run_id = run_id
+
+    def dispatch(self, report: RunReport, batch: list[Planned], actor: str) -> None:
+        if not batch:
+            return
+        ports = self.ports
+        already = {d.key: d for d in ports.outbox.existing([p.key for p in batch])}
+        for dispatch in already.values():  # decided again although written down: finish it, never re-render
+            self.finish(report, dispatch, actor)
+        fresh = [p for p in batch if p.key not in already]
+        shas = ports.documents.put_many([(p.content, p.media_type) for p in fresh], actor=actor)
+        rows = {
+            p.key: ports.new_dispatch(
+                key=p.key, run_date=report.run_date, debtor_id=p.debtor_id, kind=p.kind.value,
+                channel=p.channel.value, document_sha256=sha, media_type=p.media_type, recipient=p.recipient_id,
+                steps=p.steps, status=PREPARED,
+            )
+            for p, sha in zip(fresh, shas, strict=True)
+        }  # fmt: skip
+        taken = ports.outbox.prepare_many(list(rows.values()), now=self._now(), run_id=self.run_id)
+        sent: list[Planned] = []
+        for planned in fresh:
+            if planned.key not in taken:
+                continue  # another run wrote it down first: it finishes it
+            if planned.channel is Channel.EMAIL:
+                if not self._send(report, planned.key, planned.content, planned.email):
+                    continue
+                ports.outbox.mark(planned.key, SENT, now=self._now())
+            sent.append(planned)
+        ports.outbox.mark_many([p.key for p in sent if p.channel is not Channel.EMAIL], SENT, now=self._now())
+        self._record_batch(report, [(rows[p.key], p) for p in sent], actor)
+        ports.outbox.mark_many([p.key for p in sent], RECORDED, now=self._now())
+
+    def finish_unfinished(self, report: RunReport, actor: str) -> None:
+        for dispatch in self.ports.outbox.unfinished():
+            if self.finish(report, dispatch, actor):
+                report.sent[-1].status = "resumed"
+
+    def finish(self, report: RunReport, dispatch: Any, actor: str) -> bool:
+        """Send (if not yet) and record a dispatch an earlier try left, from its stored document."""
+        if dispatch.status == RECORDED:
+            return False
+        if dispatch.status == PREPARED:
+            if dispatch.channel == Channel.EMAIL.value:
+                content = self.ports.documents.content(dispatch.document_sha256)
+                debtor = self.ledger.debtor(UUID(dispatch.debtor_id))
+                contact = debtor.contacts.get(UUID(dispatch.recipient)) if dispatch.recipient else None
+                email = contact.email if contact is not None else None
+                if content is None or not self._send(report, dispatch.key, content, email):
+                    return False
+            self.ports.outbox.mark(dispatch.key, SENT, now=self._now())
+        report.events_recorded += sum(self._record_step(dispatch, step, actor) for step in dispatch.steps)
+        self.ports.outbox.mark(dispatch.key, RECORDED, now=self._now())
+        report.sent.append(_sent_item(dispatch, "recorded"))
+        return True
+
+    # ------------------------------------------------------------ recording
+
+    def _record_batch(self, report: RunReport, dispatched: list[tuple[Any, Planned]], actor: str) -> None:
+        now = self.ledger.now()
+        events: list[LedgerEvent] = []
+        for dispatch, planned in dispatched:
+            for step in dispatch.steps:
+                receivable = planned.receivables[UUID(step["receivable_id"])]
+                try:
+                    command_for(dispatch, step).run(receivable, now, actor)
+                except DomainError:
+                    continue  # the file moved on since the decision: nothing to record for it
+                events += receivable.collect_events()
+        try:
+            if events:
+                self.ledger.save(*events)
+        except IntegrityError:  # a receivable changed meanwhile: record each step on a fresh load
+            for dispatch, _ in dispatched:
+                report.events_recorded += sum(self._record_step(dispatch, step, actor) for step in dispatch.steps)
+        else:
+            report.events_recorded += len(events)
+        report.sent += [_sent_item(dispatch, "recorded") for dispatch, _ in dispatched]
+
+    def _record_step(self, dispatch: Any, step: dict[str, Any], actor: str) -> int:
+        """Record one named receivable's step unless its journal has it already (a resumed dispatch)."""
+        receivable = self.ledger.receivable(UUID(step["receivable_id"]))
+        sha = dispatch.document_sha256
+        recorded = [*receivable.reminders, *receivable.notices, *receivable.notes]
+        if any(getattr(trace, "document_sha256", None) == sha for trace in recorded):
+            return 0
+        try:
+            self.ledger.change_receivable(command_for(dispatch, step), actor=actor)
+        except DomainError:
+            return 0
+        return 1
+
+    def _send(self, report: RunReport, key: str, content: bytes, email: str | None) -> bool:
+        if email is None or self.ports.sender is None:
+            report.errors.append({"dispatch_key": key, "error": "cannot send: no e-mail address or no SMTP server"})
+            return False
+        try:
+            self.ports.sender.send_bytes(content, to=email)
+        except Exception as error:  # the SMTP server said no: nothing recorded, the next run retries
+            report.errors.append({"dispatch_key": key, "error": f"e-mail not sent: {error}"})
+            return False
+        return True
+
+    def _now(self) -> datetime:
+        return self.ledger.now().instant
+
+
+def command_for(dispatch: Any, step: dict[str, Any]) -> Any:
+    """The command that records one step of a dispatch on the receivable it names."""
+    receivable_id = UUID(step["receivable_id"])
+    sha = dispatch.document_sha256
+    day: date = dispatch.run_date
+    if dispatch.kind == DocumentKind.FORMAL_NOTICE.value and dispatch.channel not in NOTICE_CHANNELS:
+        # A copy of the notice by e-mail beside the registered letter: kept in the file as a note.
+        note = f"Copie de la mise en demeure envoyée par {dispatch.channel} (règle {step['rule']})"
+        return AddNote(receivable_id, note, document_sha256=sha)
+    if dispatch.kind == DocumentKind.FORMAL_NOTICE.value:
+        return SendFormalNotice(
+            receivable_id, NoticeChannel(dispatch.channel), day, date.fromisoformat(step["deadline"]),
+            Decimal(step["principal"]), Decimal(step["interest"]), Decimal(step["indemnity"]), sha,
+            policy_id=step["policy_id"], policy_version=step["policy_version"], rule=step["rule"],
+        )  # fmt: skip
+    return SendReminder(
+        receivable_id, ReminderStage(step["stage"]), ReminderChannel(dispatch.channel), day,
+        contact_id=UUID(dispatch.recipient) if dispatch.recipient else None, template_id=dispatch.kind,
+        document_sha256=sha, policy_id=step["policy_id"], policy_version=step["policy_version"], rule=step["rule"],
+    )  # fmt: skip
+
+
+def _sent_item(dispatch: Any, status: str) -> SentItem:
+    return SentItem(
+        dispatch.key, dispatch.debtor_id, dispatch.kind, dispatch.channel, dispatch.document_sha256,
+        [s["receivable_id"] for s in dispatch.steps], [s["invoice_number"] for s in dispatch.steps], status,
+    )  # fmt: skip
