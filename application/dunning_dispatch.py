@@ -47,6 +47,8 @@ class Outbox(Protocol):
 
     def mark(self, key: str, status: str, *, now: datetime) -> None: ...
 
+    def mark_sent(self, key: str, *, now: datetime) -> None: ...
+
     def mark_many(self, keys: Sequence[str], status: str, *, now: datetime) -> None: ...
 
     def existing(self, keys: Sequence[str]) -> list[Any]: ...
@@ -128,7 +130,7 @@ class Dispatcher:
             if planned.channel is Channel.EMAIL:
                 if not self._send(report, planned.key, planned.content, planned.email):
                     continue
-                ports.outbox.mark(planned.key, SENT, now=self._now())
+                ports.outbox.mark_sent(planned.key, now=self._now())
             sent.append(planned)
         ports.outbox.mark_many([p.key for p in sent if p.channel is not Channel.EMAIL], SENT, now=self._now())
         self._record_batch(report, [(rows[p.key], p) for p in sent], actor)

@@ -19,6 +19,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import IntegrityError
+
 from application.commands import BreakPromise, MissInstalment
 from application.correspondence import Correspondence, DocumentKind, InvoiceLine, Recipient
 from application.dunning_dispatch import Dispatcher, DunningPorts, Planned
@@ -76,12 +78,17 @@ class DunningRun:
         policies = list(self.ports.policies())
         book = scan_ledger(self.ledger)  # every receivable and debtor in one pass over the log
         batch: list[Planned] = []
+        detected: list[Any] = []  # (command, events) of broken promises and missed instalments, not yet saved
         for debtor_id, receivables in book.open_receivables_by_debtor().items():
             debtor = book.debtors[debtor_id]
-            batch += self._debtor(report, debtor, receivables, policies, day, actor, sending_allowed=sending_allowed)
-            if len(batch) >= BATCH:
+            batch += self._debtor(
+                report, debtor, receivables, policies, day, actor, detected, sending_allowed=sending_allowed
+            )
+            if len(batch) >= BATCH or len(detected) >= BATCH:
+                self._flush_detections(report, detected, actor)
                 dispatcher.dispatch(report, batch, actor)
                 batch = []
+        self._flush_detections(report, detected, actor)
         dispatcher.dispatch(report, batch, actor)
         report.worklist.sort(key=worklist_order)
         return report
@@ -109,6 +116,7 @@ class DunningRun:
         policies: list[Policy],
         day: date,
         actor: str,
+        pending: list[Any],
         *,
         sending_allowed: bool,
     ) -> list[Planned]:
@@ -118,7 +126,7 @@ class DunningRun:
             policy = choose_policy(policies, receivable=receivable, debtor=debtor)
             decision = decide(receivable, debtor, policy, day)
             if decision.detections and not report.dry_run:
-                receivable = self._record_detections(report, receivable, decision, actor)
+                self._record_detections(report, receivable, decision, actor, pending)
             for detection in decision.detections:
                 report.detections.append(
                     {"receivable_id": str(receivable.id), "invoice_number": receivable.invoice_number,
@@ -262,8 +270,10 @@ class DunningRun:
             group.receivables.append(receivable)
 
     def _record_detections(
-        self, report: RunReport, receivable: Receivable, decision: Decision, actor: str
-    ) -> Receivable:
+        self, report: RunReport, receivable: Receivable, decision: Decision, actor: str, pending: list[Any]
+    ) -> None:
+        """Apply what the decision detected to the receivable in memory; saved with its batch (flush)."""
+        now = self.ledger.now()
         for detection in decision.detections:
             command: Any
             if detection.kind == "promise_broken":
@@ -272,13 +282,26 @@ class DunningRun:
                 assert detection.instalment_number is not None
                 command = MissInstalment(receivable.id, detection.instalment_number, noted_on=detection.noted_on)
             try:
-                outcome = self.ledger.change_receivable(command, actor=actor)
+                command.run(receivable, now, actor)
             except DomainError as error:
                 report.errors.append({"receivable_id": str(receivable.id), "error": error.message})
                 continue
-            report.events_recorded += len(outcome.events)
-            receivable = outcome.aggregate
-        return receivable
+            pending.append((command, receivable.collect_events()))
+
+    def _flush_detections(self, report: RunReport, pending: list[Any], actor: str) -> None:
+        """Record the detections of a batch in one save; one by one on fresh loads if a file moved meanwhile."""
+        events = [event for _, recorded in pending for event in recorded]
+        try:
+            if events:
+                self.ledger.save(*events)
+            report.events_recorded += len(events)
+        except IntegrityError:
+            for command, _ in pending:
+                try:
+                    report.events_recorded += len(self.ledger.change_receivable(command, actor=actor).events)
+                except DomainError as error:
+                    report.errors.append({"receivable_id": str(command.receivable_id), "error": error.message})
+        pending.clear()
 
     def _bank_data_check(self, report: RunReport, day: date, force: bool) -> bool:
         latest = self.ports.latest_bank_statement()

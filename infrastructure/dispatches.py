@@ -85,6 +85,15 @@ class DispatchStore:
     def mark(self, key: str, status: str, *, now: datetime) -> None:
         self.mark_many([key], status, now=now)
 
+    def mark_sent(self, key: str, *, now: datetime) -> None:
+        """After each e-mail: survives the process dying at once (the window of decision 0065 stays one
+        message), without waiting for the disk on every message; a server crash may lose the last few
+        marks, and those messages go again with the same Message-ID."""
+        self._db.execute_unflushed(
+            "UPDATE dunning_dispatches SET status = %s, updated_at = %s WHERE dispatch_key = %s",
+            (SENT, format_instant(now), key),
+        )
+
     def mark_many(self, keys: Sequence[str], status: str, *, now: datetime) -> None:
         if keys:
             stamp = format_instant(now)

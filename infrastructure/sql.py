@@ -91,6 +91,10 @@ class Database(Protocol):
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> int: ...
 
+    def execute_unflushed(self, statement: str, params: Sequence[Any] = ()) -> int:
+        """Commit without waiting for the disk: safe against the process dying, not the server
+        (PostgreSQL's synchronous_commit off: the write reaches the disk within a fraction of a second)."""
+
     def execute_many(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         """One statement for each row, all in one transaction."""
 
@@ -126,6 +130,9 @@ class SQLiteDatabase:
     def execute(self, statement: str, params: Sequence[Any] = ()) -> int:
         with self._connection() as connection:
             return connection.execute(statement.replace("%s", "?"), tuple(params)).rowcount
+
+    def execute_unflushed(self, statement: str, params: Sequence[Any] = ()) -> int:
+        return self.execute(statement, params)  # the embedded store keeps its one setting
 
     def execute_many(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
         with self._connection() as connection:
@@ -169,6 +176,11 @@ class PostgresDatabase:
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> int:
         with self._pool.connection() as connection:
+            return connection.execute(statement, tuple(params)).rowcount
+
+    def execute_unflushed(self, statement: str, params: Sequence[Any] = ()) -> int:
+        with self._pool.connection() as connection, connection.transaction():
+            connection.execute("SET LOCAL synchronous_commit TO OFF")
             return connection.execute(statement, tuple(params)).rowcount
 
     def execute_many(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:

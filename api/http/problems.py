@@ -212,6 +212,11 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
+        if isinstance(error, psycopg.DataError):  # e.g. a NUL character PostgreSQL text cannot hold
+            return problem(
+                request, 422, "Invalid input", "a value cannot be stored as given (invalid character or range)",
+                "invalid_input", rule="invalid_value",
+            )  # fmt: skip
         if is_store_outage(error):
             log.warning("store_unavailable", error_type=type(error).__name__)
             return problem(

@@ -33,7 +33,7 @@ class Inbox:
         return "250 Message accepted"
 
     def messages(self) -> list[EmailMessage]:
-        return [message_from_bytes(raw, policy=default) for _, _, raw in self.received]  # type: ignore[misc]
+        return [message_from_bytes(raw, policy=default) for _, _, raw in self.received]
 
 
 def free_port() -> int:
