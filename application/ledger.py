@@ -7,15 +7,17 @@ expected version; a concurrent writer turns into ``VersionConflict``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Transcoder
+from eventsourcing.application import Application
+from eventsourcing.persistence import IntegrityError, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic
 
 from application.commands import DebtorCommand, IssueInvoice, PublishRates, ReceivableCommand, RegisterDebtor
@@ -35,6 +37,7 @@ Clock = Callable[[], datetime]
 TAggregate = TypeVar("TAggregate", bound=ChainedAggregate[Any])
 
 PAGE_SIZE = 1000
+CACHED_EVENTS = 50_000  # per process: decoded events kept for the next load (about 1 KB each)
 
 
 def system_clock() -> datetime:
@@ -78,11 +81,14 @@ class Ledger(Application[UUID]):
         clock: Clock = system_clock,
         timezone: str = "Europe/Paris",
         rates: RateTable | None = None,
+        cached_events: int = CACHED_EVENTS,
     ) -> None:
         super().__init__(env)
         self.clock = clock
         self.timezone = ZoneInfo(timezone)
         self.shipped_rates = rates or RateTable()  # the data files; the journal adds publications
+        self._histories = Histories(cached_events)
+        self._writes = GroupCommit(lambda stored: self.recorder.insert_events(stored))
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)  # type: ignore[arg-type]
@@ -270,18 +276,21 @@ class Ledger(Application[UUID]):
         return Outcome(aggregate.id, aggregate.version, recorded, result, tuple(events), aggregate=aggregate)
 
     def _save_events(self, events: Sequence[LedgerEvent], *, on_conflict: Exception) -> None:
+        """Encode here, in the caller's thread, then insert with the other threads' writes (GroupCommit).
+        ``Application.save`` does the same minus the batching: snapshots are off and ``_notify`` is empty."""
+        stored = [self.mapper.to_stored_event(event) for event in events]
         try:
-            self.save(*events)
+            self._writes.write(stored)
         except IntegrityError as error:
             raise on_conflict from error
 
     def _load(
         self, aggregate_class: type[TAggregate], creation: type[LedgerEvent], aggregate_id: UUID, as_of: datetime | None
     ) -> TAggregate:
-        events: Iterable[LedgerEvent] = self._events(aggregate_id)
-        if as_of is not None:
-            events = [e for e in events if e.timestamp <= as_of]
-        events = list(events)
+        if as_of is None:
+            events = self._events(aggregate_id)
+        else:  # read in full from the store, as the evidence of a past state should be
+            events = [e for e in self._decoded(self.recorder.select_events(aggregate_id)) if e.timestamp <= as_of]
         label = aggregate_class.__name__.lower()
         if not events or not isinstance(events[0], creation):
             when = f" as of {as_of.isoformat()}" if as_of is not None else ""
@@ -290,11 +299,39 @@ class Ledger(Application[UUID]):
         assert aggregate is not None
         return aggregate
 
+    def revision(self, aggregate_id: UUID) -> Revision | None:
+        """What identifies the aggregate's current state in the store (None: no such aggregate), for a
+        cache of what is derived from it. Costs the select of the events newer than the cached ones."""
+        history = self._history(aggregate_id)
+        return None if history is None else history.revision
+
     def _events(self, aggregate_id: UUID) -> list[LedgerEvent]:
-        try:
-            return [e for e in self.events.get(aggregate_id) if isinstance(e, LedgerEvent)]
-        except AggregateNotFoundError:  # pragma: no cover - EventStore.get returns empty
-            return []
+        history = self._history(aggregate_id)
+        return [] if history is None else list(history.events)
+
+    def _history(self, aggregate_id: UUID) -> History | None:
+        """The aggregate's whole history as the store holds it now: the cached events, and only the newer
+        ones selected and decoded. The cached last event is selected again and compared byte for byte,
+        so a store that no longer holds what was decoded (restored, truncated) is read in full."""
+        cached = self._histories.get(aggregate_id)
+        if cached is not None:
+            last = cached.revision
+            stored = self.recorder.select_events(aggregate_id, gt=last.version - 1)
+            if stored and stored[0].originator_version == last.version and stored[0].state == last.state:
+                history = cached.extended(stored[-1], self._decoded(stored[1:]))
+                if history is not cached:
+                    self._histories.put(aggregate_id, history)
+                return history
+            self._histories.discard(aggregate_id)
+        stored = self.recorder.select_events(aggregate_id)
+        if not stored:
+            return None
+        history = History(Revision(stored[-1].originator_version, stored[-1].state), tuple(self._decoded(stored)))
+        self._histories.put(aggregate_id, history)
+        return history
+
+    def _decoded(self, stored: Sequence[StoredEvent]) -> list[LedgerEvent]:
+        return [e for e in map(self.mapper.to_domain_event, stored) if isinstance(e, LedgerEvent)]
 
     def _ids_created_by(self, creation: type[LedgerEvent]) -> Iterator[UUID]:
         topic = get_topic(creation)
@@ -307,3 +344,156 @@ class Ledger(Application[UUID]):
             if len(page) < PAGE_SIZE:
                 return
             start = page[-1].id + 1
+
+
+# ------------------------------------------------------------ performance
+
+
+@dataclass(frozen=True)
+class Revision:
+    """An aggregate's last stored version and that event's stored bytes: equal revisions, equal states."""
+
+    version: int
+    state: bytes
+
+
+@dataclass(frozen=True)
+class History:
+    """An aggregate's events as decoded from the store, up to ``revision``."""
+
+    revision: Revision
+    events: tuple[LedgerEvent, ...]
+
+    def extended(self, last: StoredEvent, newer: Sequence[LedgerEvent]) -> History:
+        if last.originator_version == self.revision.version:
+            return self
+        return History(Revision(last.originator_version, last.state), self.events + tuple(newer))
+
+
+class Histories:
+    """A bounded, least-recently-used cache of decoded histories, shared by the threads of one process.
+
+    It holds only events read back from the store, never an aggregate: every load replays a fresh
+    aggregate, so a command that fails (or one that mutates what it was given) leaves nothing behind.
+    Events are immutable, so a history is only ever extended; what other processes wrote is picked up
+    by the select of newer events that every load makes.
+    """
+
+    def __init__(self, max_events: int) -> None:
+        self._max_events = max_events
+        self._entries: OrderedDict[UUID, History] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, aggregate_id: UUID) -> History | None:
+        with self._lock:
+            history = self._entries.get(aggregate_id)
+            if history is not None:
+                self._entries.move_to_end(aggregate_id)
+            return history
+
+    def put(self, aggregate_id: UUID, history: History) -> None:
+        if len(history.events) > self._max_events:
+            return
+        with self._lock:
+            known = self._entries.get(aggregate_id)
+            if known is not None and known.revision.version >= history.revision.version:
+                return  # another thread got there with as much or more
+            self._drop(aggregate_id)
+            self._entries[aggregate_id] = history
+            self._size += len(history.events)
+            while self._size > self._max_events:
+                self._drop(next(iter(self._entries)))
+
+    def discard(self, aggregate_id: UUID) -> None:
+        with self._lock:
+            self._drop(aggregate_id)
+
+    def _drop(self, aggregate_id: UUID) -> None:
+        history = self._entries.pop(aggregate_id, None)
+        if history is not None:
+            self._size -= len(history.events)
+
+
+@dataclass
+class _Write:
+    stored: Sequence[StoredEvent]
+    done: bool = False
+    error: BaseException | None = None
+
+
+class GroupCommit:
+    """Concurrent writes of one process share a transaction (group commit).
+
+    eventsourcing locks the events table for each write until its commit is on disk, so that
+    notification ids commit in order: writes one at a time, one fsync each. Here a thread that finds
+    no write in progress takes every write queued so far and inserts them in one transaction (one
+    lock, one fsync); threads that arrive meanwhile wait and form the next group. No delay is added:
+    a write alone goes at once. Each caller returns only once its own events are committed.
+
+    A group holds at most one write per aggregate (a second one for the same aggregate goes after
+    it, alone). If the group's insert hits a duplicate key, nothing of it was stored: each write is
+    then inserted alone, so only the writes that really conflict get ``IntegrityError``. Any other
+    error of the store is every member's (the transaction was theirs).
+    """
+
+    def __init__(self, insert: Callable[[Sequence[StoredEvent]], object]) -> None:
+        self._insert = insert
+        self._changed = threading.Condition()
+        self._queue: list[_Write] = []
+        self._writing = False
+
+    def write(self, stored: Sequence[StoredEvent]) -> None:
+        own = _Write(stored)
+        with self._changed:
+            self._queue.append(own)
+            while self._writing and not own.done:
+                self._changed.wait()
+            if own.done:
+                group: list[_Write] = []
+            else:
+                group, self._queue = self._queue, []
+                self._writing = True
+        if group:
+            try:
+                self._commit(group)
+            finally:
+                with self._changed:
+                    self._writing = False
+                    self._changed.notify_all()
+        if own.error is not None:
+            raise own.error
+
+    def _commit(self, group: list[_Write]) -> None:
+        first: list[_Write] = []
+        after: list[_Write] = []
+        seen: set[UUID | str] = set()
+        for write in group:
+            ids = {e.originator_id for e in write.stored}
+            (after if ids & seen else first).append(write)
+            seen |= ids
+        try:
+            if len(first) > 1:
+                try:
+                    self._insert([event for write in first for event in write.stored])
+                    for write in first:
+                        write.done = True
+                except IntegrityError:
+                    pass  # find out whose: each alone, below
+                except Exception as error:
+                    for write in first:
+                        write.error, write.done = error, True
+            for write in [*first, *after]:
+                if not write.done:
+                    self._alone(write)
+        finally:
+            for write in group:  # an interrupted leader must not leave anyone waiting for ever
+                if not write.done:
+                    write.error, write.done = RuntimeError("the group commit was interrupted"), True
+
+    def _alone(self, write: _Write) -> None:
+        try:
+            self._insert(write.stored)
+        except Exception as error:
+            write.error = error
+        write.done = True

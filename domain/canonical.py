@@ -21,6 +21,9 @@ GENESIS_HASH = "0" * 64
 INSTANT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # UTC, always six fraction digits
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
 def to_canonical_value(value: Any) -> Any:
     """Turn a domain value into the JSON value the spec prescribes.
 
@@ -28,6 +31,13 @@ def to_canonical_value(value: Any) -> Any:
     so ``Decimal("1234.50")`` gives ``"1234.50"``; rates keep the form they were
     given in). A float is a bug: money and rates are never floats.
     """
+    kind = type(value)  # exact types first (most of a view or a record); subclasses, e.g. enums, go below
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {str(k): to_canonical_value(v) for k, v in value.items()}
+    if kind is list:
+        return [to_canonical_value(v) for v in value]
     if value is None or isinstance(value, bool | str):
         return value
     if isinstance(value, Enum):

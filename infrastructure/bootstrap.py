@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from eventsourcing.persistence import IntegrityError
 from psycopg.conninfo import conninfo_to_dict
 
 from application.claims import Claims
@@ -42,7 +43,13 @@ def store_environment(settings: Settings) -> dict[str, str]:
 
 def build_ledger(settings: Settings, *, clock: Clock = system_clock) -> Ledger:
     """The Ledger on the configured store, with the shipped rate tables (a broken file raises RateFileError)."""
-    return Ledger(store_environment(settings), clock=clock, timezone=settings.timezone, rates=load_rate_table())
+    environment, rates = store_environment(settings), load_rate_table()
+    try:
+        return Ledger(environment, clock=clock, timezone=settings.timezone, rates=rates)
+    except IntegrityError:
+        # Workers starting together on a new database race to create the tables (PostgreSQL's
+        # CREATE TABLE IF NOT EXISTS is not safe against a concurrent one): the loser finds them made.
+        return Ledger(environment, clock=clock, timezone=settings.timezone, rates=rates)
 
 
 def charge_policy(settings: Settings) -> ChargePolicy:

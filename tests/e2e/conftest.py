@@ -33,6 +33,7 @@ from api.http.services import Services
 from application.access import Role
 from application.clock import SimulatedClock
 from infrastructure.settings import Settings
+from tests.support.log_watch import leaks, watched_logs
 from tests.support.throwaway_postgres import with_dbname
 
 NOW = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)  # 12:00 in Paris
@@ -515,6 +516,19 @@ COMMANDS: dict[str, Callable[[Api], Request]] = {
 
 
 # ------------------------------------------------------------------ fixtures
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_personal_data_in_the_logs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every line the apps of this session log is kept; at the end, none may name a person, an
+    e-mail, a telephone, an address or an IBAN of the demo or of these tests' builders."""
+    with watched_logs(tmp_path_factory.mktemp("logs") / "app.log") as path:
+        yield
+    text = path.read_text(encoding="utf-8")
+    leaked = leaks(text)
+    if leaked:
+        lines = [line for line in text.splitlines() if any(value in line for value in leaked)][:5]
+        pytest.fail(f"personal data in the logs: {leaked}; e.g. {lines}")
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +15,10 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 REFUSED = "nobody@martin.example"  # the server answers 550 for this mailbox
+
+# aiosmtpd logs each recipient: it stands for the debtor's mail server, whose logs are not relance's
+# (the e2e session checks that relance's own logs hold no e-mail address).
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @dataclass

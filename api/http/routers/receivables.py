@@ -4,10 +4,14 @@ are the domain's, and errors are mapped once in problems.py."""
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import Field
@@ -17,7 +21,7 @@ from api.http.schemas import Amount, Body, CommandResult, JournalRecord, LongTex
 from api.http.services import Services
 from application import commands
 from application.access import ACCOUNTING, COLLECTION, MANAGEMENT, READERS, WRITERS, Principal
-from application.ledger import JournalEntry, Ledger, Outcome
+from application.ledger import JournalEntry, Ledger, Outcome, Revision
 from application.views import receivable_view
 from domain.canonical import to_canonical_value
 from domain.errors import InvalidInput
@@ -87,6 +91,49 @@ def act(
     require_stored_documents(services, command)
     outcome = services.ledger.change_receivable(command, actor=principal.name, expected_version=expected)
     return command_result(services.ledger, outcome, response)
+
+
+class RenderedReceivables:
+    """The last answer of ``GET /v1/receivables/{id}`` (without as_of) for each receivable, in this process.
+
+    An answer depends only on the receivable's revision (its version and that event's stored bytes)
+    and on the day it is read for; both are checked before it is served again. A bounded LRU.
+    """
+
+    def __init__(self, size: int = 1024) -> None:
+        self._size = size
+        self._answers: OrderedDict[UUID, tuple[Revision, date, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, receivable_id: UUID, revision: Revision, today: date) -> bytes | None:
+        with self._lock:
+            known = self._answers.get(receivable_id)
+            if known is None or known[0] != revision or known[1] != today:
+                return None
+            self._answers.move_to_end(receivable_id)
+            return known[2]
+
+    def put(self, receivable_id: UUID, revision: Revision, today: date, body: bytes) -> None:
+        with self._lock:
+            self._answers[receivable_id] = (revision, today, body)
+            self._answers.move_to_end(receivable_id)
+            while len(self._answers) > self._size:
+                self._answers.popitem(last=False)
+
+
+_RENDERED: WeakKeyDictionary[Ledger, RenderedReceivables] = WeakKeyDictionary()  # one per Ledger (per app)
+_RENDERED_LOCK = threading.Lock()
+
+
+def rendered_receivables(ledger: Ledger) -> RenderedReceivables:
+    with _RENDERED_LOCK:
+        if ledger not in _RENDERED:
+            _RENDERED[ledger] = RenderedReceivables()
+        return _RENDERED[ledger]
+
+
+def json_answer(body: bytes, version: int) -> Response:
+    return Response(content=body, media_type="application/json", headers={"ETag": f'"{version}"'})
 
 
 def require_stored_documents(services: Services, command: object) -> None:
@@ -308,24 +355,42 @@ def list_receivables(
 @router.get(
     "/{receivable_id}",
     summary="A receivable now, or as it stood at a date or instant",
+    response_model=dict[str, Any],
     responses={200: {"headers": ETAG_HEADER}, 404: {"description": "Unknown, or not yet issued at as_of"}},
 )
 def get_receivable(
     receivable_id: UUID,
     ledger: LedgerDep,
     _: Reader,
-    response: Response,
     as_of: Annotated[
         str | None, Query(description="YYYY-MM-DD (end of that day, firm's time zone) or an ISO 8601 instant")
     ] = None,
-) -> dict[str, Any]:
-    instant = ledger.as_of(as_of) if as_of is not None else None
-    receivable = ledger.receivable(receivable_id, as_of=instant)
-    today = instant.astimezone(ledger.timezone).date() if instant else ledger.now().today
-    response.headers["ETag"] = f'"{receivable.version}"'
+) -> Response:
+    if as_of is not None:
+        instant = ledger.as_of(as_of)
+        receivable = ledger.receivable(receivable_id, as_of=instant)
+        view = receivable_view(receivable, today=instant.astimezone(ledger.timezone).date())
+        view["as_of"] = to_canonical_value(instant)
+        return json_answer(render(view), receivable.version)
+    # Now: the answer already rendered for this revision and day, if any (the revision costs one
+    # select of the newer events, which a load makes anyway).
+    today = ledger.now().today
+    rendered = rendered_receivables(ledger)
+    revision = ledger.revision(receivable_id)
+    body = None if revision is None else rendered.get(receivable_id, revision, today)
+    if body is not None and revision is not None:
+        return json_answer(body, revision.version)
+    receivable = ledger.receivable(receivable_id)
     view = receivable_view(receivable, today=today)
-    view["as_of"] = to_canonical_value(instant) if instant else None
-    return view
+    view["as_of"] = None
+    body = render(view)
+    if revision is not None and revision.version == receivable.version:
+        rendered.put(receivable_id, revision, today, body)
+    return json_answer(body, receivable.version)
+
+
+def render(view: dict[str, Any]) -> bytes:
+    return json.dumps(view, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 @router.get("/{receivable_id}/journal", summary="Every event as a canonical record with its hash")
