@@ -12,12 +12,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from time import sleep
 from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, StoredEvent, Transcoder
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic
 
 from application.commands import DebtorCommand, IssueInvoice, PublishRates, ReceivableCommand, RegisterDebtor
@@ -70,6 +71,10 @@ class JournalEntry:
         return cls(record=record, hash=digest)
 
 
+INSERT_ATTEMPTS = 10  # as eventsourcing's recorder retries a statement whose connection broke
+INSERT_RETRY_WAIT = 0.2
+
+
 class Ledger(Application[UUID]):
     name = "ledger"  # fixes the table names whatever the class is called later
     env = {"IS_SNAPSHOTTING_ENABLED": "n"}  # noqa: RUF012 - eventsourcing reads a class attribute
@@ -88,7 +93,7 @@ class Ledger(Application[UUID]):
         self.timezone = ZoneInfo(timezone)
         self.shipped_rates = rates or RateTable()  # the data files; the journal adds publications
         self._histories = Histories(cached_events)
-        self._writes = GroupCommit(lambda stored: self.recorder.insert_events(stored))
+        self._writes = GroupCommit(self._insert)
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)  # type: ignore[arg-type]
@@ -283,6 +288,45 @@ class Ledger(Application[UUID]):
             self._writes.write(stored)
         except IntegrityError as error:
             raise on_conflict from error
+
+    def _insert(self, stored: Sequence[StoredEvent]) -> None:
+        """The recorder's insert with eventsourcing's own retries on a broken connection (10 attempts,
+        0.2 s apart), made here so as to know when a retry meets a duplicate: the first attempt may
+        have committed before its acknowledgement was lost. Then, if the rows in the store are these
+        very rows, the write is done, recorded once; a duplicate on a first attempt is a conflict."""
+        insert = getattr(self.recorder.insert_events, "__wrapped__", None)
+        if insert is None:  # a recorder without retries (SQLite): nothing to tell apart
+            self.recorder.insert_events(stored)
+            return
+        broken = 0
+        while True:
+            try:
+                insert(self.recorder, stored)
+                return
+            except IntegrityError:
+                if broken and self._already_stored(stored):
+                    return
+                raise
+            except (InterfaceError, OperationalError):
+                broken += 1
+                if broken >= INSERT_ATTEMPTS:
+                    raise
+                sleep(INSERT_RETRY_WAIT)
+
+    def _already_stored(self, stored: Sequence[StoredEvent]) -> bool:
+        """Whether these exact rows are in the store (same bytes: instant to the microsecond, actor,
+        previous hash)."""
+        by_aggregate: dict[Any, list[StoredEvent]] = {}
+        for row in stored:
+            by_aggregate.setdefault(row.originator_id, []).append(row)
+        for aggregate_id, rows in by_aggregate.items():
+            versions = [row.originator_version for row in rows]
+            found = self.recorder.select_events(aggregate_id, gt=min(versions) - 1, lte=max(versions))
+            if [(f.originator_version, f.topic, bytes(f.state)) for f in found] != [
+                (r.originator_version, r.topic, bytes(r.state)) for r in rows
+            ]:
+                return False
+        return True
 
     def _load(
         self, aggregate_class: type[TAggregate], creation: type[LedgerEvent], aggregate_id: UUID, as_of: datetime | None

@@ -29,7 +29,9 @@ def store_environment(settings: Settings) -> dict[str, str]:
         "POSTGRES_PORT": str(params.get("port") or "5432"),
         "POSTGRES_USER": str(params.get("user") or "postgres"),
         "POSTGRES_PASSWORD": str(params.get("password") or ""),
-        "POSTGRES_CONNECT_TIMEOUT": "5",
+        # Both the connection timeout and the pool's wait; eventsourcing retries a failed statement up to
+        # 10 times, so this bounds how long a request caught by an outage waits before its 503.
+        "POSTGRES_CONNECT_TIMEOUT": str(settings.postgres_connect_timeout_seconds),
         # Every write locks the events table so notification ids commit in order:
         # wait a bounded time rather than for ever.
         "POSTGRES_LOCK_TIMEOUT": str(settings.postgres_lock_timeout_seconds),

@@ -157,14 +157,14 @@ class SQLiteDatabase:
 class PostgresDatabase:
     dialect = "postgres"
 
-    def __init__(self, url: str, *, max_size: int = 10) -> None:
+    def __init__(self, url: str, *, max_size: int = 10, connect_timeout: int = 5) -> None:
         self._pool = ConnectionPool(
             url,
             min_size=1,
             max_size=max_size,
             open=True,
-            timeout=5,
-            kwargs={"autocommit": True, "connect_timeout": 5},
+            timeout=connect_timeout,
+            kwargs={"autocommit": True, "connect_timeout": connect_timeout},
             check=ConnectionPool.check_connection,
         )
         for statement in SCHEMA:
@@ -196,7 +196,11 @@ class PostgresDatabase:
 
 def open_database(settings: Settings) -> Database:
     if settings.database_url is not None:
-        return PostgresDatabase(settings.database_url.get_secret_value(), max_size=settings.postgres_pool_size)
+        return PostgresDatabase(
+            settings.database_url.get_secret_value(),
+            max_size=settings.postgres_pool_size,
+            connect_timeout=settings.postgres_connect_timeout_seconds,
+        )
     return SQLiteDatabase(settings.data_dir / "relance.sqlite")
 
 
