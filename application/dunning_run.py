@@ -101,8 +101,8 @@ class DunningRun:
         for debtor_id, receivables in book.open_receivables_by_debtor().items():
             debtor = book.debtors[debtor_id]
             for receivable in receivables:
-                decision = decide(receivable, debtor, choose_policy(policies, receivable=receivable, debtor=debtor), on)
-                items += [_work_item(a, receivable, debtor) for a in decision.actions if a.action in WORK_ACTIONS]
+                policy = choose_policy(policies, receivable=receivable, debtor=debtor)
+                items += _work_items(decide(receivable, debtor, policy, on), receivable, debtor, policy, on)
         items.sort(key=worklist_order)
         return items
 
@@ -138,7 +138,7 @@ class DunningRun:
                 if hold.reason.startswith("guardrail_"):  # a step held back by a guardrail is named, not counted
                     report.refused.append(Refusal(str(debtor.id), [str(receivable.id)], hold.reason, hold.detail))
             decisions[receivable.id] = (receivable, policy, decision)
-            report.worklist += [_work_item(a, receivable, debtor) for a in decision.actions if a.action in WORK_ACTIONS]
+            report.worklist += _work_items(decision, receivable, debtor, policy, day)
 
         groups = self._groups(decisions, day)
         if not groups:
@@ -347,7 +347,6 @@ class DunningRun:
 
 
 SENDING_ACTIONS = frozenset({Action.REMINDER, Action.FORMAL_NOTICE})
-WORK_ACTIONS = frozenset({Action.CALL, Action.ESCALATE})
 
 
 def _kind(action: DueAction) -> DocumentKind:
@@ -411,6 +410,17 @@ def _email_contact(debtor: Debtor) -> Any:
 def _any_contact(debtor: Debtor) -> Any:
     contacts = sorted(debtor.contacts.values(), key=lambda c: (c.role is not ContactRole.ACCOUNTS_PAYABLE,))
     return contacts[0] if contacts else None
+
+
+def _work_items(decision: Decision, receivable: Receivable, debtor: Debtor, policy: Policy, on: date) -> list[WorkItem]:
+    """What a person must do: escalations, and calls on the policy's working days only (a call due on a
+    Saturday waits for Monday while its window is open)."""
+    working_day = on.weekday() in policy.guardrails.working_days
+    return [
+        _work_item(action, receivable, debtor)
+        for action in decision.actions
+        if action.action is Action.ESCALATE or (action.action is Action.CALL and working_day)
+    ]
 
 
 def _work_item(action: DueAction, receivable: Receivable, debtor: Debtor) -> WorkItem:

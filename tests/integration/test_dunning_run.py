@@ -463,3 +463,14 @@ def test_a_receivable_written_by_someone_else_during_the_run_still_gets_its_step
     report = engine.run_on(DUE + timedelta(days=5))
     assert report.events_recorded == 1 and len(engine.reminders(receivable)) == 1
     assert [type(e).__name__ for e in engine.events(receivable)][-2:] == ["NoteAdded", "ReminderSent"]
+
+
+def test_no_call_is_put_on_the_worklist_of_a_day_off_and_it_waits_for_the_next_working_day(engine: Engine) -> None:
+    debtor = engine.debtor()
+    saturday_after_due = date(2026, 3, 7)  # due on Friday 6 March: the courteous call falls on Saturday
+    engine.invoice(debtor, "F-2026-0195", due=saturday_after_due - timedelta(days=1), incl="1500.00")
+    engine.at(saturday_after_due)
+    assert engine.run.worklist(saturday_after_due) == []
+    monday = saturday_after_due + timedelta(days=2)
+    engine.at(monday)
+    assert [(i.invoice_number, i.rule) for i in engine.run.worklist(monday)] == [("F-2026-0195", "courteous_call")]
