@@ -15,16 +15,14 @@ trusted and is loaded the ordinary way instead (sorted by version).
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.utils import resolve_topic
 
+from application.collector import collector_paused
 from application.ledger import Ledger
 from domain.chain import ChainedAggregate
 from domain.debtor import Debtor, DebtorEvent, DebtorRegistered
@@ -67,7 +65,7 @@ def scan_ledger(ledger: Ledger, *, page_size: int = PAGE_SIZE) -> LedgerScan:
     kinds: dict[str, tuple[type[ChainedAggregate[Any]], type[Any]] | None] = {}
     to_domain_event = ledger.mapper.to_domain_event
     start = 1
-    with _collector_paused():
+    with collector_paused():
         while True:
             page = ledger.recorder.select_notifications(start=start, limit=page_size)
             for notification in page:
@@ -121,16 +119,3 @@ def scan_open_receivables(ledger: Ledger) -> dict[UUID, list[Receivable]]:
 def _kind_of(topic: str) -> tuple[type[ChainedAggregate[Any]], type[Any]] | None:
     event_class = resolve_topic(topic)
     return next((kind for base, kind in _KINDS.items() if issubclass(event_class, base)), None)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic collector off while the scan allocates: with 100,000 aggregates alive, each full
-    collection walks all of them (reference counting still frees what the scan drops)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -11,18 +11,17 @@ the committed position. Notification ids have gaps: positions are ids, never cou
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
 
+from application.collector import collector_paused
 from application.ledger import Ledger
 from application.projections import (
     PROJECTED,
@@ -310,21 +309,6 @@ class AuditProjection(Projection):
                 debtor_id = known.get(event.originator_id)
             rows.append(audit_row(notification_id, event, debtor_id))
         tx.insert(AUDIT, rows)  # an AuditRow is a tuple in the table's column order
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for one batch (reference counting still frees
-    everything a batch drops). A batch allocates hundreds of thousands of objects while the
-    projections keep their states in memory, and each full collection walks all of them:
-    measured here, collections took over half of a rebuild's time."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def all_projections() -> list[Projection]:
