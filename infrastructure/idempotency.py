@@ -6,20 +6,26 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from domain.canonical import format_instant  # fixed width: instants compare as strings
+from domain.canonical import format_instant, parse_instant  # fixed width: instants compare as strings
 from infrastructure.sql import Database, is_unique_violation
 
 
 @dataclass(frozen=True)
 class StoredResponse:
     request_hash: str
-    status: int | None  # None: the first request is still running
+    status: int | None  # None: the first request is still running, or died running
     headers: dict[str, str]
     body: bytes
+    created_at: datetime | None = None
+
+    def abandoned(self, now: datetime) -> bool:
+        """No answer long after it began: the request died (process killed, store lost) while running.
+        Its command may or may not have been recorded, so the key is never run again (decision 0021)."""
+        return self.status is None and self.created_at is not None and now - self.created_at > ABANDONED_AFTER
 
 
-# A claim whose request died (process killed, client gone) must not hold its key for ever;
-# no request runs this long (the store's lock timeout is seconds).
+# No request runs this long (the store's lock and connection timeouts are seconds): a claim without an
+# answer after this long belongs to a request that died.
 ABANDONED_AFTER = timedelta(minutes=5)
 
 
@@ -29,28 +35,23 @@ class IdempotencyStore:
 
     def find(self, principal: str, key: str) -> StoredResponse | None:
         rows = self._db.fetch(
-            "SELECT request_hash, status, headers, body FROM idempotency_keys"
+            "SELECT request_hash, status, headers, body, created_at FROM idempotency_keys"
             " WHERE principal = %s AND idempotency_key = %s",
             (principal, key),
         )
         if not rows:
             return None
-        request_hash, status, headers, body = rows[0]
-        return StoredResponse(request_hash, status, json.loads(headers or "{}"), bytes(body or b""))
+        request_hash, status, headers, body, created_at = rows[0]
+        return StoredResponse(
+            request_hash, status, json.loads(headers or "{}"), bytes(body or b""), parse_instant(created_at)
+        )
 
     def claim(self, principal: str, key: str, request_hash: str, *, now: datetime | None = None) -> bool:
-        """Reserve the key for this request; False if another request holds it already.
+        """Reserve the key for this request; False if a request holds it already, or held it and died.
 
-        A claim abandoned for longer than ``ABANDONED_AFTER`` without a response is taken over."""
-        moment = now or datetime.now(tz=UTC)
-        if self._insert(principal, key, request_hash, moment):
-            return True
-        self._db.execute(
-            "DELETE FROM idempotency_keys WHERE principal = %s AND idempotency_key = %s"
-            " AND status IS NULL AND created_at < %s",
-            (principal, key, format_instant(moment - ABANDONED_AFTER)),
-        )
-        return self._insert(principal, key, request_hash, moment)
+        A claim is never taken over: the request that died may have recorded its command before dying,
+        and running it again would record it twice. The caller checks the journal and uses a new key."""
+        return self._insert(principal, key, request_hash, now or datetime.now(tz=UTC))
 
     def _insert(self, principal: str, key: str, request_hash: str, moment: datetime) -> bool:
         try:

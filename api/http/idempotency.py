@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import structlog
 from anyio import to_thread
@@ -99,6 +100,12 @@ class IdempotencyMiddleware:
             await _send_problem(
                 scope, send, 422, "idempotency_key_reused", "this Idempotency-Key was used with another request"
             )
+        elif known.status is None and known.abandoned(datetime.now(tz=UTC)):
+            detail = (
+                "the first request with this key stopped before answering (the service was interrupted): its "
+                "outcome is unknown. Look at the journal; if the step is not there, send it with a new key"
+            )
+            await _send_problem(scope, send, 409, "idempotency_key_unsettled", detail)
         elif known.status is None:
             detail = "the first request with this key is still running"
             await _send_problem(scope, send, 409, "idempotency_key_in_use", detail, retry=True)

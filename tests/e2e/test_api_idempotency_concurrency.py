@@ -6,6 +6,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,7 @@ import httpx
 import pytest
 
 from application.verification import verify_store
+from domain.canonical import format_instant
 from tests.e2e.conftest import Api, assert_problem
 
 pytestmark = pytest.mark.postgres
@@ -43,6 +45,24 @@ def test_a_retry_with_the_same_key_and_body_replays_the_first_response_and_recor
     assert second.headers["location"] == first.headers["location"]
     assert second.headers["x-request-id"] != first.headers["x-request-id"]
     assert [e["type"] for e in api.journal(rid)] == ["InvoiceIssued", "PaymentReceived"]
+
+
+def test_a_key_whose_request_died_is_never_run_again_and_the_answer_says_the_outcome_is_unknown(api: Api) -> None:
+    rid = api.invoice()["id"]
+    retry_key = api.unique("note")
+    body = {"text": "appel au débiteur"}
+    assert api.post("collector", f"/v1/receivables/{rid}/notes", body, **key(retry_key)).status_code == 201
+    # As a process killed after the command's commit and before the answer was kept leaves the key:
+    six_minutes_ago = format_instant(api.services.ledger.now().instant - timedelta(minutes=6))
+    api.services.database.execute(
+        "UPDATE idempotency_keys SET status = NULL, headers = NULL, body = NULL, created_at = %s"
+        " WHERE idempotency_key = %s",
+        (six_minutes_ago, retry_key),
+    )
+    again = api.post("collector", f"/v1/receivables/{rid}/notes", body, **key(retry_key))
+    assert_problem(again, 409)
+    assert again.json()["type"].endswith(":idempotency_key_unsettled") and "retry-after" not in again.headers
+    assert [e["type"] for e in api.journal(rid)] == ["InvoiceIssued", "NoteAdded"]
 
 
 def test_issuing_an_invoice_twice_with_one_key_replays_instead_of_409(api: Api) -> None:

@@ -1,4 +1,4 @@
-"""Idempotency keys on both stores: one claim at a time, and abandoned claims expire."""
+"""Idempotency keys on both stores: one claim at a time; a claim whose request died is never run again."""
 
 from __future__ import annotations
 
@@ -34,14 +34,15 @@ def test_a_key_is_claimed_once_while_its_first_request_runs(database: Database) 
     assert store.claim("another-caller", "k1", "hash-a", now=T0)
 
 
-def test_a_claim_abandoned_without_a_response_is_taken_over_after_a_while(database: Database) -> None:
+def test_a_claim_abandoned_without_a_response_is_never_taken_over_and_says_so(database: Database) -> None:
     store = IdempotencyStore(database)
     store.claim("caller", "k1", "hash-a", now=T0)
 
-    assert not store.claim("caller", "k1", "hash-b", now=T0 + ABANDONED_AFTER - timedelta(seconds=1))
-    assert store.claim("caller", "k1", "hash-b", now=T0 + ABANDONED_AFTER + timedelta(seconds=1))
+    assert not store.claim("caller", "k1", "hash-a", now=T0 + ABANDONED_AFTER + timedelta(days=1))
     found = store.find("caller", "k1")
-    assert found is not None and found.request_hash == "hash-b" and found.status is None
+    assert found is not None and found.request_hash == "hash-a" and found.status is None
+    assert not found.abandoned(T0 + ABANDONED_AFTER - timedelta(seconds=1))
+    assert found.abandoned(T0 + ABANDONED_AFTER + timedelta(seconds=1))
 
 
 def test_a_completed_key_is_never_taken_over(database: Database) -> None:
