@@ -24,6 +24,7 @@ run of a few seconds per measurement. A script that prints figures, not a test.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -537,6 +538,14 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
 
 
+def uvicorn_implementations() -> str:
+    """What uvicorn's defaults (``--loop auto --http auto``) pick, for relance and the baseline alike:
+    uvloop and httptools when installed (``uvicorn[standard]``), else asyncio and h11."""
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    return f"uvicorn --loop {loop} --http {http} on both sides"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="smoke run: 3 s per measurement, 2 workers only")
@@ -572,7 +581,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             server_version = str((conn.execute("SHOW server_version").fetchone() or ["?"])[0])
     print(f"HTTP API benchmark, {time.strftime('%Y-%m-%d %H:%M %Z')}\n")
     print(f"- {machine()}; PostgreSQL {server_version} ({source}); {(wrk_version.splitlines() or ['wrk'])[0]}")
-    print(f"- {load_before} before the run, {load_average()} after")
+    print(f"- {load_before} before the run, {load_average()} after; {uvicorn_implementations()}")
     print(
         f"- wrk: {plan.connections} connections, {plan.threads} threads, {plan.duration} s per measurement "
         f"after {plan.warmup} s of warm-up; payments of 0.01 EUR over {plan.receivables} receivables\n"

@@ -5,7 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
+import pydantic_core
+from fastapi import Response
 from pydantic import BaseModel, ConfigDict, Field
+
+from application.ledger import JournalEntry, Outcome
 
 Amount = Annotated[
     Decimal,
@@ -57,6 +61,36 @@ class CommandResult(BaseModel):
     recorded: bool = Field(description="False when the command recorded nothing (e.g. a known bank reference).")
     events: list[JournalRecord]
     state: dict[str, Any]
+
+
+def render_json(content: Any) -> bytes:
+    """Compact UTF-8 JSON of canonical values, as FastAPI renders a response model (pydantic's
+    encoder: the same bytes as ``json.dumps(ensure_ascii=False, separators=(",", ":"))``, about
+    four times faster on a receivable's view)."""
+    return pydantic_core.to_json(content)
+
+
+def json_answer(body: bytes, version: int, *, status: int = 200, location: str | None = None) -> Response:
+    """A rendered JSON answer with the aggregate version as ETag (and a Location for commands)."""
+    headers = {"ETag": f'"{version}"'}
+    if location is not None:
+        headers["Location"] = location
+    return Response(content=body, status_code=status, media_type="application/json", headers=headers)
+
+
+def command_answer(outcome: Outcome, version: int, state: dict[str, Any], *, location: str, status: int) -> Response:
+    """A ``CommandResult`` rendered straight to bytes. Routes returning it declare
+    ``response_model=CommandResult`` for the OpenAPI, but FastAPI passes a Response through: the
+    answer is not validated a second time (a walk over every event and the whole state, in one
+    more thread hand-off). Journal records already have the model's keys, in its order."""
+    content = {
+        "aggregate_id": str(outcome.aggregate_id),
+        "version": version,
+        "recorded": outcome.recorded,
+        "events": [JournalEntry.of(event).record for event in outcome.events],
+        "state": state,
+    }
+    return json_answer(render_json(content), version, status=status, location=location)
 
 
 class Page(BaseModel):

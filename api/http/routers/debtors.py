@@ -13,10 +13,10 @@ from pydantic import BaseModel, Field
 
 from api.http.dependencies import ExpectedVersion, LedgerDep, allow
 from api.http.routers.receivables import COMMAND_RESPONSES, ETAG_HEADER
-from api.http.schemas import Amount, Body, CommandResult, JournalRecord, Page, Sha256, ShortText
+from api.http.schemas import Amount, Body, CommandResult, JournalRecord, Page, Sha256, ShortText, command_answer
 from application import commands
 from application.access import COLLECTION, CONTACTS, DEBTOR_RECORDS, MANAGEMENT, READERS, Principal
-from application.ledger import JournalEntry, Ledger, Outcome
+from application.ledger import Ledger, Outcome
 from application.views import debtor_view
 from domain.credit_hold import credit_hold
 from domain.debtor import Address, Debtor
@@ -91,28 +91,18 @@ class ErasureBody(Body):
     reason: ShortText
 
 
-def result(ledger: Ledger, outcome: Outcome, response: Response) -> CommandResult:
+def result(ledger: Ledger, outcome: Outcome) -> Response:
     debtor = outcome.aggregate if isinstance(outcome.aggregate, Debtor) else ledger.debtor(outcome.aggregate_id)
-    response.headers["ETag"] = f'"{debtor.version}"'
-    response.headers["Location"] = f"/v1/debtors/{debtor.id}"
-    return CommandResult(
-        aggregate_id=str(debtor.id),
-        version=debtor.version,
-        recorded=outcome.recorded,
-        events=[JournalRecord(**JournalEntry.of(e).record) for e in outcome.events],
-        state=debtor_view(debtor),
-    )
+    return command_answer(outcome, debtor.version, debtor_view(debtor), location=f"/v1/debtors/{debtor.id}", status=201)
 
 
-def change(
-    ledger: Ledger, command: commands.DebtorCommand, principal: Principal, expected: int | None, response: Response
-) -> CommandResult:
+def change(ledger: Ledger, command: commands.DebtorCommand, principal: Principal, expected: int | None) -> Response:
     outcome = ledger.change_debtor(command, actor=principal.name, expected_version=expected)
-    return result(ledger, outcome, response)
+    return result(ledger, outcome)
 
 
-@router.post("", status_code=201, summary="DebtorRegistered", responses=COMMAND_RESPONSES)
-def register_debtor(body: DebtorBody, ledger: LedgerDep, p: Recorder, response: Response) -> CommandResult:
+@router.post("", status_code=201, summary="DebtorRegistered", responses=COMMAND_RESPONSES, response_model=CommandResult)
+def register_debtor(body: DebtorBody, ledger: LedgerDep, p: Recorder) -> Response:
     command = commands.RegisterDebtor(
         debtor_id=body.debtor_id or uuid.uuid4(),
         legal_name=body.legal_name,
@@ -121,7 +111,7 @@ def register_debtor(body: DebtorBody, ledger: LedgerDep, p: Recorder, response: 
         siren=body.siren,
         siret=body.siret,
     )
-    return result(ledger, ledger.register_debtor(command, actor=p.name), response)
+    return result(ledger, ledger.register_debtor(command, actor=p.name))
 
 
 @router.get("", summary="List debtors", response_model=Page)
@@ -182,50 +172,77 @@ def get_debtor_journal(debtor_id: UUID, ledger: LedgerDep, _: Reader) -> list[Jo
     return [JournalRecord(**entry.record) for entry in ledger.journal(debtor_id)]
 
 
-@router.post("/{debtor_id}/contacts", status_code=201, summary="ContactAdded", responses=COMMAND_RESPONSES)
+@router.post(
+    "/{debtor_id}/contacts",
+    status_code=201,
+    summary="ContactAdded",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
+)
 def add_contact(
     debtor_id: UUID,
     body: ContactBody,
     ledger: LedgerDep,
     p: ContactKeeper,
     expected: ExpectedVersion,
-    response: Response,
-) -> CommandResult:
+) -> Response:
     command = commands.AddContact(debtor_id, contact_id=uuid.uuid4(), **body.model_dump())
-    return change(ledger, command, p, expected, response)
+    return change(ledger, command, p, expected)
 
 
 @router.post(
-    "/{debtor_id}/contacts/{contact_id}", status_code=201, summary="ContactChanged", responses=COMMAND_RESPONSES
+    "/{debtor_id}/contacts/{contact_id}",
+    status_code=201,
+    summary="ContactChanged",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
 )
 def change_contact(
     debtor_id: UUID, contact_id: UUID, body: ContactBody, ledger: LedgerDep, p: ContactKeeper,
-    expected: ExpectedVersion, response: Response,
-) -> CommandResult:  # fmt: skip
+    expected: ExpectedVersion,
+) -> Response:  # fmt: skip
     command = commands.ChangeContact(debtor_id, contact_id=contact_id, **body.model_dump())
-    return change(ledger, command, p, expected, response)
+    return change(ledger, command, p, expected)
 
 
-@router.post("/{debtor_id}/credit-limit", status_code=201, summary="CreditLimitSet", responses=COMMAND_RESPONSES)
+@router.post(
+    "/{debtor_id}/credit-limit",
+    status_code=201,
+    summary="CreditLimitSet",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
+)
 def set_credit_limit(
-    debtor_id: UUID, body: CreditLimitBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion, response: Response
-) -> CommandResult:
+    debtor_id: UUID, body: CreditLimitBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion
+) -> Response:
     command = commands.SetCreditLimit(debtor_id, limit=Money(body.limit, body.currency))
-    return change(ledger, command, p, expected, response)
+    return change(ledger, command, p, expected)
 
 
-@router.post("/{debtor_id}/priority", status_code=201, summary="PriorityChanged", responses=COMMAND_RESPONSES)
+@router.post(
+    "/{debtor_id}/priority",
+    status_code=201,
+    summary="PriorityChanged",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
+)
 def change_priority(
-    debtor_id: UUID, body: PriorityBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion, response: Response
-) -> CommandResult:
-    return change(ledger, commands.ChangePriority(debtor_id, priority=body.priority), p, expected, response)
+    debtor_id: UUID, body: PriorityBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion
+) -> Response:
+    return change(ledger, commands.ChangePriority(debtor_id, priority=body.priority), p, expected)
 
 
-@router.post("/{debtor_id}/policy", status_code=201, summary="PolicyAssigned", responses=COMMAND_RESPONSES)
+@router.post(
+    "/{debtor_id}/policy",
+    status_code=201,
+    summary="PolicyAssigned",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
+)
 def assign_policy(
-    debtor_id: UUID, body: PolicyBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion, response: Response
-) -> CommandResult:
-    return change(ledger, commands.AssignPolicy(debtor_id, policy_id=body.policy_id), p, expected, response)
+    debtor_id: UUID, body: PolicyBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion
+) -> Response:
+    return change(ledger, commands.AssignPolicy(debtor_id, policy_id=body.policy_id), p, expected)
 
 
 @router.post(
@@ -233,26 +250,38 @@ def assign_policy(
     status_code=201,
     summary="ElectronicDeliveryConsented",
     responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
 )
 def consent_to_electronic_delivery(
-    debtor_id: UUID, body: ConsentBody, ledger: LedgerDep, p: Collector, expected: ExpectedVersion, response: Response
-) -> CommandResult:
+    debtor_id: UUID, body: ConsentBody, ledger: LedgerDep, p: Collector, expected: ExpectedVersion
+) -> Response:
     command = commands.RecordElectronicDeliveryConsent(debtor_id, **body.model_dump())
-    return change(ledger, command, p, expected, response)
+    return change(ledger, command, p, expected)
 
 
-@router.post("/{debtor_id}/insolvency", status_code=201, summary="InsolvencyOpened", responses=COMMAND_RESPONSES)
+@router.post(
+    "/{debtor_id}/insolvency",
+    status_code=201,
+    summary="InsolvencyOpened",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
+)
 def open_insolvency(
-    debtor_id: UUID, body: InsolvencyBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion, response: Response
-) -> CommandResult:
-    return change(ledger, commands.OpenInsolvency(debtor_id, **body.model_dump()), p, expected, response)
+    debtor_id: UUID, body: InsolvencyBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion
+) -> Response:
+    return change(ledger, commands.OpenInsolvency(debtor_id, **body.model_dump()), p, expected)
 
 
-@router.post("/{debtor_id}/claim-declarations", status_code=201, summary="ClaimDeclared", responses=COMMAND_RESPONSES)
+@router.post(
+    "/{debtor_id}/claim-declarations",
+    status_code=201,
+    summary="ClaimDeclared",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
+)
 def declare_claim(
     debtor_id: UUID, body: ClaimDeclarationBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion,
-    response: Response,
-) -> CommandResult:  # fmt: skip
+) -> Response:  # fmt: skip
     command = commands.DeclareClaim(
         debtor_id,
         declared_on=body.declared_on,
@@ -260,13 +289,17 @@ def declare_claim(
         administrator=body.administrator,
         document_sha256=body.document_sha256,
     )
-    return change(ledger, command, p, expected, response)
+    return change(ledger, command, p, expected)
 
 
 @router.post(
-    "/{debtor_id}/erasure", status_code=201, summary="DebtorErased (consumers only)", responses=COMMAND_RESPONSES
+    "/{debtor_id}/erasure",
+    status_code=201,
+    summary="DebtorErased (consumers only)",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
 )
 def erase_debtor(
-    debtor_id: UUID, body: ErasureBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion, response: Response
-) -> CommandResult:
-    return change(ledger, commands.EraseDebtor(debtor_id, reason=body.reason), p, expected, response)
+    debtor_id: UUID, body: ErasureBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion
+) -> Response:
+    return change(ledger, commands.EraseDebtor(debtor_id, reason=body.reason), p, expected)

@@ -4,7 +4,6 @@ are the domain's, and errors are mapped once in problems.py."""
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from datetime import date
@@ -17,11 +16,23 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import Field
 
 from api.http.dependencies import ExpectedVersion, LedgerDep, ServicesDep, allow
-from api.http.schemas import Amount, Body, CommandResult, JournalRecord, LongText, Page, Sha256, ShortText
+from api.http.schemas import (
+    Amount,
+    Body,
+    CommandResult,
+    JournalRecord,
+    LongText,
+    Page,
+    Sha256,
+    ShortText,
+    command_answer,
+    json_answer,
+    render_json,
+)
 from api.http.services import Services
 from application import commands
 from application.access import ACCOUNTING, COLLECTION, MANAGEMENT, READERS, WRITERS, Principal
-from application.ledger import JournalEntry, Ledger, Outcome, Revision
+from application.ledger import Ledger, Outcome, Revision
 from application.views import receivable_view
 from domain.canonical import to_canonical_value
 from domain.errors import InvalidInput
@@ -63,34 +74,26 @@ COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
 # ------------------------------------------------------------------ helpers
 
 
-def command_result(ledger: Ledger, outcome: Outcome, response: Response) -> CommandResult:
+def command_result(ledger: Ledger, outcome: Outcome) -> Response:
     # The aggregate the command acted on, as saved: no second load (nor a later writer's version).
     receivable = outcome.aggregate
     if not isinstance(receivable, Receivable):
         receivable = ledger.receivable(outcome.aggregate_id)
-    response.headers["ETag"] = f'"{receivable.version}"'
-    response.headers["Location"] = f"/v1/receivables/{receivable.id}"
-    if not outcome.recorded:
-        response.status_code = 200
-    return CommandResult(
-        aggregate_id=str(outcome.aggregate_id),
-        version=receivable.version,
-        recorded=outcome.recorded,
-        events=[JournalRecord(**JournalEntry.of(e).record) for e in outcome.events],
-        state=receivable_view(receivable, today=ledger.now().today),
+    return command_answer(
+        outcome,
+        receivable.version,
+        receivable_view(receivable, today=ledger.now().today),
+        location=f"/v1/receivables/{receivable.id}",
+        status=201 if outcome.recorded else 200,
     )
 
 
 def act(
-    services: Services,
-    command: commands.ReceivableCommand,
-    principal: Principal,
-    expected: int | None,
-    response: Response,
-) -> CommandResult:
+    services: Services, command: commands.ReceivableCommand, principal: Principal, expected: int | None
+) -> Response:
     require_stored_documents(services, command)
     outcome = services.ledger.change_receivable(command, actor=principal.name, expected_version=expected)
-    return command_result(services.ledger, outcome, response)
+    return command_result(services.ledger, outcome)
 
 
 class RenderedReceivables:
@@ -130,10 +133,6 @@ def rendered_receivables(ledger: Ledger) -> RenderedReceivables:
         if ledger not in _RENDERED:
             _RENDERED[ledger] = RenderedReceivables()
         return _RENDERED[ledger]
-
-
-def json_answer(body: bytes, version: int) -> Response:
-    return Response(content=body, media_type="application/json", headers={"ETag": f'"{version}"'})
 
 
 def require_stored_documents(services: Services, command: object) -> None:
@@ -314,12 +313,16 @@ class DocumentAttachmentBody(Body):
 # ------------------------------------------------------------------- routes
 
 
-@router.post("", status_code=201, summary="Issue an invoice (InvoiceIssued)", responses=COMMAND_RESPONSES)
-def issue_invoice(
-    body: IssueInvoiceBody, ledger: LedgerDep, principal: Accountant, response: Response
-) -> CommandResult:
+@router.post(
+    "",
+    status_code=201,
+    summary="Issue an invoice (InvoiceIssued)",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
+)
+def issue_invoice(body: IssueInvoiceBody, ledger: LedgerDep, principal: Accountant) -> Response:
     outcome = ledger.issue_invoice(commands.IssueInvoice(**body.model_dump()), actor=principal.name)
-    return command_result(ledger, outcome, response)
+    return command_result(ledger, outcome)
 
 
 @router.get("", summary="List receivables", response_model=Page)
@@ -371,7 +374,7 @@ def get_receivable(
         receivable = ledger.receivable(receivable_id, as_of=instant)
         view = receivable_view(receivable, today=instant.astimezone(ledger.timezone).date())
         view["as_of"] = to_canonical_value(instant)
-        return json_answer(render(view), receivable.version)
+        return json_answer(render_json(view), receivable.version)
     # Now: the answer already rendered for this revision and day, if any (the revision costs one
     # select of the newer events, which a load makes anyway).
     today = ledger.now().today
@@ -383,14 +386,10 @@ def get_receivable(
     receivable = ledger.receivable(receivable_id)
     view = receivable_view(receivable, today=today)
     view["as_of"] = None
-    body = render(view)
+    body = render_json(view)
     if revision is not None and revision.version == receivable.version:
         rendered.put(receivable_id, revision, today, body)
     return json_answer(body, receivable.version)
-
-
-def render(view: dict[str, Any]) -> bytes:
-    return json.dumps(view, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 @router.get("/{receivable_id}/journal", summary="Every event as a canonical record with its hash")
@@ -399,40 +398,67 @@ def get_journal(receivable_id: UUID, ledger: LedgerDep, _: Reader) -> list[Journ
     return [JournalRecord(**entry.record) for entry in ledger.journal(receivable_id)]
 
 
-@router.post("/{receivable_id}/reminders", status_code=201, summary="ReminderSent", responses=COMMAND_RESPONSES)
+@router.post(
+    "/{receivable_id}/reminders",
+    status_code=201,
+    summary="ReminderSent",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
+)
 def send_reminder(
-    receivable_id: UUID, body: ReminderBody, s: ServicesDep, p: Collector, expected: ExpectedVersion, response: Response
-) -> CommandResult:
-    return act(s, commands.SendReminder(receivable_id, **body.model_dump()), p, expected, response)
+    receivable_id: UUID, body: ReminderBody, s: ServicesDep, p: Collector, expected: ExpectedVersion
+) -> Response:
+    return act(s, commands.SendReminder(receivable_id, **body.model_dump()), p, expected)
 
 
-@router.post("/{receivable_id}/calls", status_code=201, summary="CallNoted", responses=COMMAND_RESPONSES)
-def note_call(
-    receivable_id: UUID, body: CallBody, s: ServicesDep, p: Collector, expected: ExpectedVersion, response: Response
-) -> CommandResult:
-    return act(s, commands.NoteCall(receivable_id, **body.model_dump()), p, expected, response)
+@router.post(
+    "/{receivable_id}/calls",
+    status_code=201,
+    summary="CallNoted",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
+)
+def note_call(receivable_id: UUID, body: CallBody, s: ServicesDep, p: Collector, expected: ExpectedVersion) -> Response:
+    return act(s, commands.NoteCall(receivable_id, **body.model_dump()), p, expected)
 
 
-@router.post("/{receivable_id}/promises", status_code=201, summary="PromiseToPayRecorded", responses=COMMAND_RESPONSES)
+@router.post(
+    "/{receivable_id}/promises",
+    status_code=201,
+    summary="PromiseToPayRecorded",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
+)
 def record_promise(
-    receivable_id: UUID, body: PromiseBody, s: ServicesDep, p: Collector, expected: ExpectedVersion, response: Response
-) -> CommandResult:
-    return act(s, commands.RecordPromise(receivable_id, **body.model_dump()), p, expected, response)
+    receivable_id: UUID, body: PromiseBody, s: ServicesDep, p: Collector, expected: ExpectedVersion
+) -> Response:
+    return act(s, commands.RecordPromise(receivable_id, **body.model_dump()), p, expected)
 
 
-@router.post("/{receivable_id}/promises/broken", status_code=201, summary="PromiseBroken", responses=COMMAND_RESPONSES)
+@router.post(
+    "/{receivable_id}/promises/broken",
+    status_code=201,
+    summary="PromiseBroken",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
+)
 def break_promise(
     receivable_id: UUID, body: PromiseBrokenBody, s: ServicesDep, p: Collector, expected: ExpectedVersion,
-    response: Response,
-) -> CommandResult:  # fmt: skip
-    return act(s, commands.BreakPromise(receivable_id, **body.model_dump()), p, expected, response)
+) -> Response:  # fmt: skip
+    return act(s, commands.BreakPromise(receivable_id, **body.model_dump()), p, expected)
 
 
-@router.post("/{receivable_id}/disputes", status_code=201, summary="DisputeOpened", responses=COMMAND_RESPONSES)
+@router.post(
+    "/{receivable_id}/disputes",
+    status_code=201,
+    summary="DisputeOpened",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
+)
 def open_dispute(
-    receivable_id: UUID, body: DisputeBody, s: ServicesDep, p: Collector, expected: ExpectedVersion, response: Response
-) -> CommandResult:
-    return act(s, commands.OpenDispute(receivable_id, **body.model_dump()), p, expected, response)
+    receivable_id: UUID, body: DisputeBody, s: ServicesDep, p: Collector, expected: ExpectedVersion
+) -> Response:
+    return act(s, commands.OpenDispute(receivable_id, **body.model_dump()), p, expected)
 
 
 @router.post(
@@ -440,23 +466,27 @@ def open_dispute(
     status_code=201,
     summary="DisputeResolved",
     responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
 )
 def resolve_dispute(
     receivable_id: UUID, dispute_number: Annotated[int, Path(ge=1, le=10_000)], body: DisputeResolutionBody,
-    s: ServicesDep, p: Collector, expected: ExpectedVersion, response: Response,
-) -> CommandResult:  # fmt: skip
+    s: ServicesDep, p: Collector, expected: ExpectedVersion,
+) -> Response:  # fmt: skip
     command = commands.ResolveDispute(receivable_id, dispute_number, **body.model_dump())
-    return act(s, command, p, expected, response)
+    return act(s, command, p, expected)
 
 
 @router.post(
-    "/{receivable_id}/formal-notices", status_code=201, summary="FormalNoticeSent", responses=COMMAND_RESPONSES
+    "/{receivable_id}/formal-notices",
+    status_code=201,
+    summary="FormalNoticeSent",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
 )
 def send_formal_notice(
     receivable_id: UUID, body: FormalNoticeBody, s: ServicesDep, p: Collector, expected: ExpectedVersion,
-    response: Response,
-) -> CommandResult:  # fmt: skip
-    return act(s, commands.SendFormalNotice(receivable_id, **body.model_dump()), p, expected, response)
+) -> Response:  # fmt: skip
+    return act(s, commands.SendFormalNotice(receivable_id, **body.model_dump()), p, expected)
 
 
 @router.post(
@@ -464,13 +494,14 @@ def send_formal_notice(
     status_code=201,
     summary="FormalNoticeAcknowledged",
     responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
 )
 def acknowledge_formal_notice(
     receivable_id: UUID, notice_number: Annotated[int, Path(ge=1, le=10_000)], body: AcknowledgementBody,
-    s: ServicesDep, p: Collector, expected: ExpectedVersion, response: Response,
-) -> CommandResult:  # fmt: skip
+    s: ServicesDep, p: Collector, expected: ExpectedVersion,
+) -> Response:  # fmt: skip
     command = commands.AcknowledgeFormalNotice(receivable_id, notice_number, **body.model_dump())
-    return act(s, command, p, expected, response)
+    return act(s, command, p, expected)
 
 
 @router.post(
@@ -478,34 +509,43 @@ def acknowledge_formal_notice(
     status_code=201,
     summary="PaymentReceived (a known bank reference returns the original: 200, recorded=false)",
     responses={**COMMAND_RESPONSES, 200: {"description": "Known bank reference: nothing recorded"}},
+    response_model=CommandResult,
 )
 def record_payment(
-    receivable_id: UUID, body: PaymentBody, s: ServicesDep, p: Accountant, expected: ExpectedVersion, response: Response
-) -> CommandResult:
-    return act(s, commands.RecordPayment(receivable_id, **body.model_dump()), p, expected, response)
-
-
-@router.post("/{receivable_id}/credit-notes", status_code=201, summary="CreditNoteApplied", responses=COMMAND_RESPONSES)
-def apply_credit_note(
-    receivable_id: UUID, body: CreditNoteBody, s: ServicesDep, p: Accountant, expected: ExpectedVersion,
-    response: Response,
-) -> CommandResult:  # fmt: skip
-    return act(s, commands.ApplyCreditNote(receivable_id, **body.model_dump()), p, expected, response)
+    receivable_id: UUID, body: PaymentBody, s: ServicesDep, p: Accountant, expected: ExpectedVersion
+) -> Response:
+    return act(s, commands.RecordPayment(receivable_id, **body.model_dump()), p, expected)
 
 
 @router.post(
-    "/{receivable_id}/payment-plans", status_code=201, summary="PaymentPlanAgreed", responses=COMMAND_RESPONSES
+    "/{receivable_id}/credit-notes",
+    status_code=201,
+    summary="CreditNoteApplied",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
+)
+def apply_credit_note(
+    receivable_id: UUID, body: CreditNoteBody, s: ServicesDep, p: Accountant, expected: ExpectedVersion,
+) -> Response:  # fmt: skip
+    return act(s, commands.ApplyCreditNote(receivable_id, **body.model_dump()), p, expected)
+
+
+@router.post(
+    "/{receivable_id}/payment-plans",
+    status_code=201,
+    summary="PaymentPlanAgreed",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
 )
 def agree_payment_plan(
     receivable_id: UUID, body: PaymentPlanBody, s: ServicesDep, p: Collector, expected: ExpectedVersion,
-    response: Response,
-) -> CommandResult:  # fmt: skip
+) -> Response:  # fmt: skip
     command = commands.AgreePaymentPlan(
         receivable_id,
         instalments=[(i.due_date, i.amount) for i in body.instalments],
         agreement_sha256=body.agreement_sha256,
     )
-    return act(s, command, p, expected, response)
+    return act(s, command, p, expected)
 
 
 @router.post(
@@ -513,92 +553,137 @@ def agree_payment_plan(
     status_code=201,
     summary="InstalmentMissed",
     responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
 )
 def miss_instalment(
     receivable_id: UUID, body: InstalmentMissedBody, s: ServicesDep, p: Collector, expected: ExpectedVersion,
-    response: Response,
-) -> CommandResult:  # fmt: skip
-    return act(s, commands.MissInstalment(receivable_id, **body.model_dump()), p, expected, response)
+) -> Response:  # fmt: skip
+    return act(s, commands.MissInstalment(receivable_id, **body.model_dump()), p, expected)
 
 
 @router.post(
-    "/{receivable_id}/late-charges", status_code=201, summary="LateChargesInvoiced", responses=COMMAND_RESPONSES
+    "/{receivable_id}/late-charges",
+    status_code=201,
+    summary="LateChargesInvoiced",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
 )
 def invoice_late_charges(
     receivable_id: UUID, body: LateChargesBody, s: ServicesDep, p: Accountant, expected: ExpectedVersion,
-    response: Response,
-) -> CommandResult:  # fmt: skip
-    return act(s, commands.InvoiceLateCharges(receivable_id, **body.model_dump()), p, expected, response)
+) -> Response:  # fmt: skip
+    return act(s, commands.InvoiceLateCharges(receivable_id, **body.model_dump()), p, expected)
 
 
 @router.post(
-    "/{receivable_id}/late-charges/waivers", status_code=201, summary="LateChargesWaived", responses=COMMAND_RESPONSES
+    "/{receivable_id}/late-charges/waivers",
+    status_code=201,
+    summary="LateChargesWaived",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
 )
 def waive_late_charges(
     receivable_id: UUID, body: LateChargesWaiverBody, s: ServicesDep, p: ChargesWaiver, expected: ExpectedVersion,
-    response: Response,
-) -> CommandResult:  # fmt: skip
-    return act(s, commands.WaiveLateCharges(receivable_id, **body.model_dump()), p, expected, response)
+) -> Response:  # fmt: skip
+    return act(s, commands.WaiveLateCharges(receivable_id, **body.model_dump()), p, expected)
 
 
 @router.post(
-    "/{receivable_id}/escalations", status_code=201, summary="EscalatedToLitigation", responses=COMMAND_RESPONSES
+    "/{receivable_id}/escalations",
+    status_code=201,
+    summary="EscalatedToLitigation",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
 )
 def escalate(
-    receivable_id: UUID, body: EscalationBody, s: ServicesDep, p: Manager, expected: ExpectedVersion, response: Response
-) -> CommandResult:
-    return act(s, commands.Escalate(receivable_id, **body.model_dump()), p, expected, response)
-
-
-@router.post("/{receivable_id}/write-off", status_code=201, summary="WrittenOff", responses=COMMAND_RESPONSES)
-def write_off(
-    receivable_id: UUID, body: WriteOffBody, s: ServicesDep, p: Manager, expected: ExpectedVersion, response: Response
-) -> CommandResult:
-    return act(s, commands.WriteOff(receivable_id, **body.model_dump()), p, expected, response)
-
-
-@router.post("/{receivable_id}/pauses", status_code=201, summary="DunningPaused", responses=COMMAND_RESPONSES)
-def pause_dunning(
-    receivable_id: UUID, body: PauseBody, s: ServicesDep, p: Manager, expected: ExpectedVersion, response: Response
-) -> CommandResult:
-    return act(s, commands.PauseDunning(receivable_id, **body.model_dump()), p, expected, response)
+    receivable_id: UUID, body: EscalationBody, s: ServicesDep, p: Manager, expected: ExpectedVersion
+) -> Response:
+    return act(s, commands.Escalate(receivable_id, **body.model_dump()), p, expected)
 
 
 @router.post(
-    "/{receivable_id}/pauses/resumption", status_code=201, summary="DunningResumed", responses=COMMAND_RESPONSES
+    "/{receivable_id}/write-off",
+    status_code=201,
+    summary="WrittenOff",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
+)
+def write_off(
+    receivable_id: UUID, body: WriteOffBody, s: ServicesDep, p: Manager, expected: ExpectedVersion
+) -> Response:
+    return act(s, commands.WriteOff(receivable_id, **body.model_dump()), p, expected)
+
+
+@router.post(
+    "/{receivable_id}/pauses",
+    status_code=201,
+    summary="DunningPaused",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
+)
+def pause_dunning(
+    receivable_id: UUID, body: PauseBody, s: ServicesDep, p: Manager, expected: ExpectedVersion
+) -> Response:
+    return act(s, commands.PauseDunning(receivable_id, **body.model_dump()), p, expected)
+
+
+@router.post(
+    "/{receivable_id}/pauses/resumption",
+    status_code=201,
+    summary="DunningResumed",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
 )
 def resume_dunning(
-    receivable_id: UUID, body: ResumeBody, s: ServicesDep, p: Manager, expected: ExpectedVersion, response: Response
-) -> CommandResult:
-    return act(s, commands.ResumeDunning(receivable_id, **body.model_dump()), p, expected, response)
+    receivable_id: UUID, body: ResumeBody, s: ServicesDep, p: Manager, expected: ExpectedVersion
+) -> Response:
+    return act(s, commands.ResumeDunning(receivable_id, **body.model_dump()), p, expected)
 
 
-@router.post("/{receivable_id}/mediations", status_code=201, summary="MediationStarted", responses=COMMAND_RESPONSES)
+@router.post(
+    "/{receivable_id}/mediations",
+    status_code=201,
+    summary="MediationStarted",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
+)
 def start_mediation(
     receivable_id: UUID, body: MediationStartBody, s: ServicesDep, p: Manager, expected: ExpectedVersion,
-    response: Response,
-) -> CommandResult:  # fmt: skip
-    return act(s, commands.StartMediation(receivable_id, **body.model_dump()), p, expected, response)
+) -> Response:  # fmt: skip
+    return act(s, commands.StartMediation(receivable_id, **body.model_dump()), p, expected)
 
 
-@router.post("/{receivable_id}/mediations/end", status_code=201, summary="MediationEnded", responses=COMMAND_RESPONSES)
+@router.post(
+    "/{receivable_id}/mediations/end",
+    status_code=201,
+    summary="MediationEnded",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
+)
 def end_mediation(
     receivable_id: UUID, body: MediationEndBody, s: ServicesDep, p: Manager, expected: ExpectedVersion,
-    response: Response,
-) -> CommandResult:  # fmt: skip
-    return act(s, commands.EndMediation(receivable_id, **body.model_dump()), p, expected, response)
+) -> Response:  # fmt: skip
+    return act(s, commands.EndMediation(receivable_id, **body.model_dump()), p, expected)
 
 
-@router.post("/{receivable_id}/notes", status_code=201, summary="NoteAdded", responses=COMMAND_RESPONSES)
-def add_note(
-    receivable_id: UUID, body: NoteBody, s: ServicesDep, p: Writer, expected: ExpectedVersion, response: Response
-) -> CommandResult:
-    return act(s, commands.AddNote(receivable_id, **body.model_dump()), p, expected, response)
+@router.post(
+    "/{receivable_id}/notes",
+    status_code=201,
+    summary="NoteAdded",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
+)
+def add_note(receivable_id: UUID, body: NoteBody, s: ServicesDep, p: Writer, expected: ExpectedVersion) -> Response:
+    return act(s, commands.AddNote(receivable_id, **body.model_dump()), p, expected)
 
 
-@router.post("/{receivable_id}/documents", status_code=201, summary="DocumentAttached", responses=COMMAND_RESPONSES)
+@router.post(
+    "/{receivable_id}/documents",
+    status_code=201,
+    summary="DocumentAttached",
+    responses=COMMAND_RESPONSES,
+    response_model=CommandResult,
+)
 def attach_document(
     receivable_id: UUID, body: DocumentAttachmentBody, s: ServicesDep, p: Writer, expected: ExpectedVersion,
-    response: Response,
-) -> CommandResult:  # fmt: skip
-    return act(s, commands.AttachDocument(receivable_id, **body.model_dump()), p, expected, response)
+) -> Response:  # fmt: skip
+    return act(s, commands.AttachDocument(receivable_id, **body.model_dump()), p, expected)
