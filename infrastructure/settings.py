@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     postgres_max_overflow: int = Field(default=10, ge=0, le=100)
     postgres_lock_timeout_seconds: int = Field(default=5, ge=1, le=600)
     postgres_connect_timeout_seconds: int = Field(
-        default=2, ge=1, le=60, description="Wait for a connection (new or from the pool) before answering 503"
+        default=5, ge=1, le=60, description="Wait for a connection (new or from the pool) before answering 503"
     )
     host: str = Field(default="127.0.0.1", description="relance serve: address to listen on")
     port: int = Field(default=8000, ge=1, le=65535, description="relance serve: TCP port")
