@@ -16,7 +16,7 @@ from domain.debtor import Debtor
 from domain.errors import InvalidInput
 from domain.late_charges import ZERO, Claim
 from domain.receivable import Receivable
-from domain.vocabulary import ContactRole, DebtorKind
+from domain.vocabulary import DebtorKind
 
 CHANNELS = ("email", "letter", "registered_letter", "electronic_registered_letter")
 
@@ -62,10 +62,7 @@ class Recipient:
         """The debtor as a letter addresses it: its accounts-payable contact first, then any contact with an e-mail."""
         if debtor.erased:
             raise InvalidInput("the debtor's personal data was erased: no letter can be addressed", rule="erased")
-        contacts = sorted(
-            debtor.contacts.values(), key=lambda c: (c.role is not ContactRole.ACCOUNTS_PAYABLE, c.email is None)
-        )
-        contact = contacts[0] if contacts else None
+        contact = debtor.preferred_contact()
         address = debtor.address
         lines: tuple[str, ...] = ()
         if address is not None:

@@ -33,7 +33,7 @@ from domain.dunning_policy import Action, Channel, Policy, choose_policy
 from domain.errors import DomainError, InvalidInput
 from domain.late_charges import Claim
 from domain.receivable import Receivable
-from domain.vocabulary import ContactRole, ReminderStage
+from domain.vocabulary import ReminderStage
 
 __all__ = ["DunningPorts", "DunningRun", "RunReport"]
 
@@ -156,7 +156,7 @@ class DunningRun:
 
             policy = decisions[group.receivables[0].id][1]
             email = group.channel is Channel.EMAIL
-            contact = _email_contact(debtor) if email else None
+            contact = debtor.preferred_contact(with_email=True) if email else None
             if not sending_allowed:
                 refuse("bank_data_stale", report.bank_data)
             elif self.ports.firm is None:
@@ -401,17 +401,6 @@ def _weekly_cap(decisions: dict[UUID, tuple[Receivable, Policy, Decision]]) -> i
     return min(policy.guardrails.max_contacts_per_week for _, policy, _ in decisions.values())
 
 
-def _email_contact(debtor: Debtor) -> Any:
-    contacts = [c for c in debtor.contacts.values() if c.email]
-    contacts.sort(key=lambda c: (c.role is not ContactRole.ACCOUNTS_PAYABLE, str(c.contact_id)))
-    return contacts[0] if contacts else None
-
-
-def _any_contact(debtor: Debtor) -> Any:
-    contacts = sorted(debtor.contacts.values(), key=lambda c: (c.role is not ContactRole.ACCOUNTS_PAYABLE,))
-    return contacts[0] if contacts else None
-
-
 def _work_items(decision: Decision, receivable: Receivable, debtor: Debtor, policy: Policy, on: date) -> list[WorkItem]:
     """What a person must do: escalations, and calls on the policy's working days only (a call due on a
     Saturday waits for Monday while its window is open)."""
@@ -424,7 +413,7 @@ def _work_items(decision: Decision, receivable: Receivable, debtor: Debtor, poli
 
 
 def _work_item(action: DueAction, receivable: Receivable, debtor: Debtor) -> WorkItem:
-    contact = _any_contact(debtor)
+    contact = debtor.preferred_contact()
     return WorkItem(
         receivable_id=str(receivable.id), debtor_id=str(debtor.id), invoice_number=receivable.invoice_number,
         action=action.action.value, rule=action.rule, label=action.label, due_on=action.due_on,

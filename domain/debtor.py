@@ -156,6 +156,13 @@ class Debtor(ChainedAggregate[DebtorEvent]):
             return None
         return add_months(self.insolvency.publication_date, CLAIM_DECLARATION_MONTHS)
 
+    def preferred_contact(self, *, with_email: bool = False) -> Contact | None:
+        """Whom letters, e-mails and calls go to: the accounts-payable contact first, then one with an
+        e-mail, in a stable order; ``with_email`` keeps only contacts that have one."""
+        contacts = [c for c in self.contacts.values() if c.email or not with_email]
+        contacts.sort(key=lambda c: (c.role is not ContactRole.ACCOUNTS_PAYABLE, c.email is None, str(c.contact_id)))
+        return contacts[0] if contacts else None
+
     @property
     def in_insolvency(self) -> bool:
         return self.insolvency is not None

@@ -451,3 +451,17 @@ def test_replaying_a_debtors_events_gives_the_same_debtor() -> None:
         {},
         "",
     )
+
+
+def test_letters_and_calls_go_to_the_accounts_payable_contact_and_e_mails_to_one_that_has_an_address() -> None:
+    debtor = registered_debtor()
+    assert debtor.preferred_contact() is None
+    buyer, payables = UUID(int=1), UUID(int=2)
+    debtor.add_contact(contact_id=buyer, role=ContactRole.PURCHASING, name="Karim Benali", email="k@brc.example",
+                       now=at(TODAY), actor=ACTOR)  # fmt: skip
+    debtor.add_contact(contact_id=payables, role=ContactRole.ACCOUNTS_PAYABLE, name="Nathalie Perrin",
+                       phone="04 72 34 18 60", now=at(TODAY), actor=ACTOR)  # fmt: skip
+    preferred = debtor.preferred_contact()
+    by_email = debtor.preferred_contact(with_email=True)
+    assert preferred is not None and preferred.contact_id == payables
+    assert by_email is not None and by_email.contact_id == buyer
