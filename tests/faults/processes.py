@@ -26,6 +26,7 @@ from application.access import Role
 from infrastructure.settings import Settings
 from infrastructure.sql import open_database
 from infrastructure.tokens import TokenStore
+from tests.integration.read_model_tables import dump
 
 RELANCE = Path(sys.executable).parent / "relance"  # the venv running the tests
 TIMEZONE = "Europe/Paris"
@@ -152,3 +153,14 @@ def wait_until(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {seconds} s waiting until {what}")
         time.sleep(0.02)
+
+
+def assert_read_models_equal_a_rebuild(store: Any, env: dict[str, str]) -> None:
+    """The read models as the crashed workers left them are those of a rebuild from scratch, with one
+    audit row per event (none lost, none twice). ``store`` is a PostgresReadStore on the ledger's database."""
+    ((events,),) = store.fetch("SELECT count(*) FROM ledger_events")
+    after_crashes = dump(store)
+    rebuilt = run_cli(env, "projections", "rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert after_crashes == dump(store)
+    assert len(after_crashes["rm_audit"]) == events
