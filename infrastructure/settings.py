@@ -23,6 +23,13 @@ class Settings(BaseSettings):
     postgres_connect_timeout_seconds: int = Field(
         default=5, ge=1, le=60, description="Wait for a connection (new or from the pool) before answering 503"
     )
+    token_cache_seconds: int = Field(
+        default=60,
+        ge=0,
+        le=3600,
+        description="PostgreSQL: how long an API worker may keep a token it looked up (each change to the "
+        "tokens empties every worker's cache at once); 0: look every token up on every request",
+    )
     host: str = Field(default="127.0.0.1", description="relance serve: address to listen on")
     port: int = Field(default=8000, ge=1, le=65535, description="relance serve: TCP port")
     workers: int = Field(default=1, ge=1, le=64, description="relance serve: worker processes")

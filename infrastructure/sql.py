@@ -84,6 +84,24 @@ SCHEMA = [
 ]
 
 
+# Every change to api_tokens, whoever makes it, tells the API workers to forget the tokens they keep
+# (infrastructure/token_cache.py; a new token changes nothing kept). Created once; of concurrent
+# starts, the losers of the race give up harmlessly.
+TOKEN_CHANGES_CHANNEL = "relance_api_tokens"
+TOKEN_CHANGES_TRIGGER = """
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'api_tokens_changed' AND tgrelid = 'api_tokens'::regclass)
+    THEN
+        CREATE OR REPLACE FUNCTION relance_api_tokens_changed() RETURNS trigger LANGUAGE plpgsql AS $f$
+        BEGIN PERFORM pg_notify('{channel}', ''); RETURN NULL; END $f$;
+        CREATE TRIGGER api_tokens_changed AFTER UPDATE OR DELETE OR TRUNCATE ON api_tokens
+            FOR EACH STATEMENT EXECUTE FUNCTION relance_api_tokens_changed();
+    END IF;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+END $$
+"""
+
+
 class Database(Protocol):
     dialect: str
 
@@ -169,6 +187,7 @@ class PostgresDatabase:
         )
         for statement in SCHEMA:
             self.execute(statement.format(blob="BYTEA"))
+        self.execute(TOKEN_CHANGES_TRIGGER.replace("{channel}", TOKEN_CHANGES_CHANNEL))
 
     def fetch(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._pool.connection() as connection:

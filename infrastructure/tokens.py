@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from application.access import Principal, Role
 from domain.canonical import format_instant
 from domain.errors import AlreadyExists, InvalidInput, NotFound
+from infrastructure.settings import Settings
 from infrastructure.sql import Database, is_unique_violation
+from infrastructure.token_cache import TokenCache, TokenChangeListener
 
 TOKEN_PREFIX = "rl_"
 
@@ -31,8 +33,12 @@ def token_hash(secret: str) -> str:
 
 
 class TokenStore:
-    def __init__(self, database: Database) -> None:
+    """``cache``: principals this process looked up, kept while PostgreSQL reports every change to
+    the tokens (the API's workers; the CLI and SQLite look up every time)."""
+
+    def __init__(self, database: Database, *, cache: TokenCache | None = None) -> None:
         self._db = database
+        self._cache = cache
 
     def create(self, *, name: str, role: Role, created_by: str) -> tuple[TokenInfo, str]:
         cleaned = name.strip()
@@ -52,17 +58,32 @@ class TokenStore:
             raise
         return info, secret
 
-    def authenticate(self, secret: str) -> Principal | None:
-        if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
+    @property
+    def caching(self) -> bool:
+        """Whether lookups are kept now (PostgreSQL, with the listener connected)."""
+        return self._cache is not None and self._cache.ticket() is not None
+
+    def known(self, secret: str) -> Principal | None:
+        """The principal if this process holds it (no I/O: safe on the event loop); else None, look it up."""
+        if self._cache is None or not _well_formed(secret):
             return None
+        return self._cache.get(token_hash(secret))
+
+    def authenticate(self, secret: str) -> Principal | None:
+        if not _well_formed(secret):
+            return None
+        digest = token_hash(secret)
+        ticket = None if self._cache is None else self._cache.ticket()
         rows = self._db.fetch(
-            "SELECT token_id, name, role FROM api_tokens WHERE token_hash = %s AND revoked_at IS NULL",
-            (token_hash(secret),),
+            "SELECT token_id, name, role FROM api_tokens WHERE token_hash = %s AND revoked_at IS NULL", (digest,)
         )
         if not rows:
             return None
         token_id, name, role = rows[0]
-        return Principal(token_id=token_id, name=name, role=Role(role))
+        principal = Principal(token_id=token_id, name=name, role=Role(role))
+        if self._cache is not None:
+            self._cache.put(digest, principal, ticket)
+        return principal
 
     def revoke(self, name_or_id: str) -> TokenInfo:
         changed = self._db.execute(
@@ -71,6 +92,8 @@ class TokenStore:
         )
         if changed == 0:
             raise NotFound(f"no active token {name_or_id!r}", rule="token_exists")
+        if self._cache is not None:
+            self._cache.forget()  # at once in this process; the other workers hear of it from PostgreSQL
         return next(t for t in self.list() if name_or_id in (t.token_id, t.name))
 
     def list(self) -> list[TokenInfo]:
@@ -78,6 +101,22 @@ class TokenStore:
             "SELECT token_id, name, role, created_at, created_by, revoked_at FROM api_tokens ORDER BY created_at, name"
         )
         return [TokenInfo(r[0], r[1], Role(r[2]), r[3], r[4], r[5]) for r in rows]
+
+
+def serving_token_store(settings: Settings, database: Database) -> tuple[TokenStore, TokenChangeListener | None]:
+    """The API's token store: on PostgreSQL with a cache and its started listener (stop it at shutdown)."""
+    if settings.database_url is None or settings.token_cache_seconds == 0:
+        return TokenStore(database), None
+    cache = TokenCache(max_age=settings.token_cache_seconds)
+    listener = TokenChangeListener(
+        settings.database_url.get_secret_value(), cache, connect_timeout=settings.postgres_connect_timeout_seconds
+    )
+    listener.start()
+    return TokenStore(database, cache=cache), listener
+
+
+def _well_formed(secret: str) -> bool:
+    return secret.startswith(TOKEN_PREFIX) and len(secret) <= 200
 
 
 def _now() -> str:

@@ -32,7 +32,7 @@ from infrastructure.idempotency import IdempotencyStore
 from infrastructure.read_models import build_read_models, start_projections
 from infrastructure.settings import Settings
 from infrastructure.sql import open_database
-from infrastructure.tokens import TokenStore
+from infrastructure.tokens import serving_token_store
 
 DESCRIPTION = """
 Amicable recovery of unpaid invoices (recouvrement amiable) with an immutable,
@@ -74,11 +74,13 @@ TAGS = [
 def build_services(settings: Settings, clock: Clock = system_clock) -> Services:
     database = open_database(settings)
     ledger = build_ledger(settings, clock=clock)
+    tokens, token_listener = serving_token_store(settings, database)
     return Services(
         settings=settings,
         ledger=ledger,
         database=database,
-        tokens=TokenStore(database),
+        tokens=tokens,
+        token_listener=token_listener,
         documents=DocumentStore(database),
         read_models=build_read_models(settings, ledger),
     )

@@ -10,6 +10,7 @@ from fastapi import Depends, Header, Request, Security
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from api.http.problems import AuthError
 from api.http.services import Services
@@ -21,7 +22,7 @@ IF_MATCH_DOCUMENTED = r'^\s*(\*|(W/)?"[0-9]{1,18}")\s*$'  # what expected_versio
 
 
 # Dependencies that do no I/O are `async def`: FastAPI runs each sync dependency in the thread pool,
-# a thread hand-off per dependency per request; only `authenticated` (a SELECT) and the routes block.
+# a thread hand-off per dependency per request; only the routes block (and a token lookup, in the pool).
 async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
@@ -44,7 +45,7 @@ BEARER = HTTPBearer(
 )
 
 
-def authenticated(
+async def authenticated(
     request: Request,
     services: ServicesDep,
     _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],  # declares the scheme in the OpenAPI
@@ -55,7 +56,10 @@ def authenticated(
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise AuthError(401, "malformed Authorization header: expected 'Bearer <token>'", "unauthenticated")
-    principal = services.tokens.authenticate(secret.strip())
+    # A token this worker holds costs no I/O (decision 0026); any other is looked up in the thread pool.
+    principal = services.tokens.known(secret.strip())
+    if principal is None:
+        principal = await run_in_threadpool(services.tokens.authenticate, secret.strip())
     if principal is None:
         raise AuthError(401, "unknown or revoked token", "unauthenticated")
     request.state.actor = principal.name

@@ -14,6 +14,7 @@ from infrastructure.read_models import ReadModels
 from infrastructure.run_reports import RunReportStore
 from infrastructure.settings import Settings
 from infrastructure.sql import Database
+from infrastructure.token_cache import TokenChangeListener
 from infrastructure.tokens import TokenStore
 
 
@@ -25,6 +26,7 @@ class Services:
     tokens: TokenStore
     documents: DocumentStore
     read_models: ReadModels | None = None  # reports and audit journal (issue 6)
+    token_listener: TokenChangeListener | None = None  # keeps the tokens' cache true (PostgreSQL)
     _dunning: DunningRun | None = field(default=None, repr=False)
     _dunning_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -44,6 +46,8 @@ class Services:
             return self._dunning
 
     def close(self) -> None:
+        if self.token_listener is not None:
+            self.token_listener.stop()
         if self.read_models is not None:
             self.read_models.close()
         self.ledger.close()

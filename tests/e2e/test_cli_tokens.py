@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import httpx
@@ -240,3 +240,31 @@ def test_relance_serve_listens_on_relance_host_and_port_over_the_configured_stor
         ("/v1/receivables", 200),
         ("/v1/receivables", 401),
     ]
+
+
+def test_a_token_revoked_with_the_cli_is_refused_by_a_running_postgresql_api_within_moments(
+    postgres_database_factory: Callable[[], str], tmp_path: Path
+) -> None:
+    """The API's worker keeps the tokens it has seen (decision 0026); the CLI's revocation reaches it
+    through PostgreSQL's notification, in milliseconds (2 s allowed for a loaded machine)."""
+    from tests.e2e.conftest import postgres_settings
+
+    url = postgres_database_factory()
+    env = {"RELANCE_DATABASE_URL": url}
+    with running_api(postgres_settings(url, tmp_path / "api")) as api:
+        secret = created_secret(
+            relance(tmp_path / "cli", "token", "create", "--role", "auditor", "--name", "n8n", env=env)
+        )
+        with httpx.Client(base_url=api.base_url, headers={"Authorization": f"Bearer {secret}"}) as client:
+            assert client.get("/v1/receivables").status_code == 200
+            assert client.get("/v1/receivables").status_code == 200  # now from the worker's cache
+
+            revoked = relance(tmp_path / "cli", "token", "revoke", "n8n", env=env)
+            assert revoked.exit_code == 0, revoked.output
+            deadline = time.monotonic() + 2
+            answer = client.get("/v1/receivables")
+            while answer.status_code == 200 and time.monotonic() < deadline:
+                time.sleep(0.01)
+                answer = client.get("/v1/receivables")
+
+    assert_problem(answer, 401)
