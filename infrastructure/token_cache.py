@@ -102,16 +102,22 @@ class TokenChangeListener:
         self._cache.close()
 
     def _run(self) -> None:
+        failing = False  # say so once per outage, not at each retry
         while not self._stopping.is_set():
             try:
                 with psycopg.connect(self._url, autocommit=True, connect_timeout=self._connect_timeout) as connection:
                     connection.execute(f"LISTEN {TOKEN_CHANGES_CHANNEL}")
                     self._cache.forget_all(trusted=True)
+                    if failing:
+                        log.info("token_listener_reconnected")
+                        failing = False
                     while not self._stopping.is_set():
                         for _ in connection.notifies(timeout=self._poll):
                             self._cache.forget_all(trusted=True)
             except psycopg.Error as error:
-                log.warning("token_listener_disconnected", error=type(error).__name__)
+                if not failing and not self._stopping.is_set():
+                    log.warning("token_listener_disconnected", error=type(error).__name__, caching="off until back")
+                failing = True
             finally:
                 self._cache.forget_all(trusted=False)
             self._stopping.wait(1.0)
