@@ -53,13 +53,14 @@ async def authenticated(
     header = request.headers.get("authorization")
     if not header:
         raise AuthError(401, "missing bearer token (Authorization: Bearer rl_…)", "unauthenticated")
-    scheme, _, secret = header.partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
+    scheme, _, given = header.partition(" ")
+    secret = given.strip()
+    if scheme.lower() != "bearer" or not secret:
         raise AuthError(401, "malformed Authorization header: expected 'Bearer <token>'", "unauthenticated")
     # A token this worker holds costs no I/O (decision 0026); any other is looked up in the thread pool.
-    principal = services.tokens.known(secret.strip())
+    principal = services.tokens.known(secret)
     if principal is None:
-        principal = await run_in_threadpool(services.tokens.authenticate, secret.strip())
+        principal = await run_in_threadpool(services.tokens.authenticate, secret)
     if principal is None:
         raise AuthError(401, "unknown or revoked token", "unauthenticated")
     request.state.actor = principal.name
