@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from application.dunning_run import DunningRun
 from application.ledger import Ledger
+from application.receivable_index import ReceivableIndex
 from infrastructure.documents import DocumentStore
 from infrastructure.dunning_ports import build_dunning
 from infrastructure.policy_store import PolicyStore
@@ -28,6 +29,7 @@ class Services:
     read_models: ReadModels | None = None  # reports and audit journal (issue 6)
     token_listener: TokenChangeListener | None = None  # keeps the tokens' cache true (PostgreSQL)
     _dunning: DunningRun | None = field(default=None, repr=False)
+    _receivable_index: ReceivableIndex | None = field(default=None, repr=False)
     _dunning_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -44,6 +46,13 @@ class Services:
             if self._dunning is None:
                 self._dunning = build_dunning(self.settings, self.ledger, self.database, self.documents)
             return self._dunning
+
+    def receivable_index(self) -> ReceivableIndex:
+        """What the list of receivables filters and sorts on, built on first use (one read of the log)."""
+        with self._dunning_lock:
+            if self._receivable_index is None:
+                self._receivable_index = ReceivableIndex(self.ledger)
+            return self._receivable_index
 
     def close(self) -> None:
         if self.token_listener is not None:

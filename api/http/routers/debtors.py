@@ -11,7 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
-from api.http.dependencies import ExpectedVersion, LedgerDep, allow
+from api.http.dependencies import ExpectedVersion, LedgerDep, ServicesDep, allow
 from api.http.routers.receivables import COMMAND_RESPONSES, ETAG_HEADER
 from api.http.schemas import Amount, Body, CommandResult, JournalRecord, Page, Sha256, ShortText, command_answer
 from application import commands
@@ -155,10 +155,14 @@ class CreditHoldOut(BaseModel):
     response_model=CreditHoldOut,
     responses={404: {"description": "Unknown debtor"}},
 )
-def get_credit_hold(debtor_id: UUID, ledger: LedgerDep, _: Reader) -> CreditHoldOut:
+def get_credit_hold(debtor_id: UUID, services: ServicesDep, _: Reader) -> CreditHoldOut:
+    ledger = services.ledger
     debtor = ledger.debtor(debtor_id)
     today = ledger.now().today
-    hold = credit_hold(debtor, ledger.receivables(debtor_id=debtor_id), today)
+    receivables = [
+        ledger.receivable(e.receivable_id) for e in services.receivable_index().matching(debtor_id=debtor_id)
+    ]
+    hold = credit_hold(debtor, receivables, today)
     return CreditHoldOut(
         debtor_id=debtor_id, as_of=today, held=hold.held, reason=hold.reason, detail=hold.detail,
         overdue=hold.overdue, overdue_receivables=hold.overdue_receivables, credit_limit=hold.credit_limit,

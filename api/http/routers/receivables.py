@@ -356,12 +356,15 @@ def list_receivables(
             for r, _limitation in claims.limitation_before(limitation_before)
             if (status is None or r.status is status) and (debtor_id is None or r.debtor_id == debtor_id)
         ]
-    else:
-        found = [r for r in ledger.receivables(debtor_id=debtor_id) if status is None or r.status is status]
-        found.sort(key=lambda r: (r.issue_date, r.invoice_number))
+        total = len(found)
+        page = found[offset : offset + limit]
+    else:  # filtered and sorted on the index; only the page's receivables are loaded
+        entries = services.receivable_index().matching(status=status, debtor_id=debtor_id)
+        page = [ledger.receivable(e.receivable_id) for e in entries[offset : offset + limit]]
+        total = len(entries)
     alert_days = services.settings.limitation_alert_days
-    rows = [receivable_view(r, today=today, limitation_alert_days=alert_days) for r in found[offset : offset + limit]]
-    return Page(items=rows, total=len(found), limit=limit, offset=offset)
+    rows = [receivable_view(r, today=today, limitation_alert_days=alert_days) for r in page]
+    return Page(items=rows, total=total, limit=limit, offset=offset)
 
 
 @router.get(
