@@ -30,7 +30,7 @@ class Services:
     token_listener: TokenChangeListener | None = None  # keeps the tokens' cache true (PostgreSQL)
     _dunning: DunningRun | None = field(default=None, repr=False)
     _receivable_index: ReceivableIndex | None = field(default=None, repr=False)
-    _dunning_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _wiring_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def policies(self) -> PolicyStore:
@@ -42,14 +42,14 @@ class Services:
 
     def dunning(self) -> DunningRun:
         """The dunning run, wired on first use (it installs the shipped policies' new versions)."""
-        with self._dunning_lock:
+        with self._wiring_lock:
             if self._dunning is None:
                 self._dunning = build_dunning(self.settings, self.ledger, self.database, self.documents)
             return self._dunning
 
     def receivable_index(self) -> ReceivableIndex:
         """What the list of receivables filters and sorts on, built on first use (one read of the log)."""
-        with self._dunning_lock:
+        with self._wiring_lock:
             if self._receivable_index is None:
                 self._receivable_index = ReceivableIndex(self.ledger)
             return self._receivable_index
