@@ -88,12 +88,12 @@ SCHEMA = [
 # (infrastructure/token_cache.py; a new token changes nothing kept). Created once; of concurrent
 # starts, the losers of the race give up harmlessly.
 TOKEN_CHANGES_CHANNEL = "relance_api_tokens"
-TOKEN_CHANGES_TRIGGER = """
+TOKEN_CHANGES_TRIGGER = f"""
 DO $$ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'api_tokens_changed' AND tgrelid = 'api_tokens'::regclass)
     THEN
         CREATE OR REPLACE FUNCTION relance_api_tokens_changed() RETURNS trigger LANGUAGE plpgsql AS $f$
-        BEGIN PERFORM pg_notify('{channel}', ''); RETURN NULL; END $f$;
+        BEGIN PERFORM pg_notify('{TOKEN_CHANGES_CHANNEL}', ''); RETURN NULL; END $f$;
         CREATE TRIGGER api_tokens_changed AFTER UPDATE OR DELETE OR TRUNCATE ON api_tokens
             FOR EACH STATEMENT EXECUTE FUNCTION relance_api_tokens_changed();
     END IF;
@@ -187,7 +187,7 @@ class PostgresDatabase:
         )
         for statement in SCHEMA:
             self.execute(statement.format(blob="BYTEA"))
-        self.execute(TOKEN_CHANGES_TRIGGER.replace("{channel}", TOKEN_CHANGES_CHANNEL))
+        self.execute(TOKEN_CHANGES_TRIGGER)
 
     def fetch(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._pool.connection() as connection:
