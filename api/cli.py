@@ -24,7 +24,7 @@ from infrastructure.rate_files import RateFileError
 from infrastructure.settings import Settings
 
 if TYPE_CHECKING:
-    from application.demo import DemoSummary
+    from api.demo import DemoSummary
 
 app = typer.Typer(
     help="relance: amicable recovery of unpaid invoices, with a verifiable journal.", no_args_is_help=True
@@ -148,7 +148,7 @@ def demo(
 
 def load_demo_into(settings: Settings) -> DemoSummary | None:
     """Load the demo ledger and store the letters it names; None when the store already holds receivables."""
-    from application.demo import demo_clock, load_demo, store_referenced_documents
+    from api.demo import demo_clock, load_demo
     from infrastructure.documents import DocumentStore
     from infrastructure.sql import open_database
 
@@ -157,10 +157,9 @@ def load_demo_into(settings: Settings) -> DemoSummary | None:
     with opened_ledger(settings, clock=clock) as ledger:
         if any(True for _ in ledger.receivable_ids()):
             return None
-        summary = load_demo(ledger, clock, now=now)
         database = open_database(settings)
-        try:
-            store_referenced_documents(ledger, DocumentStore(database))  # letters as sent, for the API and bundles
+        try:  # the letters as sent, for the API and bundles
+            summary = load_demo(ledger, clock, DocumentStore(database), now=now)
         finally:
             database.close()
     return summary

@@ -115,7 +115,7 @@ def rates_add(
         ecb_effective_from=effective,
     )
     with opened_ledger() as ledger:
-        outcome = ledger.publish_rates(command, actor=actor)
+        outcome = ledger.execute(command, actor=actor)
     for event in outcome.events:
         record = event.record()
         data = record["data"]

@@ -16,13 +16,10 @@ from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
-
 from application.commands import AddNote, SendFormalNotice, SendReminder
 from application.correspondence import Correspondence, DocumentKind, Firm
 from application.dunning_report import RunReport, SentItem
 from application.ledger import Ledger
-from domain.chain import LedgerEvent
 from domain.dunning_policy import Channel, Policy
 from domain.errors import DomainError
 from domain.late_charges import Claim
@@ -162,24 +159,18 @@ class Dispatcher:
     # ------------------------------------------------------------ recording
 
     def _record_batch(self, report: RunReport, dispatched: list[tuple[Any, Planned]], actor: str) -> None:
-        now = self.ledger.now()
-        events: list[LedgerEvent] = []
-        for dispatch, planned in dispatched:
-            for step in dispatch.steps:
-                receivable = planned.receivables[UUID(step["receivable_id"])]
-                try:
-                    command_for(dispatch, step).run(receivable, now, actor)
-                except DomainError:
-                    continue  # the file moved on since the decision: nothing to record for it
-                events += receivable.collect_events()
-        try:
-            if events:
-                self.ledger.save(*events)
-        except IntegrityError:  # a receivable changed meanwhile: record each step on a fresh load
+        items = [
+            (command_for(dispatch, step), planned.receivables[UUID(step["receivable_id"])])
+            for dispatch, planned in dispatched
+            for step in dispatch.steps
+        ]
+        # A step the file no longer admits (it moved on since the decision) is not recorded.
+        outcome = self.ledger.execute_batch(items, actor=actor)
+        if outcome.conflicted:  # a receivable changed meanwhile: record each step on a fresh load
             for dispatch, _ in dispatched:
                 report.events_recorded += sum(self._record_step(dispatch, step, actor) for step in dispatch.steps)
         else:
-            report.events_recorded += len(events)
+            report.events_recorded += outcome.events
         report.sent += [_sent_item(dispatch, "recorded") for dispatch, _ in dispatched]
 
     def _record_step(self, dispatch: Any, step: dict[str, Any], actor: str) -> int:
@@ -190,7 +181,7 @@ class Dispatcher:
         if any(getattr(trace, "document_sha256", None) == sha for trace in recorded):
             return 0
         try:
-            self.ledger.change_receivable(command_for(dispatch, step), actor=actor)
+            self.ledger.execute(command_for(dispatch, step), actor=actor)
         except DomainError:
             return 0
         return 1

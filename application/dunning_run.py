@@ -19,8 +19,6 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
-
 from application.commands import BreakPromise, MissInstalment
 from application.correspondence import Correspondence, DocumentKind, InvoiceLine, Recipient
 from application.dunning_dispatch import Dispatcher, DunningPorts, Planned
@@ -272,8 +270,7 @@ class DunningRun:
     def _record_detections(
         self, report: RunReport, receivable: Receivable, decision: Decision, actor: str, pending: list[Any]
     ) -> None:
-        """Apply what the decision detected to the receivable in memory; saved with its batch (flush)."""
-        now = self.ledger.now()
+        """What the decision detected, to be recorded with its batch (flush)."""
         for detection in decision.detections:
             command: Any
             if detection.kind == "promise_broken":
@@ -281,24 +278,24 @@ class DunningRun:
             else:
                 assert detection.instalment_number is not None
                 command = MissInstalment(receivable.id, detection.instalment_number, noted_on=detection.noted_on)
-            try:
-                command.run(receivable, now, actor)
-            except DomainError as error:
-                report.errors.append({"receivable_id": str(receivable.id), "error": error.message})
-                continue
-            pending.append((command, receivable.collect_events()))
+            pending.append((command, receivable))
 
     def _flush_detections(self, report: RunReport, pending: list[Any], actor: str) -> None:
-        """Record the detections of a batch in one save; one by one on fresh loads if a file moved meanwhile."""
-        events = [event for _, recorded in pending for event in recorded]
-        try:
-            if events:
-                self.ledger.save(*events)
-            report.events_recorded += len(events)
-        except IntegrityError:
+        """Record the detections of a batch together; one by one on fresh loads if a file moved meanwhile."""
+        if not pending:
+            return
+        outcome = self.ledger.execute_batch(pending, actor=actor)
+        for command, error in outcome.refused:
+            report.errors.append({"receivable_id": str(command.receivable_id), "error": error.message})
+        if not outcome.conflicted:
+            report.events_recorded += outcome.events
+        else:
+            refused = {id(command) for command, _ in outcome.refused}
             for command, _ in pending:
+                if id(command) in refused:
+                    continue
                 try:
-                    report.events_recorded += len(self.ledger.change_receivable(command, actor=actor).events)
+                    report.events_recorded += len(self.ledger.execute(command, actor=actor).events)
                 except DomainError as error:
                     report.errors.append({"receivable_id": str(command.receivable_id), "error": error.message})
         pending.clear()

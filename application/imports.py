@@ -228,9 +228,9 @@ class Imports:
                 debtors.add(debtor_id, row.debtor)
             document = self._store_document(row, actor)
             command = issue_command(row, debtor_id)
-            outcome = self.ledger.issue_invoice(command, actor=actor)
+            outcome = self.ledger.execute(command, actor=actor)
             if document is not None:
-                self.ledger.change_receivable(invoice_document(outcome.aggregate_id, document), actor=actor)
+                self.ledger.execute(invoice_document(outcome.aggregate_id, document), actor=actor)
         except AlreadyExists as error:  # issued meanwhile by another writer
             return line(LineOutcome.SKIPPED, error.rule, error.message)
         except DomainError as error:
@@ -272,7 +272,7 @@ class Imports:
         debtor_id = uuid5(DEBTOR_NAMESPACE, identifier) if identifier else uuid4()
         command = RegisterDebtor(debtor_id, fields.legal_name, fields.kind, fields.address, fields.siren, fields.siret)
         with suppress(AlreadyExists):  # created meanwhile: it is the one
-            self.ledger.register_debtor(command, actor=actor)
+            self.ledger.execute(command, actor=actor)
         return debtor_id
 
     def _store_document(self, row: InvoiceRow, actor: str) -> str | None:
@@ -286,7 +286,7 @@ class Imports:
         sha = self._store_document(row, actor) if row.document is not None else None
         if sha is None or any(d.document_sha256 == sha for d in receivable.documents):
             return False
-        self.ledger.change_receivable(invoice_document(receivable.id, sha), actor=actor)
+        self.ledger.execute(invoice_document(receivable.id, sha), actor=actor)
         return True
 
     # ------------------------------------------------------------- payments
@@ -344,7 +344,7 @@ class Imports:
         now = self.ledger.now()
         for command in commands:
             command.run(self.ledger.receivable(command.receivable_id), now, actor)
-        outcomes = [self.ledger.change_receivable(command, actor=actor) for command in commands]
+        outcomes = [self.ledger.execute(command, actor=actor) for command in commands]
         return any(o.recorded for o in outcomes)
 
     # ----------------------------------------------------------- allocation

@@ -182,7 +182,7 @@ def seed(database_url: str, data_dir: Path, receivables: int) -> Ledgered:
     try:
         today = ledger.now().today
         debtor_id = uuid.uuid4()
-        ledger.register_debtor(
+        ledger.execute(
             RegisterDebtor(
                 debtor_id=debtor_id,
                 legal_name="Menuiserie Martin SARL",
@@ -205,7 +205,7 @@ def seed(database_url: str, data_dir: Path, receivables: int) -> Ledgered:
                 amount_incl_vat=Decimal("1000000.00"),
                 label="Menuiseries, chantier Lyon 3e",
             )
-            ids.append(ledger.issue_invoice(command, actor=ACTOR).aggregate_id)
+            ids.append(ledger.execute(command, actor=ACTOR).aggregate_id)
         payment = RecordPayment(
             receivable_id=ids[0],
             amount=Decimal("0.01"),
@@ -213,7 +213,7 @@ def seed(database_url: str, data_dir: Path, receivables: int) -> Ledgered:
             method=PaymentMethod.TRANSFER,
             bank_reference="BENCH-SEED-0",
         )
-        outcome = ledger.change_receivable(payment, actor=ACTOR)
+        outcome = ledger.execute(payment, actor=ACTOR)
     finally:
         ledger.close()
     with psycopg.connect(database_url) as conn:

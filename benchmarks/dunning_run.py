@@ -1,6 +1,6 @@
 """Dunning-run benchmark: one ``DunningRun.run`` over 100,000 open receivables on PostgreSQL.
 
-1. Writes a ledger through the domain, many aggregates per ``Ledger.save()``: ~20,000 debtors
+1. Writes a ledger through the domain, many aggregates per ``EventStore.append()``: ~20,000 debtors
    (most with an accounts-payable e-mail), 100,000 open receivables due from 90 days before the
    run date to 30 days after it, and 10% more already settled. Open files are in the states a
    real book has: most followed by earlier daily runs (courtesy e-mail, first and second
@@ -79,6 +79,7 @@ from infrastructure.bootstrap import build_claims, load_rate_table, store_enviro
 from infrastructure.dispatches import Dispatch, DispatchStore, dispatch_key  # noqa: E402
 from infrastructure.documents import DocumentStore  # noqa: E402
 from infrastructure.dunning_ports import EmailRendering  # noqa: E402
+from infrastructure.event_store import EventsourcingStore  # noqa: E402
 from infrastructure.import_store import ImportStore  # noqa: E402
 from infrastructure.letters import Renderer, firm_from_settings  # noqa: E402
 from infrastructure.policy_store import PolicyStore  # noqa: E402
@@ -92,7 +93,7 @@ RUN_AT = datetime.combine(RUN_DATE, clock_time(10), tzinfo=PARIS).astimezone(UTC
 NAMESPACE = uuid5(NAMESPACE_URL, "https://relance.invalid/benchmarks/dunning")
 ACTOR = "erp-sync"
 RUN_ACTOR = "dunning:bench"
-SAVE_CHUNK = 1000  # aggregates per Ledger.save() call
+SAVE_CHUNK = 1000  # aggregates per EventStore.append() call
 RECEIVABLES_PER_DEBTOR = 5
 SETTLED_SHARE = 0.10  # settled receivables written on top of the open ones (the run skips them)
 
@@ -304,7 +305,7 @@ def save_in_chunks(ledger: Ledger, aggregates: list[Any]) -> int:
     saved = 0
     for start in range(0, len(aggregates), SAVE_CHUNK):
         events = [e for a in aggregates[start : start + SAVE_CHUNK] for e in a.collect_events()]
-        ledger.save(*events)
+        ledger.store.append(events)
         saved += len(events)
     return saved
 
@@ -364,11 +365,11 @@ class TimedLedger(Ledger):
             self.timing[name] += time.perf_counter() - started
             self.calls[name] += 1
 
-    def change_receivable(self, *args: Any, **kwargs: Any) -> Any:
+    def execute(self, *args: Any, **kwargs: Any) -> Any:
         with self._timed("change_receivable"):
             self._in_command = True
             try:
-                return super().change_receivable(*args, **kwargs)
+                return super().execute(*args, **kwargs)
             finally:
                 self._in_command = False
 
@@ -434,10 +435,14 @@ def run(receivables: int, render_sample: int, per_aggregate: bool, steady: bool)
     with bench_database() as url, tempfile.TemporaryDirectory() as tmp:
         settings = the_settings(url, Path(tmp) / "data")
         clock = SimulatedClock(RUN_AT)
-        ledger = TimedLedger(
-            store_environment(settings), clock=clock, timezone=settings.timezone, rates=load_rate_table()
-        )
         database = open_database(settings)
+        ledger = TimedLedger(
+            EventsourcingStore(store_environment(settings)),
+            documents=DocumentStore(database),
+            clock=clock,
+            timezone=settings.timezone,
+            rates=load_rate_table(),
+        )
         try:
             log(f"writing the ledger: {receivables:,} open receivables ...")
             book = write_book(ledger, receivables, steady, log)

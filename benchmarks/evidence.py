@@ -108,12 +108,12 @@ def record_receivable(data_dir: Path, events: int, documents: int) -> Recorded:
     ledger = build_ledger(settings, clock=clock)
     database = open_database(settings)
     store = DocumentStore(database)
-    debtor = ledger.register_debtor(
+    debtor = ledger.execute(
         RegisterDebtor(uuid4(), "Dupont Matériaux SARL", DebtorKind.PROFESSIONAL,
                        Address(["12 rue des Lilas"], "69003", "Lyon", "FR"), siren="732829320"),
         actor=ACTOR,
     ).aggregate_id  # fmt: skip
-    receivable = ledger.issue_invoice(
+    receivable = ledger.execute(
         IssueInvoice("F-BENCH-0001", debtor, date(2025, 1, 10), date(2025, 2, 9), Decimal("10000.00"),
                      Decimal("2000.00"), Decimal("12000.00"), "Chantier de référence"),
         actor=ACTOR,
@@ -131,7 +131,7 @@ def record_receivable(data_dir: Path, events: int, documents: int) -> Recorded:
             )
         else:
             command = AttachDocument(receivable, DocumentKind.OTHER, sha256, "application/pdf", f"pièce {number}")
-        ledger.change_receivable(command, actor=ACTOR)
+        ledger.execute(command, actor=ACTOR)
         recorded += 1
         day += timedelta(days=1)
     while recorded < events:
@@ -143,7 +143,7 @@ def record_receivable(data_dir: Path, events: int, documents: int) -> Recorded:
             command = NoteCall(receivable, day, CallPurpose.FOLLOW_UP, CallOutcome.NO_ANSWER)
         else:
             command = RecordPayment(receivable, Decimal("1.00"), day, PaymentMethod.TRANSFER, f"VIR-{recorded:05d}")
-        ledger.change_receivable(command, actor=ACTOR)
+        ledger.execute(command, actor=ACTOR)
         recorded += 1
         if recorded % 4 == 0:
             day += timedelta(days=1)

@@ -275,7 +275,7 @@ class Scenario:
         self.counter = 0
         self.tag = uuid.uuid4().hex[:8]
         self.debtor_id = uuid.uuid4()
-        ledger.register_debtor(
+        ledger.execute(
             RegisterDebtor(
                 debtor_id=self.debtor_id,
                 legal_name="Bench Fournitures SARL",
@@ -292,7 +292,7 @@ class Scenario:
 
     def issue(self) -> UUID:
         today = self.ledger.now().today
-        outcome = self.ledger.issue_invoice(
+        outcome = self.ledger.execute(
             IssueInvoice(
                 invoice_number=f"B-{self.tag}-{self.next():06d}",
                 debtor_id=self.debtor_id,
@@ -336,7 +336,7 @@ class Scenario:
         """The batch path: ``batch`` domain calls on one loaded aggregate, then one save()."""
         for _ in range(batch):
             self.decide_on(receivable, self.ledger.now())
-        self.ledger.save(*receivable.collect_events())
+        self.ledger.store.append(receivable.collect_events())
 
     def long_receivable(self, events: int, batch: int) -> UUID:
         receivable_id = self.issue()
@@ -486,7 +486,9 @@ def breakdown(ledger: Ledger, sizes: Sizes) -> list[tuple[str, float]]:
         receivables = [ledger.receivable(scenario.issue()) for _ in range(batches)]
         decide.append(timed(for_each(partial(decide_only, scenario, sizes.batch), receivables), collect=True))
         save.append(
-            timed(for_each(lambda receivable: ledger.save(*receivable.collect_events()), receivables), collect=True)
+            timed(
+                for_each(lambda receivable: ledger.store.append(receivable.collect_events()), receivables), collect=True
+            )
         )
     n = f"{batches * sizes.batch:,}"
     return [

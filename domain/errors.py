@@ -44,3 +44,9 @@ class VersionMismatch(DomainError):
     """The caller expected another version (an HTTP If-Match that no longer holds)."""
 
     code = "version_mismatch"
+
+
+class Forbidden(DomainError):
+    """The caller's role may not issue this command."""
+
+    code = "forbidden"

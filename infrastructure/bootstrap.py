@@ -8,8 +8,11 @@ from psycopg.conninfo import conninfo_to_dict
 from application.claims import Claims
 from application.ledger import Clock, Ledger, system_clock
 from domain.late_charges import ChargePolicy, Imputation, RateReading
+from infrastructure.documents import DocumentStore
+from infrastructure.event_store import EventsourcingStore
 from infrastructure.rate_files import load_rate_table
 from infrastructure.settings import Settings
+from infrastructure.sql import Database, open_database
 
 
 def store_environment(settings: Settings) -> dict[str, str]:
@@ -43,15 +46,42 @@ def store_environment(settings: Settings) -> dict[str, str]:
     return env
 
 
-def build_ledger(settings: Settings, *, clock: Clock = system_clock) -> Ledger:
-    """The Ledger on the configured store, with the shipped rate tables (a broken file raises RateFileError)."""
-    environment, rates = store_environment(settings), load_rate_table()
+def build_event_store(settings: Settings) -> EventsourcingStore:
+    environment = store_environment(settings)
     try:
-        return Ledger(environment, clock=clock, timezone=settings.timezone, rates=rates)
+        return EventsourcingStore(environment)
     except IntegrityError:
         # Workers starting together on a new database race to create the tables (PostgreSQL's
         # CREATE TABLE IF NOT EXISTS is not safe against a concurrent one): the loser finds them made.
-        return Ledger(environment, clock=clock, timezone=settings.timezone, rates=rates)
+        return EventsourcingStore(environment)
+
+
+def build_ledger(settings: Settings, *, clock: Clock = system_clock, database: Database | None = None) -> Ledger:
+    """The Ledger on the configured store, with the shipped rate tables (a broken file raises RateFileError)
+    and the documents store its commands check (the given database, else one opened at first need)."""
+    rates = load_rate_table()
+    documents = LazyDocuments(settings) if database is None else DocumentStore(database)
+    closing = [documents.close] if isinstance(documents, LazyDocuments) else []
+    store = build_event_store(settings)
+    return Ledger(store, documents=documents, clock=clock, timezone=settings.timezone, rates=rates, closing=closing)
+
+
+class LazyDocuments:
+    """The documents store of a command-line run, opened only if a command names a document."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._database: Database | None = None
+
+    def is_stored(self, sha256: str) -> bool:
+        if self._database is None:
+            self._database = open_database(self._settings)
+        return DocumentStore(self._database).is_stored(sha256)
+
+    def close(self) -> None:
+        if self._database is not None:
+            self._database.close()
+            self._database = None
 
 
 def charge_policy(settings: Settings) -> ChargePolicy:

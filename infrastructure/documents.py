@@ -116,6 +116,9 @@ class DocumentStore:
         rows = self._db.fetch("SELECT sha256, media_type, size, created_at FROM documents WHERE sha256 = %s", (sha256,))
         return StoredDocument(*rows[0]) if rows else None
 
+    def is_stored(self, sha256: str) -> bool:
+        return bool(self._db.fetch("SELECT 1 FROM documents WHERE sha256 = %s", (sha256,)))
+
     def content(self, sha256: str) -> bytes | None:
         rows = self._db.fetch("SELECT content FROM documents WHERE sha256 = %s", (sha256,))
         return bytes(rows[0][0]) if rows else None

@@ -73,7 +73,7 @@ TAGS = [
 
 def build_services(settings: Settings, clock: Clock = system_clock) -> Services:
     database = open_database(settings)
-    ledger = build_ledger(settings, clock=clock)
+    ledger = build_ledger(settings, clock=clock, database=database)
     tokens, token_listener = serving_token_store(settings, database)
     return Services(
         settings=settings,

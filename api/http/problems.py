@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from domain.errors import (
     AlreadyExists,
     DomainError,
+    Forbidden,
     InvalidInput,
     NotFound,
     RuleViolation,
@@ -34,6 +35,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     RuleViolation: 409,
     VersionConflict: 409,
     VersionMismatch: 412,
+    Forbidden: 403,
 }
 
 log = structlog.get_logger("relance.api")

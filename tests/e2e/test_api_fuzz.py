@@ -46,11 +46,11 @@ from pydantic import SecretStr
 from schemathesis.python.asgi import get_client
 from starlette.types import Receive, Scope, Send
 
+from api.demo import demo_clock, load_demo
 from api.http.app import build_services, create_app
 from api.http.services import Services
 from application.access import Role
 from application.clock import SimulatedClock
-from application.demo import demo_clock, load_demo, store_referenced_documents
 from infrastructure.settings import Settings
 from tests.support.throwaway_postgres import create_database
 
@@ -162,8 +162,7 @@ def start_api(settings: Settings) -> FuzzedApi:
     """The app over a store holding the demo ledger and its documents, with a token per role."""
     clock = demo_clock(NOW)
     services = build_services(settings, clock=clock)
-    load_demo(services.ledger, clock, now=NOW)
-    store_referenced_documents(services.ledger, services.documents)
+    load_demo(services.ledger, clock, services.documents, now=NOW)
     clock.set(NOW)
     tokens = {
         role: services.tokens.create(name=f"fuzz-{role.value}", role=role, created_by="test_api_fuzz")[1]

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from application.demo import demo_clock, load_demo
+from api.demo import demo_clock, load_demo
 from infrastructure.projector import Projector
 from tests.e2e.conftest import Api, assert_problem, postgres_settings, running_api, sqlite_settings
 
@@ -29,7 +29,7 @@ def demo_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     """The API on the embedded store holding the demo ledger as of NOW (read models in process)."""
     clock = demo_clock(NOW)
     with running_api(sqlite_settings(tmp_path_factory.mktemp("demo")), clock) as api:
-        load_demo(api.services.ledger, clock, now=NOW)
+        load_demo(api.services.ledger, clock, api.services.documents, now=NOW)
         yield api
 
 

@@ -56,7 +56,7 @@ def issue(data_dir: Path, number: str, *, paid: str | None = None) -> UUID:
             address=Address(lines=["12 rue des Lilas"], postal_code="69003", city="Lyon", country="FR"),
             siren="732829320",
         )
-        debtor_id = ledger.register_debtor(debtor, actor=ACTOR).aggregate_id
+        debtor_id = ledger.execute(debtor, actor=ACTOR).aggregate_id
         command = IssueInvoice(
             invoice_number=number,
             debtor_id=debtor_id,
@@ -67,10 +67,10 @@ def issue(data_dir: Path, number: str, *, paid: str | None = None) -> UUID:
             amount_incl_vat=Decimal("1200.00"),
             label="Fourniture de matériaux",
         )
-        receivable_id = ledger.issue_invoice(command, actor=ACTOR).aggregate_id
+        receivable_id = ledger.execute(command, actor=ACTOR).aggregate_id
         if paid is not None:
             clock.set(datetime(2025, 2, 20, 9, tzinfo=UTC))
-            ledger.change_receivable(
+            ledger.execute(
                 RecordPayment(receivable_id, Decimal(paid), date(2025, 2, 19), PaymentMethod.TRANSFER, f"VIR-{number}"),
                 actor=ACTOR,
             )

@@ -6,7 +6,6 @@ tests expect does not depend on the time of day they run at.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
@@ -22,6 +21,7 @@ from infrastructure.bootstrap import build_ledger
 from infrastructure.policy_files import shipped_policy_files
 from infrastructure.settings import Settings
 from tests.e2e.test_cli import as_json, relance
+from tests.support.documents import document_store
 from tests.support.smtp_server import Inbox, smtp_server
 
 ACTOR = "tests"
@@ -45,30 +45,31 @@ def firm(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str], Inbox]]:
     policies.mkdir()
     (policies / "always.toml").write_text(always_open_policy(), encoding="utf-8")
     data_dir = tmp_path / "data"
-    ledger = build_ledger(Settings(data_dir=data_dir, database_url=None, timezone="Europe/Paris"))
+    settings = Settings(data_dir=data_dir, database_url=None, timezone="Europe/Paris")
+    ledger = build_ledger(settings)
+    documents = document_store(settings)
     try:
         today = ledger.now().today
         debtor = uuid4()
         address = Address(["4 rue des Tanneurs"], "69002", "Lyon", "FR")
-        ledger.register_debtor(
+        ledger.execute(
             RegisterDebtor(debtor, "Menuiserie Martin SARL", DebtorKind.PROFESSIONAL, address, "732829320"), actor=ACTOR
         )
-        ledger.change_debtor(
+        ledger.execute(
             AddContact(debtor, uuid4(), ContactRole.ACCOUNTS_PAYABLE, "Paul Martin", "compta@martin.example", "0472"),
             actor=ACTOR,
         )
-        ledger.change_debtor(AssignPolicy(debtor, "always"), actor=ACTOR)
+        ledger.execute(AssignPolicy(debtor, "always"), actor=ACTOR)
         for number, overdue in (("F-CLI-0001", 10), ("F-CLI-0002", 1)):
             due = today - timedelta(days=overdue)
-            receivable = ledger.issue_invoice(
+            receivable = ledger.execute(
                 IssueInvoice(number, debtor, due - timedelta(days=30), due, Decimal("1000.00"), Decimal("200.00"),
                              Decimal("1200.00"), "Escalier"),
                 actor=ACTOR,
             ).aggregate_id  # fmt: skip
-            sha = hashlib.sha256(number.encode()).hexdigest()
-            ledger.change_receivable(
-                AttachDocument(receivable, DocumentKind.INVOICE, sha, "application/pdf"), actor=ACTOR
-            )
+            pdf = b"%PDF-1.4\n% facture " + number.encode() + b"\n%%EOF\n"
+            sha = documents.put(pdf, "application/pdf", actor=ACTOR)[0].sha256
+            ledger.execute(AttachDocument(receivable, DocumentKind.INVOICE, sha, "application/pdf"), actor=ACTOR)
     finally:
         ledger.close()
     with smtp_server() as (inbox, port):

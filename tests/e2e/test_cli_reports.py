@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from application.demo import demo_clock, load_demo
+from api.demo import demo_clock, load_demo
 from application.ledger import Ledger
 from application.reports import Basis
 from infrastructure.bootstrap import build_ledger
@@ -20,6 +20,7 @@ from infrastructure.read_models import ReadModels
 from infrastructure.read_store import open_read_store
 from infrastructure.settings import Settings
 from tests.e2e.test_cli import relance
+from tests.support.documents import document_store
 
 NOW = datetime(2026, 3, 18, 16, 45, tzinfo=UTC)
 
@@ -29,9 +30,10 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An embedded store holding the demo ledger recorded as of NOW; nothing projected yet."""
     data_dir = tmp_path_factory.mktemp("reports")
     clock = demo_clock(NOW)
-    ledger = build_ledger(Settings(data_dir=data_dir, database_url=None, timezone="Europe/Paris"), clock=clock)
+    settings = Settings(data_dir=data_dir, database_url=None, timezone="Europe/Paris")
+    ledger = build_ledger(settings, clock=clock)
     try:
-        load_demo(ledger, clock, now=NOW)
+        load_demo(ledger, clock, document_store(settings), now=NOW)
     finally:
         ledger.close()
     return data_dir

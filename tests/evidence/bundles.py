@@ -90,7 +90,7 @@ def record_escalated_file(ledger: Ledger, clock: SimulatedClock, documents: Docu
         recorded.documents[document.sha256] = content
         return document.sha256
 
-    debtor = ledger.register_debtor(
+    debtor = ledger.execute(
         RegisterDebtor(
             debtor_id=uuid4(),
             legal_name="Dupont Matériaux SARL",
@@ -111,43 +111,41 @@ def record_escalated_file(ledger: Ledger, clock: SimulatedClock, documents: Docu
         label="Fourniture de matériaux, chantier Lyon 3e",
         order_reference="BC-7781",
     )
-    receivable = ledger.issue_invoice(issue, actor=ACTOR).aggregate_id
+    receivable = ledger.execute(issue, actor=ACTOR).aggregate_id
     recorded = RecordedFile(debtor=debtor, receivable=receivable, other_receivable=receivable)
     invoice_pdf = stored(b"%PDF-1.4\n% facture F-2025-001\n%%EOF\n", "application/pdf")
-    ledger.change_receivable(
+    ledger.execute(
         AttachDocument(receivable, DocumentKind.INVOICE, invoice_pdf, "application/pdf", "Facture"), actor=ACTOR
     )
     reminder = stored("Madame, Monsieur, sauf erreur de notre part, la facture F-2025-001…".encode(), "text/plain")
     on(clock, date(2025, 2, 14))
-    ledger.change_receivable(
+    ledger.execute(
         SendReminder(receivable, ReminderStage.FIRST, ReminderChannel.EMAIL, date(2025, 2, 14),
                      document_sha256=reminder),
         actor="dunning-engine",
     )  # fmt: skip
     on(clock, date(2025, 2, 20))
-    ledger.change_receivable(
-        NoteCall(receivable, date(2025, 2, 20), CallPurpose.FOLLOW_UP, CallOutcome.NO_ANSWER), actor=ACTOR
-    )
+    ledger.execute(NoteCall(receivable, date(2025, 2, 20), CallPurpose.FOLLOW_UP, CallOutcome.NO_ANSWER), actor=ACTOR)
     notice = stored(b"%PDF-1.4\n% mise en demeure F-2025-001\n%%EOF\n", "application/pdf")
     on(clock, date(2025, 3, 20))
-    ledger.change_receivable(
+    ledger.execute(
         SendFormalNotice(receivable, NoticeChannel.REGISTERED_LETTER, date(2025, 3, 20), date(2025, 3, 31),
                          Decimal("1200.00"), Decimal("12.34"), Decimal("40.00"), notice, "1A00000000001"),
         actor=ACTOR,
     )  # fmt: skip
     receipt = stored(b"\x89PNG\r\n\x1a\n" + b"AR signe le 22/03/2025", "image/png")
     on(clock, date(2025, 3, 24))
-    ledger.change_receivable(
+    ledger.execute(
         AcknowledgeFormalNotice(receivable, 1, AcknowledgementOutcome.DELIVERED, date(2025, 3, 22), receipt),
         actor=ACTOR,
     )
     on(clock, date(2025, 4, 2))
-    ledger.change_receivable(
+    ledger.execute(
         RecordPayment(receivable, Decimal("200.00"), date(2025, 4, 1), PaymentMethod.TRANSFER, "VIR-2025-0401"),
         actor="bank-import",
     )
     on(clock, date(2025, 4, 15))
-    ledger.change_receivable(
+    ledger.execute(
         Escalate(receivable, EscalationRoute.PAYMENT_ORDER, date(2025, 4, 15), "requête TC Lyon"), actor=ACTOR
     )
     other = IssueInvoice(
@@ -160,7 +158,7 @@ def record_escalated_file(ledger: Ledger, clock: SimulatedClock, documents: Docu
         amount_incl_vat=Decimal("120.00"),
         label="Livraison complémentaire",
     )
-    recorded.other_receivable = ledger.issue_invoice(other, actor=ACTOR).aggregate_id
+    recorded.other_receivable = ledger.execute(other, actor=ACTOR).aggregate_id
     on(clock, date(2025, 5, 2), hour=16)
     return recorded
 

@@ -7,6 +7,7 @@ next event's link and `relance ledger verify` must not change.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import timedelta
 from decimal import Decimal
@@ -20,7 +21,8 @@ from tests.integration.conftest import ACTOR, DUE_ON, START, Store, clock_at, is
 store = stores.store
 
 ADDED = ("policy_id", "policy_version", "rule")
-DOCUMENT = "c" * 64
+NOTICE = b"%PDF-1.4\n% mise en demeure\n%%EOF\n"
+DOCUMENT = hashlib.sha256(NOTICE).hexdigest()
 
 
 def notice(receivable_id: object, **engine: object) -> SendFormalNotice:
@@ -33,10 +35,11 @@ def notice(receivable_id: object, **engine: object) -> SendFormalNotice:
 def test_a_notice_stored_without_the_added_keys_keeps_its_hash_and_verifies(store: Store) -> None:
     clock = clock_at(START)
     ledger = store.ledger(clock)
+    store.put_document(NOTICE)
     receivable = issue_invoice(ledger, register_debtor(ledger))
     clock.set(START + timedelta(days=120))
-    sent = ledger.change_receivable(notice(receivable), actor=ACTOR).events[0]
-    ledger.change_receivable(AddNote(receivable, "appel au débiteur"), actor=ACTOR)
+    sent = ledger.execute(notice(receivable), actor=ACTOR).events[0]
+    ledger.execute(AddNote(receivable, "appel au débiteur"), actor=ACTOR)
     state = json.loads(state_of(store, receivable, 2))
     assert all(state[key] is None for key in ADDED)  # recorded now: the keys are there, empty
 
@@ -52,10 +55,11 @@ def test_a_notice_stored_without_the_added_keys_keeps_its_hash_and_verifies(stor
 def test_a_notice_sent_by_the_engine_names_its_policy_version_and_rule_in_the_journal(store: Store) -> None:
     clock = clock_at(START)
     ledger = store.ledger(clock)
+    store.put_document(NOTICE)
     receivable = issue_invoice(ledger, register_debtor(ledger))
     clock.set(START + timedelta(days=120))
     engine = {"policy_id": "default", "policy_version": 3, "rule": "formal_notice"}
-    ledger.change_receivable(notice(receivable, **engine), actor=ACTOR)
+    ledger.execute(notice(receivable, **engine), actor=ACTOR)
     data = ledger.journal(receivable)[1].record["data"]
     assert {key: data[key] for key in ADDED} == engine
     assert ledger.receivable(receivable).notices[0].rule == "formal_notice"

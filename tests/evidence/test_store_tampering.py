@@ -38,9 +38,9 @@ def recorded(store: Store) -> Ledger4:
     ledger = store.ledger(clock_at(START))
     debtor = register_debtor(ledger)
     receivable = issue_invoice(ledger, debtor, "F-2025-001")
-    ledger.change_receivable(payment(receivable, "50.00", "VIR-0001"), actor=ACTOR)
-    ledger.change_receivable(AddNote(receivable, "premier appel"), actor=ACTOR)
-    ledger.change_receivable(AddNote(receivable, "second appel"), actor=ACTOR)
+    ledger.execute(payment(receivable, "50.00", "VIR-0001"), actor=ACTOR)
+    ledger.execute(AddNote(receivable, "premier appel"), actor=ACTOR)
+    ledger.execute(AddNote(receivable, "second appel"), actor=ACTOR)
     other = issue_invoice(ledger, debtor, "F-2025-002")
     return Ledger4(receivable=receivable, other_receivable=other, debtor=debtor)
 

@@ -41,9 +41,9 @@ class Digested:
 
 def record_receivable(ledger: Ledger, debtor: UUID, *, excl: str = "1000.00", notes: int = 2) -> UUID:
     receivable = issue_invoice(ledger, debtor, "F-2025-001", excl=excl)
-    ledger.change_receivable(payment(receivable, "50.00", "VIR-0001"), actor=ACTOR)
+    ledger.execute(payment(receivable, "50.00", "VIR-0001"), actor=ACTOR)
     for number in range(notes):
-        ledger.change_receivable(AddNote(receivable, f"appel {number + 1}"), actor=ACTOR)
+        ledger.execute(AddNote(receivable, f"appel {number + 1}"), actor=ACTOR)
     return receivable
 
 
@@ -123,7 +123,7 @@ def test_events_recorded_after_the_digest_verify_against_the_hash_at_the_digeste
     store: Store, digested: Digested
 ) -> None:
     ledger = store.ledger(clock_at(START))
-    ledger.change_receivable(AddNote(digested.receivable, "après le condensat"), actor=ACTOR)
+    ledger.execute(AddNote(digested.receivable, "après le condensat"), actor=ACTOR)
     issue_invoice(ledger, digested.debtor, "F-2025-003")  # not in any digest yet
 
     result = verify(digested, "--json")

@@ -48,16 +48,16 @@ def write_debtors(ledger: Ledger) -> list[UUID]:
     for n in range(DEBTORS):
         debtor = uuid5(NAMESPACE, f"debtor-{n}")
         address = Address([f"{n} rue des Tanneurs"], "69002", "Lyon", "FR")
-        ledger.register_debtor(
+        ledger.execute(
             RegisterDebtor(debtor, f"Client {n} SARL", DebtorKind.PROFESSIONAL, address, "732829320"), actor=ACTOR
         )
-        ledger.change_debtor(
+        ledger.execute(
             AddContact(debtor, uuid5(NAMESPACE, f"contact-{n}"), ContactRole.ACCOUNTS_PAYABLE, f"Compta {n}",
                        f"compta{n}@client.example"),
             actor=ACTOR,
         )  # fmt: skip
-        ledger.change_debtor(AssignPolicy(debtor, "always"), actor=ACTOR)
-        outcome = ledger.issue_invoice(
+        ledger.execute(AssignPolicy(debtor, "always"), actor=ACTOR)
+        outcome = ledger.execute(
             IssueInvoice(f"F-DUN-{n:04d}", debtor, due - timedelta(days=30), due, Decimal("1000.00"),
                          Decimal("200.00"), Decimal("1200.00"), "Escalier"),
             actor=ACTOR,

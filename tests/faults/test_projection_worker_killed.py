@@ -69,7 +69,7 @@ class Writer:
                 )
             else:
                 command = AddNote(rid, f"note {n}")
-            self.ledger.change_receivable(command, actor="fault-writer")
+            self.ledger.execute(command, actor="fault-writer")
             self.recorded += 1
             n += 1
 

@@ -27,7 +27,9 @@ from application.ledger import Clock, Ledger, system_clock
 from domain.debtor import Address
 from domain.vocabulary import DebtorKind, PaymentMethod
 from infrastructure.bootstrap import build_ledger
+from infrastructure.documents import DocumentStore
 from infrastructure.settings import Settings
+from infrastructure.sql import open_database
 
 FIRM_TIMEZONE = "Europe/Paris"
 ACTOR = "alice@cabinet.example"
@@ -85,6 +87,15 @@ class Store:
             "RELANCE_TIMEZONE": self.settings.timezone,
         }
 
+    def put_document(self, content: bytes, media_type: str = "application/pdf") -> str:
+        """Store a document (an event may only name a stored one); returns its SHA-256."""
+        database = open_database(self.settings)
+        try:
+            stored, _ = DocumentStore(database).put(content, media_type, actor=ACTOR)
+        finally:
+            database.close()
+        return stored.sha256
+
     def close(self) -> None:
         for ledger in self._ledgers:
             ledger.close()
@@ -122,7 +133,7 @@ def register_debtor(ledger: Ledger, legal_name: str = "Dupont Matériaux SARL") 
         address=Address(lines=["12 rue des Lilas"], postal_code="69003", city="Lyon", country="FR"),
         siren="732829320",
     )
-    return ledger.register_debtor(command, actor=ACTOR).aggregate_id
+    return ledger.execute(command, actor=ACTOR).aggregate_id
 
 
 def issue_command(
@@ -141,7 +152,7 @@ def issue_command(
 
 
 def issue_invoice(ledger: Ledger, debtor_id: UUID, number: str = "F-2025-001", **amounts: str) -> UUID:
-    return ledger.issue_invoice(issue_command(debtor_id, number, **amounts), actor=ACTOR).aggregate_id
+    return ledger.execute(issue_command(debtor_id, number, **amounts), actor=ACTOR).aggregate_id
 
 
 def payment(receivable_id: UUID, amount: str, reference: str, value_date: date = ISSUED_ON) -> RecordPayment:

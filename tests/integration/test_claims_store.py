@@ -39,7 +39,7 @@ def invoice_2026(ledger: Ledger, debtor_id: UUID, number: str = "F-2026-001", **
         label="Pose de menuiseries",
         **extra,  # type: ignore[arg-type]
     )
-    return ledger.issue_invoice(command, actor=ACTOR).aggregate_id
+    return ledger.execute(command, actor=ACTOR).aggregate_id
 
 
 def ecb_2026h2(rate: str = "2.40") -> PublishRates:
@@ -54,7 +54,7 @@ def test_a_claim_through_the_ledger_counts_the_payments_by_value_date(store: Sto
     ledger = store.ledger(clock)
     receivable_id = issue_invoice(ledger, register_debtor(ledger))
     clock.set(datetime(2025, 3, 12, 9, tzinfo=UTC))
-    ledger.change_receivable(payment(receivable_id, "500.00", "VIR-1", date(2025, 2, 19)), actor=ACTOR)
+    ledger.execute(payment(receivable_id, "500.00", "VIR-1", date(2025, 2, 19)), actor=ACTOR)
 
     claim = Claims(store.ledger(clock)).claim(receivable_id, date(2025, 3, 11))
 
@@ -96,7 +96,7 @@ def test_the_debtors_insolvency_removes_the_indemnity_from_the_claim(store: Stor
     debtor_id = register_debtor(ledger)
     receivable_id = issue_invoice(ledger, debtor_id)
     clock.set(datetime(2025, 3, 12, 9, tzinfo=UTC))
-    ledger.change_debtor(
+    ledger.execute(
         OpenInsolvency(debtor_id, InsolvencyProcedure.RECEIVERSHIP, "TC Lyon", date(2025, 3, 1), date(2025, 3, 5)),
         actor=ACTOR,
     )
@@ -113,7 +113,7 @@ def test_the_debtors_insolvency_removes_the_indemnity_from_the_claim(store: Stor
 def test_a_published_rate_is_recorded_with_its_actor_and_the_chain_verifies(store: Store) -> None:
     ledger = store.ledger(clock_at(SUMMER_2026))
 
-    outcome = ledger.publish_rates(
+    outcome = ledger.execute(
         PublishRates(
             half_year="2026H2",
             source=ECB_SOURCE,
@@ -152,12 +152,12 @@ def test_a_published_rate_is_recorded_with_its_actor_and_the_chain_verifies(stor
 
 def test_a_half_year_already_known_is_refused_and_nothing_is_recorded(store: Store) -> None:
     ledger = store.ledger(clock_at(SUMMER_2026))
-    ledger.publish_rates(ecb_2026h2(), actor=ADMIN)
+    ledger.execute(ecb_2026h2(), actor=ADMIN)
 
     with pytest.raises(AlreadyExists) as twice:
-        store.ledger(clock_at(SUMMER_2026)).publish_rates(ecb_2026h2("2.50"), actor="admin:eve")
+        store.ledger(clock_at(SUMMER_2026)).execute(ecb_2026h2("2.50"), actor="admin:eve")
     with pytest.raises(AlreadyExists) as shipped:
-        ledger.publish_rates(PublishRates(half_year="2026H1", source="x", ecb_mro=Decimal("2.15")), actor=ADMIN)
+        ledger.execute(PublishRates(half_year="2026H1", source="x", ecb_mro=Decimal("2.15")), actor=ADMIN)
 
     assert twice.value.rule == shipped.value.rule == "rate_published_once"
     assert ledger.rate_register().version == 1
@@ -169,7 +169,7 @@ def test_publishing_the_missing_half_year_turns_a_provisional_claim_into_a_final
     claims = Claims(ledger)
     before = claims.claim(receivable_id, date(2026, 7, 20))
 
-    ledger.publish_rates(ecb_2026h2("2.40"), actor=ADMIN)
+    ledger.execute(ecb_2026h2("2.40"), actor=ADMIN)
     after = Claims(store.ledger()).claim(receivable_id, date(2026, 7, 20))
 
     # before: 21–30 June 1000 × 12.15 % × 10/365 = 3.328767 + 1–20 July (2.15 carried forward) 1000 × 12.15 % × 20/365
@@ -204,7 +204,7 @@ def test_the_floor_binds_professionals_only(store: Store) -> None:
         kind=DebtorKind.CONSUMER,
         address=Address(lines=["3 rue Neuve"], postal_code="69001", city="Lyon", country="FR"),
     )
-    debtor_id = ledger.register_debtor(consumer, actor=ACTOR).aggregate_id
+    debtor_id = ledger.execute(consumer, actor=ACTOR).aggregate_id
 
     receivable_id = invoice_2026(ledger, debtor_id, contractual_penalty_rate=Decimal("5.00"))
 
@@ -222,8 +222,8 @@ def test_receivables_with_a_limitation_date_before_a_day_are_listed_soonest_firs
     acknowledged = issue_invoice(ledger, debtor_id, "F-2025-002")
     settled = issue_invoice(ledger, debtor_id, "F-2025-003")
     clock.advance(timedelta(days=60))
-    ledger.change_receivable(payment(acknowledged, "100.00", "VIR-2", date(2025, 3, 1)), actor=ACTOR)
-    ledger.change_receivable(payment(settled, "1200.00", "VIR-3", date(2025, 3, 1)), actor=ACTOR)
+    ledger.execute(payment(acknowledged, "100.00", "VIR-2", date(2025, 3, 1)), actor=ACTOR)
+    ledger.execute(payment(settled, "1200.00", "VIR-3", date(2025, 3, 1)), actor=ACTOR)
     claims = Claims(store.ledger(clock), alert_days=90)
 
     soon = claims.limitation_before(date(2030, 2, 1))

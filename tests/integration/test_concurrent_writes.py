@@ -1,8 +1,9 @@
 """Concurrent writers on one receivable, on SQLite and on PostgreSQL.
 
 Each writer is its own Ledger instance, as separate processes would be: the store's
-primary key (aggregate id, version) is the only arbiter, and the loser of a race gets
-``VersionConflict`` with nothing recorded.
+primary key (aggregate id, version) is the only arbiter. The loser of a race is decided
+again on the fresh state (its command did not depend on what it had seen); with an
+expected version (If-Match) it gets ``VersionConflict`` with nothing recorded.
 """
 
 from __future__ import annotations
@@ -37,9 +38,12 @@ class PaymentAfterBarrier(RecordPayment):
     """A payment decided only once every writer has loaded the receivable: a forced race."""
 
     barrier: threading.Barrier = field(default_factory=lambda: threading.Barrier(1), compare=False)
+    decisions: list[int] = field(default_factory=list, compare=False)  # how often it was decided
 
     def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
-        self.barrier.wait(timeout=TIMEOUT)
+        self.decisions.append(receivable.version)
+        if len(self.decisions) == 1:  # the race is on the first decision; a second one is on fresh state
+            self.barrier.wait(timeout=TIMEOUT)
         return super().run(receivable, now, actor)
 
 
@@ -77,17 +81,50 @@ def race(writers: list[Callable[[], Outcome]]) -> list[Outcome | BaseException]:
         return list(pool.map(attempt, writers))
 
 
-def test_two_instances_paying_the_same_version_one_wins_and_the_other_gets_a_version_conflict(store: Store) -> None:
+def test_two_instances_paying_the_same_version_without_if_match_are_both_recorded_the_loser_decided_again(
+    store: Store,
+) -> None:
     # Given two instances that have both loaded the receivable at version 1
     receivable_id = given_an_invoice(store)
     first, second = store.ledger(clock_at(START)), store.ledger(clock_at(START))
     both_loaded = threading.Barrier(2)
+    payments = [
+        paying_after(both_loaded, receivable_id, "100.00", "VIR-A"),
+        paying_after(both_loaded, receivable_id, "200.00", "VIR-B"),
+    ]
 
-    # When each records a different payment on what it loaded
+    # When each records a different payment on what it loaded, without an expected version
+    outcomes = race([lambda: first.execute(payments[0], actor=ACTOR), lambda: second.execute(payments[1], actor=ACTOR)])
+
+    # Then both are recorded, in versions 2 and 3: the loser was decided again on version 2
+    assert all(isinstance(o, Outcome) and o.recorded for o in outcomes), outcomes
+    assert sorted(o.version for o in outcomes if isinstance(o, Outcome)) == [2, 3]
+    assert sorted(len(p.decisions) for p in payments) == [1, 2]  # type: ignore[attr-defined]
+    loser = next(p for p in payments if len(p.decisions) == 2)  # type: ignore[attr-defined]
+    assert loser.decisions == [1, 2]  # type: ignore[attr-defined]
+    reader = store.ledger()
+    assert sorted(payment_references(reader, receivable_id)) == ["VIR-A", "VIR-B"]
+    assert reader.receivable(receivable_id).paid == Decimal("300.00")
+    assert verify_store(reader.recorder, reader.mapper).ok
+
+
+def test_two_instances_paying_the_same_version_with_if_match_one_wins_and_the_other_gets_a_version_conflict(
+    store: Store,
+) -> None:
+    # Given two instances that have both loaded the receivable at version 1, as their callers saw it
+    receivable_id = given_an_invoice(store)
+    first, second = store.ledger(clock_at(START)), store.ledger(clock_at(START))
+    both_loaded = threading.Barrier(2)
+
+    # When each records a different payment on what it loaded, expecting version 1
     outcomes = race(
         [
-            lambda: first.change_receivable(paying_after(both_loaded, receivable_id, "100.00", "VIR-A"), actor=ACTOR),
-            lambda: second.change_receivable(paying_after(both_loaded, receivable_id, "200.00", "VIR-B"), actor=ACTOR),
+            lambda: first.execute(
+                paying_after(both_loaded, receivable_id, "100.00", "VIR-A"), actor=ACTOR, expected_version=1
+            ),
+            lambda: second.execute(
+                paying_after(both_loaded, receivable_id, "200.00", "VIR-B"), actor=ACTOR, expected_version=1
+            ),
         ]
     )
 
@@ -106,7 +143,7 @@ def test_two_instances_paying_the_same_version_one_wins_and_the_other_gets_a_ver
     # And the loser, retrying on a fresh load, is recorded after the winner
     loser = "VIR-B" if payment_references(reader, receivable_id) == ["VIR-A"] else "VIR-A"
     amount = "200.00" if loser == "VIR-B" else "100.00"
-    retried = second.change_receivable(payment(receivable_id, amount, loser), actor=ACTOR)
+    retried = second.execute(payment(receivable_id, amount, loser), actor=ACTOR)
     assert retried.version == 3
     assert sorted(payment_references(store.ledger(), receivable_id)) == ["VIR-A", "VIR-B"]
 
@@ -125,7 +162,7 @@ def test_many_writers_retrying_on_conflict_record_every_payment_exactly_once(sto
         for _ in range(WRITERS):
             attempts[reference] += 1
             try:
-                return ledgers[index].change_receivable(payment(receivable_id, "10.00", reference), actor=ACTOR)
+                return ledgers[index].execute(payment(receivable_id, "10.00", reference), actor=ACTOR)
             except VersionConflict:
                 continue
         raise AssertionError(f"{reference} lost more races than there are other writers")
@@ -155,7 +192,7 @@ def test_many_threads_sharing_one_ledger_record_every_payment_exactly_once(store
     def pay(index: int) -> Outcome:
         for _ in range(WRITERS):
             try:
-                return shared.change_receivable(payment(receivable_id, "10.00", f"CB-{index:03d}"), actor=ACTOR)
+                return shared.execute(payment(receivable_id, "10.00", f"CB-{index:03d}"), actor=ACTOR)
             except VersionConflict:
                 continue
         raise AssertionError(f"CB-{index:03d} lost more races than there are other writers")
@@ -178,12 +215,12 @@ def test_an_expected_version_that_no_longer_holds_is_a_version_mismatch_and_reco
     # Given a receivable at version 2 (the invoice and a payment)
     receivable_id = given_an_invoice(store)
     ledger = store.ledger(clock_at(START))
-    ledger.change_receivable(payment(receivable_id, "100.00", "VIR-1"), actor=ACTOR)
+    ledger.execute(payment(receivable_id, "100.00", "VIR-1"), actor=ACTOR)
     before = store.rows()
 
     # When a client that saw another version sends a note with If-Match
     with pytest.raises(VersionMismatch) as refused:
-        store.ledger(clock_at(START)).change_receivable(
+        store.ledger(clock_at(START)).execute(
             AddNote(receivable_id, "vu au téléphone"), actor=ACTOR, expected_version=stale
         )
 
@@ -195,7 +232,7 @@ def test_an_expected_version_that_no_longer_holds_is_a_version_mismatch_and_reco
 def test_the_expected_version_that_holds_is_accepted(store: Store) -> None:
     receivable_id = given_an_invoice(store)
 
-    outcome = store.ledger(clock_at(START)).change_receivable(
+    outcome = store.ledger(clock_at(START)).execute(
         AddNote(receivable_id, "vu au téléphone"), actor=ACTOR, expected_version=1
     )
 

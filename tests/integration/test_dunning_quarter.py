@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from typer.testing import CliRunner
 
 from api.cli import app
-from application.demo import demo_clock, load_demo
+from api.demo import demo_clock, load_demo
 from domain.dunning import decide
 from domain.dunning_policy import Action, choose_policy
 from domain.receivable_events import FormalNoticeSent, ReminderSent
@@ -26,6 +26,7 @@ from infrastructure.documents import DocumentStore
 from infrastructure.dunning_ports import build_dunning
 from infrastructure.sql import open_database
 from tests.integration.conftest import Store
+from tests.support.documents import document_store
 from tests.support.smtp_server import smtp_server
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -46,7 +47,7 @@ def test_a_quarter_of_daily_runs_sends_each_step_once_on_the_day_it_falls_due(st
         )  # fmt: skip
         clock = demo_clock(NOW)
         ledger = store.ledger(clock)
-        load_demo(ledger, clock, now=NOW)
+        load_demo(ledger, clock, document_store(store.settings), now=NOW)
         database = open_database(settings)
         run = build_dunning(settings, ledger, database, DocumentStore(database))
         start = NOW.astimezone(PARIS).date() + timedelta(days=1)

@@ -59,6 +59,11 @@ ISSUED = DUE - timedelta(days=30)
 AP_EMAIL = "compta@martin.example"
 
 
+def invoice_pdf(number: str) -> bytes:
+    """A one-page PDF standing for the invoice (the documents store checks the signature)."""
+    return b"%PDF-1.4\n% facture " + number.encode() + b"\n%%EOF\n"
+
+
 @dataclass
 class Engine:
     store: Store
@@ -77,7 +82,7 @@ class Engine:
 
     def debtor(self, *, kind: DebtorKind = DebtorKind.PROFESSIONAL, email: str | None = AP_EMAIL) -> UUID:
         debtor_id = uuid4()
-        self.ledger.register_debtor(
+        self.ledger.execute(
             RegisterDebtor(
                 debtor_id, "Menuiserie Martin SARL", kind,
                 Address(["4 rue des Tanneurs"], "69002", "Lyon", "FR"),
@@ -85,7 +90,7 @@ class Engine:
             ),
             actor=ACTOR,
         )  # fmt: skip
-        self.ledger.change_debtor(
+        self.ledger.execute(
             AddContact(debtor_id, uuid4(), ContactRole.ACCOUNTS_PAYABLE, "Paul Martin", email, "04 72 00 00 00"),
             actor=ACTOR,
         )
@@ -95,16 +100,16 @@ class Engine:
         amount = Decimal(incl)
         excl = (amount / Decimal("1.2")).quantize(Decimal("0.01"))
         self.at(due - timedelta(days=30))
-        receivable = self.ledger.issue_invoice(
+        receivable = self.ledger.execute(
             IssueInvoice(
                 invoice_number=number, debtor_id=debtor_id, issue_date=due - timedelta(days=30), due_date=due,
                 amount_excl_vat=excl, vat=amount - excl, amount_incl_vat=amount, label="Escalier chêne, pose comprise",
             ),
             actor=ACTOR,
         ).aggregate_id  # fmt: skip
-        document = hashlib.sha256(number.encode()).hexdigest()
-        self.ledger.change_receivable(
-            AttachDocument(receivable, DocumentKind.INVOICE, document, "application/pdf"), actor=ACTOR
+        stored, _ = DocumentStore(self.database).put(invoice_pdf(number), "application/pdf", actor=ACTOR)
+        self.ledger.execute(
+            AttachDocument(receivable, DocumentKind.INVOICE, stored.sha256, "application/pdf"), actor=ACTOR
         )
         return receivable
 
@@ -215,7 +220,7 @@ def test_the_formal_notice_is_a_registered_letter_with_the_claim_breakdown_and_a
 def test_no_formal_notice_goes_out_before_the_invoice_is_in_the_file(engine: Engine) -> None:
     debtor = engine.debtor()
     engine.at(ISSUED)
-    receivable = engine.ledger.issue_invoice(
+    receivable = engine.ledger.execute(
         IssueInvoice("F-2026-0106", debtor, ISSUED, DUE, Decimal("1000.00"), Decimal("200.00"), Decimal("1200.00"),
                      "Escalier"),
         actor=ACTOR,
@@ -290,7 +295,7 @@ def test_insolvency_proceedings_stop_every_receivable_of_the_debtor_at_once(engi
     debtor = engine.debtor()
     receivables = [engine.invoice(debtor, f"F-2026-012{i}") for i in range(3)]
     engine.at(DUE + timedelta(days=3))
-    engine.ledger.change_debtor(
+    engine.ledger.execute(
         OpenInsolvency(debtor, InsolvencyProcedure.RECEIVERSHIP, "Tribunal de commerce de Lyon",
                        DUE + timedelta(days=1), DUE + timedelta(days=3)),
         actor=ACTOR,
@@ -303,9 +308,7 @@ def test_insolvency_proceedings_stop_every_receivable_of_the_debtor_at_once(engi
 def test_a_broken_promise_is_recorded_when_detected_and_escalation_resumes(engine: Engine) -> None:
     receivable = engine.invoice(engine.debtor(), "F-2026-0130")
     engine.at(DUE + timedelta(days=2))
-    engine.ledger.change_receivable(
-        RecordPromise(receivable, Decimal("1200.00"), DUE + timedelta(days=10)), actor=ACTOR
-    )
+    engine.ledger.execute(RecordPromise(receivable, Decimal("1200.00"), DUE + timedelta(days=10)), actor=ACTOR)
     assert engine.run_on(DUE + timedelta(days=5)).held == {"promise": 1}
     report = engine.run_on(DUE + timedelta(days=14))  # promised date + 3 days grace passed, unpaid
     assert [d["kind"] for d in report.detections] == ["promise_broken"]
@@ -316,7 +319,7 @@ def test_a_broken_promise_is_recorded_when_detected_and_escalation_resumes(engin
 def test_a_receivable_paid_before_the_run_gets_nothing(engine: Engine) -> None:
     receivable = engine.invoice(engine.debtor(), "F-2026-0131")
     engine.at(DUE + timedelta(days=3))
-    engine.ledger.change_receivable(
+    engine.ledger.execute(
         RecordPayment(receivable, Decimal("1200.00"), DUE + timedelta(days=3), PaymentMethod.TRANSFER, "VIR-77"),
         actor=ACTOR,
     )
@@ -377,7 +380,7 @@ def test_a_dry_run_decides_and_reports_but_sends_and_records_nothing(engine: Eng
 def test_the_worklist_lists_the_courteous_calls_by_priority_then_amount_with_the_contact(engine: Engine) -> None:
     normal, urgent = engine.debtor(), engine.debtor()
     engine.at(ISSUED)
-    engine.ledger.change_debtor(ChangePriority(urgent, Priority.HIGH), actor=ACTOR)
+    engine.ledger.execute(ChangePriority(urgent, Priority.HIGH), actor=ACTOR)
     engine.invoice(normal, "F-2026-0150", incl="300.00")  # light policy: no call for a small invoice
     engine.invoice(normal, "F-2026-0151", incl="9000.00")
     engine.invoice(normal, "F-2026-0152", incl="1500.00")
@@ -456,7 +459,7 @@ def test_a_receivable_written_by_someone_else_during_the_run_still_gets_its_step
     send = type(sender).send_bytes
 
     def send_while_a_collector_writes(self: Any, message: bytes, *, to: str) -> None:
-        engine.ledger.change_receivable(AddNote(receivable, "appel entrant du client"), actor="collector:marie")
+        engine.ledger.execute(AddNote(receivable, "appel entrant du client"), actor="collector:marie")
         send(self, message, to=to)
 
     monkeypatch.setattr(type(sender), "send_bytes", send_while_a_collector_writes)

@@ -96,14 +96,14 @@ def test_a_payment_recorded_by_another_process_is_seen_at_the_next_load(store: S
 
     # When another process records two payments on it
     second = store.ledger(clock_at())
-    second.change_receivable(payment(receivable_id, "100.00", "VIR-OTHER-1"), actor=ACTOR)
-    second.change_receivable(payment(receivable_id, "50.00", "VIR-OTHER-2"), actor=ACTOR)
+    second.execute(payment(receivable_id, "100.00", "VIR-OTHER-1"), actor=ACTOR)
+    second.execute(payment(receivable_id, "50.00", "VIR-OTHER-2"), actor=ACTOR)
 
     # Then the first ledger sees them, as a fresh process does, and records after them without conflict
     seen = first.receivable(receivable_id)
     assert state_of(seen) == fresh_load(store, receivable_id)
     assert seen.version == 3 and seen.outstanding == Decimal("1050.00")
-    outcome = first.change_receivable(payment(receivable_id, "50.00", "VIR-FIRST"), actor=ACTOR)
+    outcome = first.execute(payment(receivable_id, "50.00", "VIR-FIRST"), actor=ACTOR)
     assert outcome.version == 4
     assert state_of(second.receivable(receivable_id)) == state_of(first.receivable(receivable_id))
     assert verify_store(first.recorder, first.mapper).ok
@@ -113,7 +113,7 @@ def test_a_command_refused_after_changing_its_receivable_leaves_nothing_behind(s
     # Given a ledger with a receivable in its cache
     ledger = store.ledger(clock_at())
     receivable_id = issue_invoice(ledger, register_debtor(ledger))
-    ledger.change_receivable(payment(receivable_id, "100.00", "VIR-1"), actor=ACTOR)
+    ledger.execute(payment(receivable_id, "100.00", "VIR-1"), actor=ACTOR)
     before = state_of(ledger.receivable(receivable_id))
 
     # When a command changes the receivable then fails, another is refused by If-Match,
@@ -126,16 +126,16 @@ def test_a_command_refused_after_changing_its_receivable_leaves_nothing_behind(s
         bank_reference="VIR-REFUSED",
     )
     with pytest.raises(RuleViolation):
-        ledger.change_receivable(refused, actor=ACTOR)
+        ledger.execute(refused, actor=ACTOR)
     with pytest.raises(VersionMismatch):
-        ledger.change_receivable(payment(receivable_id, "5.00", "VIR-STALE"), actor=ACTOR, expected_version=1)
+        ledger.execute(payment(receivable_id, "5.00", "VIR-STALE"), actor=ACTOR, expected_version=1)
     handed = ledger.receivable(receivable_id)
     handed.payments.clear()
     handed.version = 99
 
     # Then the next load is what the store holds, and the next command is recorded at the right version
     assert state_of(ledger.receivable(receivable_id)) == before == fresh_load(store, receivable_id)
-    assert ledger.change_receivable(payment(receivable_id, "5.00", "VIR-2"), actor=ACTOR).version == 3
+    assert ledger.execute(payment(receivable_id, "5.00", "VIR-2"), actor=ACTOR).version == 3
     assert references(store.ledger(), receivable_id) == ["VIR-1", "VIR-2"]
 
 
@@ -146,7 +146,7 @@ def test_as_of_loads_read_the_past_exactly_whatever_is_cached(store: Store) -> N
     receivable_id = issue_invoice(ledger, register_debtor(ledger))
     for day, reference in enumerate(["VIR-D1", "VIR-D2", "VIR-D3"], start=1):
         clock.set(START + timedelta(days=day))
-        ledger.change_receivable(payment(receivable_id, "100.00", reference), actor=ACTOR)
+        ledger.execute(payment(receivable_id, "100.00", reference), actor=ACTOR)
     assert ledger.receivable(receivable_id).version == 4
 
     # When it is read as of the second day, by this ledger and by a fresh one
@@ -164,8 +164,8 @@ def test_a_store_that_lost_its_last_event_is_read_again_in_full(store: Store) ->
     # Given a ledger that cached a receivable at version 3
     ledger = store.ledger(clock_at())
     receivable_id = issue_invoice(ledger, register_debtor(ledger))
-    ledger.change_receivable(payment(receivable_id, "100.00", "VIR-1"), actor=ACTOR)
-    ledger.change_receivable(payment(receivable_id, "100.00", "VIR-2"), actor=ACTOR)
+    ledger.execute(payment(receivable_id, "100.00", "VIR-1"), actor=ACTOR)
+    ledger.execute(payment(receivable_id, "100.00", "VIR-2"), actor=ACTOR)
     assert ledger.receivable(receivable_id).version == 3
 
     # When the store loses that last event (a restore from an older backup, say)
@@ -200,27 +200,30 @@ def test_writes_queued_behind_a_slow_one_share_a_transaction_and_only_real_confl
     both_loaded = threading.Barrier(2)
     other_process_paid = threading.Event()
 
-    def pay(command: RecordPayment) -> Callable[[], Outcome | BaseException]:
+    def pay(command: RecordPayment, expected: int | None = None) -> Callable[[], Outcome | BaseException]:
         def attempt() -> Outcome | BaseException:
             try:
-                return ledger.change_receivable(command, actor=ACTOR)
+                return ledger.execute(command, actor=ACTOR, expected_version=expected)
             except Exception as error:
                 return error
 
         return attempt
 
     # When, while the first payment is being written, four more receivables are paid, two payments race
-    # on one receivable (loaded at the same version) and one is decided on a version another process
-    # has just replaced
+    # on one receivable (loaded at the same version, which their callers saw: If-Match) and one is
+    # decided on a version another process has just replaced
     with ThreadPoolExecutor(max_workers=8) as pool:
         first = pool.submit(pay(payment(r1, "10.00", "VIR-R1")))
         assert in_first_write.wait(TIMEOUT)
         others = [
             pool.submit(pay(payment(r, "10.00", f"VIR-{name}"))) for r, name in ((r2, "R2"), (r3, "R3"), (r4, "R4"))
         ]
-        racers = [pool.submit(pay(gated(raced, f"VIR-RACE-{n}", lambda: both_loaded.wait(TIMEOUT)))) for n in (1, 2)]
-        late = pool.submit(pay(gated(stale, "VIR-STALE", lambda: other_process_paid.wait(TIMEOUT))))
-        store.ledger(clock_at()).change_receivable(payment(stale, "10.00", "VIR-OTHER"), actor=ACTOR)
+        racers = [
+            pool.submit(pay(gated(raced, f"VIR-RACE-{n}", lambda: both_loaded.wait(TIMEOUT)), expected=1))
+            for n in (1, 2)
+        ]
+        late = pool.submit(pay(gated(stale, "VIR-STALE", lambda: other_process_paid.wait(TIMEOUT)), expected=1))
+        store.ledger(clock_at()).execute(payment(stale, "10.00", "VIR-OTHER"), actor=ACTOR)
         other_process_paid.set()
         outcomes = [f.result(TIMEOUT) for f in [first, *others, *racers, late]]
 

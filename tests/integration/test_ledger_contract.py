@@ -81,7 +81,8 @@ from tests.integration.conftest import (
     register_debtor,
 )
 
-DOCUMENT = hashlib.sha256(b"lettre de mise en demeure").hexdigest()
+LETTER = b"%PDF-1.4\n% lettre de mise en demeure\n%%EOF\n"
+DOCUMENT = hashlib.sha256(LETTER).hexdigest()
 RECORD_KEYS = {"actor", "aggregate_id", "aggregate_type", "data", "previous_hash", "recorded_at", "type", "version"}
 
 
@@ -103,11 +104,14 @@ def hashes(ledger: Ledger, aggregate_id: UUID) -> list[str]:
 # ----------------------------------------------------------- a whole story
 
 
-def record_a_long_story(ledger: Ledger, clock: SimulatedClock, debtor_id: UUID, receivable_id: UUID) -> int:
+def record_a_long_story(
+    store: Store, ledger: Ledger, clock: SimulatedClock, debtor_id: UUID, receivable_id: UUID
+) -> int:
     """Events of many kinds on one receivable and its debtor; returns the receivable's event count."""
+    store.put_document(LETTER)
 
     def change(command: ReceivableCommand) -> None:
-        assert ledger.change_receivable(command, actor=ACTOR).recorded
+        assert ledger.execute(command, actor=ACTOR).recorded
 
     for debtor_command in (
         AddContact(debtor_id, uuid4(), ContactRole.ACCOUNTS_PAYABLE, "Claire Martin", email="compta@dupont.example"),
@@ -116,7 +120,7 @@ def record_a_long_story(ledger: Ledger, clock: SimulatedClock, debtor_id: UUID, 
         AssignPolicy(debtor_id, "standard-b2b"),
         RecordElectronicDeliveryConsent(debtor_id, consented_on=date(2025, 1, 10)),
     ):
-        assert ledger.change_debtor(debtor_command, actor=ACTOR).recorded
+        assert ledger.execute(debtor_command, actor=ACTOR).recorded
 
     clock.set(at(date(2025, 2, 5)))
     change(SendReminder(receivable_id, ReminderStage.COURTESY, ReminderChannel.EMAIL, sent_on=date(2025, 2, 5)))
@@ -179,7 +183,7 @@ def test_a_new_ledger_instance_finds_the_same_state_and_journal_as_the_one_that_
     writer = store.ledger(clock)
     debtor_id = register_debtor(writer)
     receivable_id = issue_invoice(writer, debtor_id)
-    events = record_a_long_story(writer, clock, debtor_id, receivable_id)
+    events = record_a_long_story(store, writer, clock, debtor_id, receivable_id)
 
     # When another instance opens the same store
     reader = store.ledger(clock)
@@ -247,13 +251,13 @@ def test_a_receivable_is_replayed_as_it_stood_at_each_past_instant(store: Store)
     receivable_id = issue_invoice(ledger, register_debtor(ledger))
     paid_200 = at(date(2025, 1, 20))
     clock.set(paid_200)
-    ledger.change_receivable(payment(receivable_id, "200.00", "VIR-1", date(2025, 1, 20)), actor=ACTOR)
+    ledger.execute(payment(receivable_id, "200.00", "VIR-1", date(2025, 1, 20)), actor=ACTOR)
     promised = at(date(2025, 1, 25))
     clock.set(promised)
-    ledger.change_receivable(RecordPromise(receivable_id, Decimal("500.00"), date(2025, 2, 5)), actor=ACTOR)
+    ledger.execute(RecordPromise(receivable_id, Decimal("500.00"), date(2025, 2, 5)), actor=ACTOR)
     settled = at(date(2025, 2, 1))
     clock.set(settled)
-    ledger.change_receivable(payment(receivable_id, "1000.00", "VIR-2", date(2025, 2, 1)), actor=ACTOR)
+    ledger.execute(payment(receivable_id, "1000.00", "VIR-2", date(2025, 2, 1)), actor=ACTOR)
 
     # When another instance replays it as of several instants
     reader = store.ledger(clock)
@@ -309,10 +313,10 @@ def test_as_of_the_end_of_a_day_counts_what_happened_that_evening_in_paris_and_n
     ledger = store.ledger(clock)
     receivable_id = issue_invoice(ledger, register_debtor(ledger))
     clock.set(datetime(2025, 1, 15, 22, 30, tzinfo=UTC))
-    ledger.change_receivable(payment(receivable_id, "100.00", "LATE-EVENING", date(2025, 1, 15)), actor=ACTOR)
+    ledger.execute(payment(receivable_id, "100.00", "LATE-EVENING", date(2025, 1, 15)), actor=ACTOR)
     clock.set(datetime(2025, 1, 15, 23, 30, tzinfo=UTC))
     assert ledger.now().today == date(2025, 1, 16)
-    ledger.change_receivable(payment(receivable_id, "100.00", "AFTER-MIDNIGHT", date(2025, 1, 16)), actor=ACTOR)
+    ledger.execute(payment(receivable_id, "100.00", "AFTER-MIDNIGHT", date(2025, 1, 16)), actor=ACTOR)
 
     # When the receivable is read as of the end of 15 and of 16 January
     reader = store.ledger(clock)
@@ -334,8 +338,8 @@ def test_journal_records_are_canonical_and_each_hash_is_the_sha256_of_its_record
     debtor_id = register_debtor(ledger)
     receivable_id = issue_invoice(ledger, debtor_id)
     clock.set(datetime(2025, 1, 11, 8, 15, 30, 250000, tzinfo=UTC))
-    ledger.change_receivable(payment(receivable_id, "450.50", "VIR-2025-0042", date(2025, 1, 11)), actor=ACTOR)
-    ledger.change_receivable(AddNote(receivable_id, "Reste dû : 749,50 €"), actor="bob")
+    ledger.execute(payment(receivable_id, "450.50", "VIR-2025-0042", date(2025, 1, 11)), actor=ACTOR)
+    ledger.execute(AddNote(receivable_id, "Reste dû : 749,50 €"), actor="bob")
 
     # When its journal is read from another instance
     entries = store.ledger().journal(receivable_id)
@@ -401,7 +405,7 @@ def test_a_second_invoice_with_the_same_number_is_refused_and_records_nothing(st
 
     # When another instance issues the same number, for another debtor and amount
     with pytest.raises(AlreadyExists) as refused:
-        store.ledger(clock_at(START)).issue_invoice(
+        store.ledger(clock_at(START)).execute(
             issue_command(other_debtor, " F-2025-001 ", excl="10.00", vat="2.00"), actor=ACTOR
         )
 
@@ -426,7 +430,7 @@ def test_registering_the_same_debtor_id_twice_is_refused_and_records_nothing(sto
 
     # When another instance registers a debtor under the same id, Then it is refused
     with pytest.raises(AlreadyExists):
-        store.ledger(clock_at(START)).register_debtor(duplicate, actor=ACTOR)
+        store.ledger(clock_at(START)).execute(duplicate, actor=ACTOR)
     assert store.rows() == before
     assert store.ledger().debtor(debtor_id).legal_name == "Dupont Matériaux SARL"
 
@@ -439,15 +443,15 @@ def test_registering_the_same_debtor_id_twice_is_refused_and_records_nothing(sto
         pytest.param(lambda ledger, unknown: ledger.journal(unknown), id="journal"),
         pytest.param(lambda ledger, unknown: ledger.receivable_by_number("F-UNKNOWN"), id="invoice number"),
         pytest.param(
-            lambda ledger, unknown: ledger.change_receivable(payment(unknown, "1.00", "X"), actor=ACTOR),
+            lambda ledger, unknown: ledger.execute(payment(unknown, "1.00", "X"), actor=ACTOR),
             id="payment on an unknown receivable",
         ),
         pytest.param(
-            lambda ledger, unknown: ledger.change_debtor(ChangePriority(unknown, Priority.HIGH), actor=ACTOR),
+            lambda ledger, unknown: ledger.execute(ChangePriority(unknown, Priority.HIGH), actor=ACTOR),
             id="change of an unknown debtor",
         ),
         pytest.param(
-            lambda ledger, unknown: ledger.issue_invoice(issue_command(unknown, "F-ORPHAN"), actor=ACTOR),
+            lambda ledger, unknown: ledger.execute(issue_command(unknown, "F-ORPHAN"), actor=ACTOR),
             id="invoice for an unknown debtor",
         ),
     ],
@@ -481,11 +485,11 @@ def test_a_payment_with_a_known_reference_returns_the_original_and_records_nothi
     # Given a payment VIR-77 of 250.00 recorded as version 2
     ledger = store.ledger(clock_at(START))
     receivable_id = issue_invoice(ledger, register_debtor(ledger))
-    first = ledger.change_receivable(payment(receivable_id, "250.00", "VIR-77"), actor=ACTOR)
+    first = ledger.execute(payment(receivable_id, "250.00", "VIR-77"), actor=ACTOR)
     before = store.rows()
 
     # When the same bank line is recorded again, by another instance (a retry after a crash)
-    again = store.ledger(clock_at(START)).change_receivable(payment(receivable_id, "250.00", "VIR-77"), actor=ACTOR)
+    again = store.ledger(clock_at(START)).execute(payment(receivable_id, "250.00", "VIR-77"), actor=ACTOR)
 
     # Then the original payment comes back and nothing is recorded
     original_payment, recorded_now = again.result
@@ -501,18 +505,18 @@ def test_a_payment_with_a_known_reference_returns_the_original_and_records_nothi
 def test_a_known_reference_with_another_amount_is_refused(store: Store) -> None:
     ledger = store.ledger(clock_at(START))
     receivable_id = issue_invoice(ledger, register_debtor(ledger))
-    ledger.change_receivable(payment(receivable_id, "250.00", "VIR-77"), actor=ACTOR)
+    ledger.execute(payment(receivable_id, "250.00", "VIR-77"), actor=ACTOR)
     before = store.rows()
 
     with pytest.raises(RuleViolation) as refused:
-        ledger.change_receivable(payment(receivable_id, "260.00", "VIR-77"), actor=ACTOR)
+        ledger.execute(payment(receivable_id, "260.00", "VIR-77"), actor=ACTOR)
 
     assert refused.value.rule == "payment_reference_unique"
     assert store.rows() == before
 
 
 def _settled(ledger: Ledger, receivable_id: UUID) -> None:
-    ledger.change_receivable(payment(receivable_id, "1200.00", "VIR-ALL"), actor=ACTOR)
+    ledger.execute(payment(receivable_id, "1200.00", "VIR-ALL"), actor=ACTOR)
 
 
 def _open(ledger: Ledger, receivable_id: UUID) -> None:
@@ -575,7 +579,7 @@ def test_a_refused_command_leaves_the_store_unchanged(
 
     # When a command its state or its input forbids is run
     with pytest.raises(error) as refused:
-        store.ledger(clock_at(START)).change_receivable(command(receivable_id), actor=ACTOR)
+        store.ledger(clock_at(START)).execute(command(receivable_id), actor=ACTOR)
 
     # Then it is refused by the right rule and not one byte of the store changed
     assert refused.value.rule == rule
@@ -595,7 +599,7 @@ def test_ids_and_receivables_list_what_was_recorded(store: Store) -> None:
     f1 = issue_invoice(ledger, dupont, "F-1")
     f2 = issue_invoice(ledger, dupont, "F-2")
     f3 = issue_invoice(ledger, martin, "F-3")
-    ledger.change_receivable(payment(f1, "10.00", "VIR-1"), actor=ACTOR)
+    ledger.execute(payment(f1, "10.00", "VIR-1"), actor=ACTOR)
 
     # When another instance lists them
     reader = store.ledger()
@@ -625,10 +629,10 @@ def test_verifying_a_clean_store_reports_every_chain_intact_with_the_right_count
     ledger = store.ledger(clock_at(START))
     dupont = register_debtor(ledger)
     martin = register_debtor(ledger, "Martin & Fils")
-    ledger.change_debtor(ChangePriority(martin, Priority.LOW), actor=ACTOR)
+    ledger.execute(ChangePriority(martin, Priority.LOW), actor=ACTOR)
     f1 = issue_invoice(ledger, dupont, "F-1")
-    ledger.change_receivable(payment(f1, "10.00", "VIR-1"), actor=ACTOR)
-    ledger.change_receivable(AddNote(f1, "relancé par téléphone"), actor=ACTOR)
+    ledger.execute(payment(f1, "10.00", "VIR-1"), actor=ACTOR)
+    ledger.execute(AddNote(f1, "relancé par téléphone"), actor=ACTOR)
     f2 = issue_invoice(ledger, martin, "F-2")
 
     # When another instance verifies the store

@@ -71,7 +71,7 @@ def side_sql(store: Store, statement: str, params: Sequence[Any] = ()) -> list[t
 def small_ledger(ledger: Ledger) -> None:
     debtor = register_debtor(ledger)
     first = issue_invoice(ledger, debtor, "F-2025-001")
-    ledger.change_receivable(AddNote(first, "premier appel"), actor=ACTOR)
+    ledger.execute(AddNote(first, "premier appel"), actor=ACTOR)
     issue_invoice(ledger, debtor, "F-2025-002")
 
 
@@ -119,7 +119,7 @@ def test_digests_are_kept_in_order_and_read_back_as_published(
     digests, signer = DigestStore(database), load_signer(settings)
     first_publication = publish_digest(ledger, digests, signer, actor=ACTOR)
     first = first_publication.signed
-    ledger.change_receivable(AddNote(next(iter(ledger.receivable_ids())), "relance"), actor=ACTOR)
+    ledger.execute(AddNote(next(iter(ledger.receivable_ids())), "relance"), actor=ACTOR)
     second = publish_digest(ledger, digests, signer, actor=ACTOR).signed
 
     assert (first.sequence, second.sequence) == (1, 2)

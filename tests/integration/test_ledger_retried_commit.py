@@ -10,7 +10,8 @@ import pytest
 from eventsourcing.persistence import OperationalError, StoredEvent
 
 from application.commands import AddNote
-from domain.errors import AlreadyExists, VersionConflict
+from application.event_store import AppendConflict
+from domain.errors import AlreadyExists
 from tests.integration.conftest import ACTOR, START, Store, clock_at, issue_invoice, register_debtor
 
 
@@ -39,7 +40,7 @@ def test_a_command_whose_commit_was_retried_after_reaching_the_disk_is_recorded_
     ledger = store.ledger(clock_at(START))
     receivable = issue_invoice(ledger, register_debtor(ledger))
     monkeypatch.setattr(ledger.recorder, "insert_events", connection_lost_after_commit(ledger.recorder.insert_events))
-    outcome = ledger.change_receivable(AddNote(receivable, "appel du client"), actor=ACTOR)
+    outcome = ledger.execute(AddNote(receivable, "appel du client"), actor=ACTOR)
     monkeypatch.undo()
     assert outcome.recorded and outcome.version == 2
     assert [entry.record["type"] for entry in store.ledger(clock_at(START)).journal(receivable)] == [
@@ -61,7 +62,7 @@ def test_another_event_already_at_that_version_is_still_a_conflict(store: Store)
     ledger, other = store.ledger(clock), store.ledger(clock)
     receivable = issue_invoice(ledger, register_debtor(ledger))
     stale = ledger.receivable(receivable)
-    other.change_receivable(AddNote(receivable, "écrit par un autre poste"), actor="collector:marie")
+    other.execute(AddNote(receivable, "écrit par un autre poste"), actor="collector:marie")
     AddNote(receivable, "écrit en même temps").run(stale, ledger.now(), ACTOR)
-    with pytest.raises(VersionConflict):
-        ledger._save_events(stale.collect_events(), on_conflict=VersionConflict("changed", rule="concurrent_write"))
+    with pytest.raises(AppendConflict):
+        ledger.store.append(stale.collect_events())

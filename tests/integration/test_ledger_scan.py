@@ -42,16 +42,14 @@ def a_book(store: Store) -> Book:
     plain = issue_invoice(ledger, first, "F-2025-005")
     other_debtor_open = issue_invoice(ledger, second, "F-2025-006")
     for number in range(NOTES):  # interleaved with the other files' events, as a real log is
-        ledger.change_receivable(AddNote(many_events, f"note {number}"), actor=ACTOR)
+        ledger.execute(AddNote(many_events, f"note {number}"), actor=ACTOR)
         if number % 50 == 0:
-            ledger.change_receivable(
-                NoteCall(plain, ISSUED_ON, CallPurpose.FOLLOW_UP, CallOutcome.REACHED), actor=ACTOR
-            )
-    ledger.change_receivable(payment(many_events, "100.00", "VIR-PART"), actor=ACTOR)
-    ledger.change_receivable(payment(settled, "1200.00", "VIR-ALL"), actor=ACTOR)
-    ledger.change_receivable(WriteOff(written_off, "liquidation clôturée"), actor=ACTOR)
+            ledger.execute(NoteCall(plain, ISSUED_ON, CallPurpose.FOLLOW_UP, CallOutcome.REACHED), actor=ACTOR)
+    ledger.execute(payment(many_events, "100.00", "VIR-PART"), actor=ACTOR)
+    ledger.execute(payment(settled, "1200.00", "VIR-ALL"), actor=ACTOR)
+    ledger.execute(WriteOff(written_off, "liquidation clôturée"), actor=ACTOR)
     long_story = issue_invoice(ledger, first)  # record_a_long_story moves the clock on
-    record_a_long_story(ledger, clock, first, long_story)
+    record_a_long_story(store, ledger, clock, first, long_story)
     return Book(ledger, clock, [first, second], long_story, many_events, settled, written_off, plain, other_debtor_open)
 
 

@@ -112,7 +112,7 @@ def run_step(world: World, action: tuple[Any, ...]) -> None:
         return
     if kind == "limit":
         debtor = world.debtors[action[1] % len(world.debtors)]
-        ledger.change_debtor(SetCreditLimit(debtor, Money(money(action[2]))), actor=ACTOR)
+        ledger.execute(SetCreditLimit(debtor, Money(money(action[2]))), actor=ACTOR)
         return
     if kind == "issue":
         _, debtor_index, cents, issued_back, terms = action
@@ -129,7 +129,7 @@ def run_step(world: World, action: tuple[Any, ...]) -> None:
             amount_incl_vat=total,
             label="Fourniture",
         )
-        world.receivables.append(ledger.issue_invoice(invoice, actor=ACTOR).aggregate_id)
+        world.receivables.append(ledger.execute(invoice, actor=ACTOR).aggregate_id)
         return
     receivable_id = world.receivable(action[1])
     if receivable_id is None:
@@ -166,7 +166,7 @@ def run_step(world: World, action: tuple[Any, ...]) -> None:
             )  # fmt: skip
         case _:  # pragma: no cover
             raise AssertionError(kind)
-    ledger.change_receivable(command, actor=ACTOR)
+    ledger.execute(command, actor=ACTOR)
 
 
 def check_every_read_model(world: World) -> None:

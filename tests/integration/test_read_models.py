@@ -15,7 +15,7 @@ import pytest
 from psycopg import sql
 from pydantic import SecretStr
 
-from application.demo import demo_clock, load_demo
+from api.demo import demo_clock, load_demo
 from application.ledger import Ledger
 from application.reports import AgedBalance, Basis, Bucket, StepOutcome, countback_dso, effectiveness
 from infrastructure.projector import (
@@ -39,6 +39,7 @@ from tests.integration.conftest import (
     register_debtor,
 )
 from tests.integration.read_model_tables import dump
+from tests.support.documents import document_store
 from tests.support.throwaway_postgres import with_dbname
 
 NOW = datetime(2026, 3, 18, 16, 45, tzinfo=UTC)  # the demo is recorded as if run at this instant
@@ -50,7 +51,7 @@ def demo_on(store: Store) -> Iterator[tuple[Ledger, ReadModels]]:
     """The demo ledger recorded as of NOW, and read models following it (catching up on every query)."""
     clock = demo_clock(NOW)
     ledger = store.ledger(clock)
-    load_demo(ledger, clock, now=NOW)
+    load_demo(ledger, clock, document_store(store.settings), now=NOW)
     read_store = open_read_store(store.settings)
     try:
         yield ledger, ReadModels(ledger, read_store, in_process=True)
@@ -177,7 +178,7 @@ def test_a_payment_recorded_after_the_closing_date_with_an_earlier_value_date_co
     debtor = register_debtor(ledger)
     receivable = issue_invoice(ledger, debtor)
     clock.set(datetime(2025, 3, 3, 7, 0, tzinfo=UTC))
-    ledger.change_receivable(payment(receivable, "1200.00", "VIR-0228", date(2025, 2, 28)), actor=ACTOR)
+    ledger.execute(payment(receivable, "1200.00", "VIR-0228", date(2025, 2, 28)), actor=ACTOR)
     read_store = open_read_store(store.settings)
     models = ReadModels(ledger, read_store, in_process=True)
     try:

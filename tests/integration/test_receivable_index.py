@@ -22,8 +22,8 @@ def loaded_one_by_one(ledger: Ledger) -> set[IndexedReceivable]:
 def a_book(ledger: Ledger) -> tuple[UUID, UUID, list[UUID]]:
     first, second = register_debtor(ledger, "Dupont Matériaux SARL"), register_debtor(ledger, "Martin Bois SAS")
     ids = [issue_invoice(ledger, debtor, f"F-2025-{n:03d}") for n, debtor in enumerate([first, second] * 3)]
-    ledger.change_receivable(payment(ids[0], "1200.00", "VIR-ALL"), actor=ACTOR)
-    ledger.change_receivable(WriteOff(ids[1], "liquidation clôturée"), actor=ACTOR)
+    ledger.execute(payment(ids[0], "1200.00", "VIR-ALL"), actor=ACTOR)
+    ledger.execute(WriteOff(ids[1], "liquidation clôturée"), actor=ACTOR)
     return first, second, ids
 
 
@@ -43,8 +43,8 @@ def test_what_another_process_records_is_in_the_index_at_its_next_use(store: Sto
     index.entries()  # built
 
     later = issue_invoice(writer, first, "F-2025-100")
-    writer.change_receivable(payment(ids[2], "1200.00", "VIR-2"), actor=ACTOR)
-    writer.change_receivable(OpenDispute(ids[4], DisputeReason.QUANTITY, ISSUED_ON), actor=ACTOR)
+    writer.execute(payment(ids[2], "1200.00", "VIR-2"), actor=ACTOR)
+    writer.execute(OpenDispute(ids[4], DisputeReason.QUANTITY, ISSUED_ON), actor=ACTOR)
 
     assert set(index.entries()) == loaded_one_by_one(writer)
     assert {e.receivable_id for e in index.matching(status=ReceivableStatus.SETTLED)} == {ids[0], ids[2]}
@@ -74,6 +74,6 @@ def test_many_changes_since_the_last_use_read_the_log_again_with_the_same_result
 
     for n in range(5):
         issue_invoice(writer, first, f"F-2025-2{n:02d}")
-    writer.change_receivable(payment(ids[4], "1200.00", "VIR-4"), actor=ACTOR)
+    writer.execute(payment(ids[4], "1200.00", "VIR-4"), actor=ACTOR)
 
     assert set(index.entries()) == loaded_one_by_one(writer)

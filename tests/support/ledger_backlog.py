@@ -160,7 +160,7 @@ def write_backlog(
     first = _now(FIRST_DAY)
     debtors = [_register(i, first) for i in range(debtor_count)]
     for start in range(0, len(debtors), SAVE_CHUNK):
-        ledger.save(*(e for d in debtors[start : start + SAVE_CHUNK] for e in d.collect_events()))
+        ledger.store.append([e for d in debtors[start : start + SAVE_CHUNK] for e in d.collect_events()])
     issue_day = FIRST_DAY + timedelta(days=60)
     files = []
     events = debtor_count
@@ -169,7 +169,7 @@ def write_backlog(
             _issue(i, debtors[i % debtor_count].id, _now(issue_day, i % 3600))
             for i in range(start, min(start + SAVE_CHUNK, receivables))
         ]
-        ledger.save(*(e for r in chunk for e in r.collect_events()))
+        ledger.store.append([e for r in chunk for e in r.collect_events()])
         files.extend(chunk)
         events += len(chunk)
     day = issue_day
@@ -180,7 +180,7 @@ def write_backlog(
             for offset, receivable in enumerate(chunk):
                 _step(receivable, start + offset, round_number, _now(day, round_number))
             saved = [e for r in chunk for e in r.collect_events()]
-            ledger.save(*saved)
+            ledger.store.append(saved)
             events += len(saved)
         if on_progress is not None:
             on_progress(events)

@@ -17,8 +17,8 @@ from typing import Any, TextIO
 import pytest
 import structlog
 
+from api.demo import DEBTORS
 from api.http import app as http_app
-from application.demo import DEBTORS
 
 # What a log line must never hold: the demo's people and companies, their contacts and addresses,
 # and what the end-to-end builders put in debtors and contacts (tests/e2e/conftest.py).

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from api.demo import FIRM_SIREN, DemoSummary, demo_clock, load_demo, with_luhn_key
 from application.clock import SimulatedClock
-from application.demo import FIRM_SIREN, DemoSummary, demo_clock, load_demo, with_luhn_key
 from application.ledger import Ledger
 from application.verification import verify_store
 from domain.chain import LedgerEvent
@@ -22,6 +22,7 @@ from domain.values import luhn_valid
 from domain.vocabulary import DebtorKind, ReceivableStatus
 from infrastructure.bootstrap import build_ledger
 from infrastructure.settings import Settings
+from tests.support.documents import document_store
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 3, 18, 16, 45, tzinfo=UTC)  # a Wednesday afternoon in Paris
@@ -30,8 +31,9 @@ NOW = datetime(2026, 3, 18, 16, 45, tzinfo=UTC)  # a Wednesday afternoon in Pari
 def demo_ledger(data_dir: Path, now: datetime = NOW) -> tuple[Ledger, DemoSummary]:
     """A Ledger on a new SQLite file, filled by the demo as if run at ``now``."""
     clock = demo_clock(now)
-    ledger = build_ledger(Settings(data_dir=data_dir, database_url=None, timezone="Europe/Paris"), clock=clock)
-    return ledger, load_demo(ledger, clock, now=now)
+    settings = Settings(data_dir=data_dir, database_url=None, timezone="Europe/Paris")
+    ledger = build_ledger(settings, clock=clock)
+    return ledger, load_demo(ledger, clock, document_store(settings), now=now)
 
 
 @pytest.fixture(scope="module")
@@ -319,7 +321,7 @@ def test_the_demo_refuses_a_clock_that_already_stands_at_now(tmp_path: Path) -> 
     ledger = build_ledger(Settings(data_dir=tmp_path, database_url=None, timezone="Europe/Paris"), clock=clock)
 
     with pytest.raises(ValueError, match="clock"):
-        load_demo(ledger, clock, now=NOW)
+        load_demo(ledger, clock, document_store(Settings(data_dir=tmp_path, database_url=None)), now=NOW)
 
     assert list(ledger.receivable_ids()) == []
     ledger.close()

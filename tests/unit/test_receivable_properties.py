@@ -47,6 +47,7 @@ from domain.vocabulary import (
     ReminderChannel,
     ReminderStage,
 )
+from infrastructure.event_store import EventsourcingStore
 from tests.unit.builders import ACTOR, DEBTOR_ID, DOCUMENT, eur
 
 ZERO = Decimal("0.00")
@@ -339,7 +340,7 @@ def observable(receivable: Receivable) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
     path: Path = tmp_path_factory.mktemp("properties") / "ledger.sqlite"
-    application = Ledger({"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)})
+    application = Ledger(EventsourcingStore({"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)}))
     yield application
     application.close()
 

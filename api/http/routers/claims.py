@@ -65,6 +65,6 @@ def get_rates(claims: ClaimsDep, _: Reader) -> dict[str, Any]:
     "/v1/rates", status_code=201, summary="Publish a half-year's rates (RatePublished)", responses=COMMAND_RESPONSES
 )
 def publish_rates(body: RatesBody, claims: ClaimsDep, principal: Admin, response: Response) -> dict[str, Any]:
-    outcome = claims.ledger.publish_rates(PublishRates(**body.model_dump()), actor=principal.name)
+    outcome = claims.ledger.execute(PublishRates(**body.model_dump()), principal=principal)
     response.headers["ETag"] = f'"{outcome.version}"'
     return {"version": outcome.version, "recorded": outcome.recorded, **rates_view(claims.rates())}

@@ -11,11 +11,12 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
-from api.http.dependencies import ExpectedVersion, LedgerDep, ServicesDep, allow
+from api.http.command_routes import CommandRoute, declare
+from api.http.dependencies import LedgerDep, ServicesDep, allow
 from api.http.routers.receivables import COMMAND_RESPONSES, ETAG_HEADER
 from api.http.schemas import Amount, Body, CommandResult, JournalRecord, Page, Sha256, ShortText, command_answer
 from application import commands
-from application.access import COLLECTION, CONTACTS, DEBTOR_RECORDS, MANAGEMENT, READERS, Principal
+from application.access import DEBTOR_RECORDS, READERS, Principal
 from application.ledger import Ledger, Outcome
 from application.views import debtor_view
 from domain.credit_hold import credit_hold
@@ -27,9 +28,6 @@ router = APIRouter(prefix="/v1/debtors", tags=["debtors"])
 
 Reader = Annotated[Principal, Depends(allow(READERS))]
 Recorder = Annotated[Principal, Depends(allow(DEBTOR_RECORDS))]
-ContactKeeper = Annotated[Principal, Depends(allow(CONTACTS))]
-Collector = Annotated[Principal, Depends(allow(COLLECTION))]
-Manager = Annotated[Principal, Depends(allow(MANAGEMENT))]
 
 
 class AddressBody(Body):
@@ -96,11 +94,6 @@ def result(ledger: Ledger, outcome: Outcome) -> Response:
     return command_answer(outcome, debtor.version, debtor_view(debtor), location=f"/v1/debtors/{debtor.id}", status=201)
 
 
-def change(ledger: Ledger, command: commands.DebtorCommand, principal: Principal, expected: int | None) -> Response:
-    outcome = ledger.change_debtor(command, actor=principal.name, expected_version=expected)
-    return result(ledger, outcome)
-
-
 @router.post("", status_code=201, summary="DebtorRegistered", responses=COMMAND_RESPONSES, response_model=CommandResult)
 def register_debtor(body: DebtorBody, ledger: LedgerDep, p: Recorder) -> Response:
     command = commands.RegisterDebtor(
@@ -111,7 +104,7 @@ def register_debtor(body: DebtorBody, ledger: LedgerDep, p: Recorder) -> Respons
         siren=body.siren,
         siret=body.siret,
     )
-    return result(ledger, ledger.register_debtor(command, actor=p.name))
+    return result(ledger, ledger.execute(command, principal=p))
 
 
 @router.get("", summary="List debtors", response_model=Page)
@@ -176,134 +169,48 @@ def get_debtor_journal(debtor_id: UUID, ledger: LedgerDep, _: Reader) -> list[Jo
     return [JournalRecord(**entry.record) for entry in ledger.journal(debtor_id)]
 
 
-@router.post(
-    "/{debtor_id}/contacts",
-    status_code=201,
-    summary="ContactAdded",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def add_contact(
-    debtor_id: UUID,
-    body: ContactBody,
-    ledger: LedgerDep,
-    p: ContactKeeper,
-    expected: ExpectedVersion,
-) -> Response:
-    command = commands.AddContact(debtor_id, contact_id=uuid.uuid4(), **body.model_dump())
-    return change(ledger, command, p, expected)
+def _new_contact(debtor_id: UUID, body: ContactBody, _: dict[str, Any]) -> commands.AddContact:
+    return commands.AddContact(debtor_id, contact_id=uuid.uuid4(), **body.model_dump())
 
 
-@router.post(
-    "/{debtor_id}/contacts/{contact_id}",
-    status_code=201,
-    summary="ContactChanged",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def change_contact(
-    debtor_id: UUID, contact_id: UUID, body: ContactBody, ledger: LedgerDep, p: ContactKeeper,
-    expected: ExpectedVersion,
-) -> Response:  # fmt: skip
-    command = commands.ChangeContact(debtor_id, contact_id=contact_id, **body.model_dump())
-    return change(ledger, command, p, expected)
+def _credit_limit(debtor_id: UUID, body: CreditLimitBody, _: dict[str, Any]) -> commands.SetCreditLimit:
+    return commands.SetCreditLimit(debtor_id, limit=Money(body.limit, body.currency))
 
 
-@router.post(
-    "/{debtor_id}/credit-limit",
-    status_code=201,
-    summary="CreditLimitSet",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def set_credit_limit(
-    debtor_id: UUID, body: CreditLimitBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion
-) -> Response:
-    command = commands.SetCreditLimit(debtor_id, limit=Money(body.limit, body.currency))
-    return change(ledger, command, p, expected)
-
-
-@router.post(
-    "/{debtor_id}/priority",
-    status_code=201,
-    summary="PriorityChanged",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def change_priority(
-    debtor_id: UUID, body: PriorityBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion
-) -> Response:
-    return change(ledger, commands.ChangePriority(debtor_id, priority=body.priority), p, expected)
-
-
-@router.post(
-    "/{debtor_id}/policy",
-    status_code=201,
-    summary="PolicyAssigned",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def assign_policy(
-    debtor_id: UUID, body: PolicyBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion
-) -> Response:
-    return change(ledger, commands.AssignPolicy(debtor_id, policy_id=body.policy_id), p, expected)
-
-
-@router.post(
-    "/{debtor_id}/electronic-delivery-consent",
-    status_code=201,
-    summary="ElectronicDeliveryConsented",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def consent_to_electronic_delivery(
-    debtor_id: UUID, body: ConsentBody, ledger: LedgerDep, p: Collector, expected: ExpectedVersion
-) -> Response:
-    command = commands.RecordElectronicDeliveryConsent(debtor_id, **body.model_dump())
-    return change(ledger, command, p, expected)
-
-
-@router.post(
-    "/{debtor_id}/insolvency",
-    status_code=201,
-    summary="InsolvencyOpened",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def open_insolvency(
-    debtor_id: UUID, body: InsolvencyBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion
-) -> Response:
-    return change(ledger, commands.OpenInsolvency(debtor_id, **body.model_dump()), p, expected)
-
-
-@router.post(
-    "/{debtor_id}/claim-declarations",
-    status_code=201,
-    summary="ClaimDeclared",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def declare_claim(
-    debtor_id: UUID, body: ClaimDeclarationBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion,
-) -> Response:  # fmt: skip
-    command = commands.DeclareClaim(
+def _claim_declaration(debtor_id: UUID, body: ClaimDeclarationBody, _: dict[str, Any]) -> commands.DeclareClaim:
+    return commands.DeclareClaim(
         debtor_id,
         declared_on=body.declared_on,
         amount=Money(body.amount, "EUR"),
         administrator=body.administrator,
         document_sha256=body.document_sha256,
     )
-    return change(ledger, command, p, expected)
 
 
-@router.post(
-    "/{debtor_id}/erasure",
-    status_code=201,
-    summary="DebtorErased (consumers only)",
+D = "/{debtor_id}"
+C = commands
+
+# fmt: off
+COMMAND_ROUTES = [
+    CommandRoute("add_contact", f"{D}/contacts", C.AddContact, ContactBody, "ContactAdded", build=_new_contact),
+    CommandRoute("change_contact", f"{D}/contacts/{{contact_id}}", C.ChangeContact, ContactBody, "ContactChanged",
+                 path_parameters={"contact_id": UUID}),
+    CommandRoute("set_credit_limit", f"{D}/credit-limit", C.SetCreditLimit, CreditLimitBody, "CreditLimitSet",
+                 build=_credit_limit),
+    CommandRoute("change_priority", f"{D}/priority", C.ChangePriority, PriorityBody, "PriorityChanged"),
+    CommandRoute("assign_policy", f"{D}/policy", C.AssignPolicy, PolicyBody, "PolicyAssigned"),
+    CommandRoute("consent_to_electronic_delivery", f"{D}/electronic-delivery-consent",
+                 C.RecordElectronicDeliveryConsent, ConsentBody, "ElectronicDeliveryConsented"),
+    CommandRoute("open_insolvency", f"{D}/insolvency", C.OpenInsolvency, InsolvencyBody, "InsolvencyOpened"),
+    CommandRoute("declare_claim", f"{D}/claim-declarations", C.DeclareClaim, ClaimDeclarationBody, "ClaimDeclared",
+                 build=_claim_declaration),
+    CommandRoute("erase_debtor", f"{D}/erasure", C.EraseDebtor, ErasureBody, "DebtorErased (consumers only)"),
+]
+# fmt: on
+declare(
+    router,
+    COMMAND_ROUTES,
+    aggregate_id="debtor_id",
+    answer=lambda services, outcome: result(services.ledger, outcome),
     responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
 )
-def erase_debtor(
-    debtor_id: UUID, body: ErasureBody, ledger: LedgerDep, p: Manager, expected: ExpectedVersion
-) -> Response:
-    return change(ledger, commands.EraseDebtor(debtor_id, reason=body.reason), p, expected)

@@ -15,7 +15,8 @@ from weakref import WeakKeyDictionary
 from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import Field
 
-from api.http.dependencies import ExpectedVersion, LedgerDep, ServicesDep, allow
+from api.http.command_routes import CommandRoute, declare
+from api.http.dependencies import LedgerDep, ServicesDep, allow
 from api.http.schemas import (
     Amount,
     Body,
@@ -29,13 +30,11 @@ from api.http.schemas import (
     json_answer,
     render_json,
 )
-from api.http.services import Services
 from application import commands
-from application.access import ACCOUNTING, COLLECTION, MANAGEMENT, READERS, WRITERS, Principal
+from application.access import ACCOUNTING, READERS, Principal
 from application.ledger import Ledger, Outcome, Revision
 from application.views import receivable_view
 from domain.canonical import to_canonical_value
-from domain.errors import InvalidInput
 from domain.receivable import Receivable
 from domain.vocabulary import (
     AcknowledgementOutcome,
@@ -56,11 +55,7 @@ from infrastructure.bootstrap import build_claims
 router = APIRouter(prefix="/v1/receivables", tags=["receivables"])
 
 Reader = Annotated[Principal, Depends(allow(READERS))]
-Collector = Annotated[Principal, Depends(allow(COLLECTION))]
 Accountant = Annotated[Principal, Depends(allow(ACCOUNTING))]
-Manager = Annotated[Principal, Depends(allow(MANAGEMENT))]
-Writer = Annotated[Principal, Depends(allow(WRITERS))]
-ChargesWaiver = Annotated[Principal, Depends(allow(ACCOUNTING | MANAGEMENT))]  # the firm gives up its charges
 ETAG_HEADER = {"ETag": {"description": 'The aggregate version, e.g. "3"', "schema": {"type": "string"}}}
 COMMAND_RESPONSES: dict[int | str, dict[str, Any]] = {
     201: {"description": "Recorded", "headers": ETAG_HEADER},
@@ -86,14 +81,6 @@ def command_result(ledger: Ledger, outcome: Outcome) -> Response:
         location=f"/v1/receivables/{receivable.id}",
         status=201 if outcome.recorded else 200,
     )
-
-
-def act(
-    services: Services, command: commands.ReceivableCommand, principal: Principal, expected: int | None
-) -> Response:
-    require_stored_documents(services, command)
-    outcome = services.ledger.change_receivable(command, actor=principal.name, expected_version=expected)
-    return command_result(services.ledger, outcome)
 
 
 class RenderedReceivables:
@@ -142,16 +129,6 @@ def rendered_receivables(ledger: Ledger) -> RenderedReceivables:
         if ledger not in _RENDERED:
             _RENDERED[ledger] = RenderedReceivables()
         return _RENDERED[ledger]
-
-
-def require_stored_documents(services: Services, command: object) -> None:
-    """Every document an event names must be stored, so that an evidence bundle can ship it."""
-    for field_name, value in vars(command).items():
-        if field_name.endswith("sha256") and value is not None and services.documents.describe(value) is None:
-            raise InvalidInput(
-                f"{field_name}: no stored document {value}; upload it first (POST /v1/documents)",
-                rule="document_stored",
-            )
 
 
 # ------------------------------------------------------------------- bodies
@@ -330,7 +307,7 @@ class DocumentAttachmentBody(Body):
     response_model=CommandResult,
 )
 def issue_invoice(body: IssueInvoiceBody, ledger: LedgerDep, principal: Accountant) -> Response:
-    outcome = ledger.issue_invoice(commands.IssueInvoice(**body.model_dump()), actor=principal.name)
+    outcome = ledger.execute(commands.IssueInvoice(**body.model_dump()), principal=principal)
     return command_result(ledger, outcome)
 
 
@@ -410,292 +387,60 @@ def get_journal(receivable_id: UUID, ledger: LedgerDep, _: Reader) -> list[Journ
     return [JournalRecord(**entry.record) for entry in ledger.journal(receivable_id)]
 
 
-@router.post(
-    "/{receivable_id}/reminders",
-    status_code=201,
-    summary="ReminderSent",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def send_reminder(
-    receivable_id: UUID, body: ReminderBody, s: ServicesDep, p: Collector, expected: ExpectedVersion
-) -> Response:
-    return act(s, commands.SendReminder(receivable_id, **body.model_dump()), p, expected)
-
-
-@router.post(
-    "/{receivable_id}/calls",
-    status_code=201,
-    summary="CallNoted",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def note_call(receivable_id: UUID, body: CallBody, s: ServicesDep, p: Collector, expected: ExpectedVersion) -> Response:
-    return act(s, commands.NoteCall(receivable_id, **body.model_dump()), p, expected)
-
-
-@router.post(
-    "/{receivable_id}/promises",
-    status_code=201,
-    summary="PromiseToPayRecorded",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def record_promise(
-    receivable_id: UUID, body: PromiseBody, s: ServicesDep, p: Collector, expected: ExpectedVersion
-) -> Response:
-    return act(s, commands.RecordPromise(receivable_id, **body.model_dump()), p, expected)
-
-
-@router.post(
-    "/{receivable_id}/promises/broken",
-    status_code=201,
-    summary="PromiseBroken",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def break_promise(
-    receivable_id: UUID, body: PromiseBrokenBody, s: ServicesDep, p: Collector, expected: ExpectedVersion,
-) -> Response:  # fmt: skip
-    return act(s, commands.BreakPromise(receivable_id, **body.model_dump()), p, expected)
-
-
-@router.post(
-    "/{receivable_id}/disputes",
-    status_code=201,
-    summary="DisputeOpened",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def open_dispute(
-    receivable_id: UUID, body: DisputeBody, s: ServicesDep, p: Collector, expected: ExpectedVersion
-) -> Response:
-    return act(s, commands.OpenDispute(receivable_id, **body.model_dump()), p, expected)
-
-
-@router.post(
-    "/{receivable_id}/disputes/{dispute_number}/resolution",
-    status_code=201,
-    summary="DisputeResolved",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def resolve_dispute(
-    receivable_id: UUID, dispute_number: Annotated[int, Path(ge=1, le=10_000)], body: DisputeResolutionBody,
-    s: ServicesDep, p: Collector, expected: ExpectedVersion,
-) -> Response:  # fmt: skip
-    command = commands.ResolveDispute(receivable_id, dispute_number, **body.model_dump())
-    return act(s, command, p, expected)
-
-
-@router.post(
-    "/{receivable_id}/formal-notices",
-    status_code=201,
-    summary="FormalNoticeSent",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def send_formal_notice(
-    receivable_id: UUID, body: FormalNoticeBody, s: ServicesDep, p: Collector, expected: ExpectedVersion,
-) -> Response:  # fmt: skip
-    return act(s, commands.SendFormalNotice(receivable_id, **body.model_dump()), p, expected)
-
-
-@router.post(
-    "/{receivable_id}/formal-notices/{notice_number}/acknowledgement",
-    status_code=201,
-    summary="FormalNoticeAcknowledged",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def acknowledge_formal_notice(
-    receivable_id: UUID, notice_number: Annotated[int, Path(ge=1, le=10_000)], body: AcknowledgementBody,
-    s: ServicesDep, p: Collector, expected: ExpectedVersion,
-) -> Response:  # fmt: skip
-    command = commands.AcknowledgeFormalNotice(receivable_id, notice_number, **body.model_dump())
-    return act(s, command, p, expected)
-
-
-@router.post(
-    "/{receivable_id}/payments",
-    status_code=201,
-    summary="PaymentReceived (a known bank reference returns the original: 200, recorded=false)",
-    responses={**COMMAND_RESPONSES, 200: {"description": "Known bank reference: nothing recorded"}},
-    response_model=CommandResult,
-)
-def record_payment(
-    receivable_id: UUID, body: PaymentBody, s: ServicesDep, p: Accountant, expected: ExpectedVersion
-) -> Response:
-    return act(s, commands.RecordPayment(receivable_id, **body.model_dump()), p, expected)
-
-
-@router.post(
-    "/{receivable_id}/credit-notes",
-    status_code=201,
-    summary="CreditNoteApplied",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def apply_credit_note(
-    receivable_id: UUID, body: CreditNoteBody, s: ServicesDep, p: Accountant, expected: ExpectedVersion,
-) -> Response:  # fmt: skip
-    return act(s, commands.ApplyCreditNote(receivable_id, **body.model_dump()), p, expected)
-
-
-@router.post(
-    "/{receivable_id}/payment-plans",
-    status_code=201,
-    summary="PaymentPlanAgreed",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def agree_payment_plan(
-    receivable_id: UUID, body: PaymentPlanBody, s: ServicesDep, p: Collector, expected: ExpectedVersion,
-) -> Response:  # fmt: skip
-    command = commands.AgreePaymentPlan(
+def _payment_plan(receivable_id: UUID, body: PaymentPlanBody, _: dict[str, Any]) -> commands.AgreePaymentPlan:
+    return commands.AgreePaymentPlan(
         receivable_id,
         instalments=[(i.due_date, i.amount) for i in body.instalments],
         agreement_sha256=body.agreement_sha256,
     )
-    return act(s, command, p, expected)
 
 
-@router.post(
-    "/{receivable_id}/payment-plans/missed-instalments",
-    status_code=201,
-    summary="InstalmentMissed",
+NUMBER = Annotated[int, Path(ge=1, le=10_000)]
+KNOWN_REFERENCE: dict[int | str, dict[str, Any]] = {200: {"description": "Known bank reference: nothing recorded"}}
+PAYMENT_SUMMARY = "PaymentReceived (a known bank reference returns the original: 200, recorded=false)"
+R = "/{receivable_id}"
+C = commands
+
+# fmt: off
+COMMAND_ROUTES = [
+    CommandRoute("send_reminder", f"{R}/reminders", C.SendReminder, ReminderBody, "ReminderSent"),
+    CommandRoute("note_call", f"{R}/calls", C.NoteCall, CallBody, "CallNoted"),
+    CommandRoute("record_promise", f"{R}/promises", C.RecordPromise, PromiseBody, "PromiseToPayRecorded"),
+    CommandRoute("break_promise", f"{R}/promises/broken", C.BreakPromise, PromiseBrokenBody, "PromiseBroken"),
+    CommandRoute("open_dispute", f"{R}/disputes", C.OpenDispute, DisputeBody, "DisputeOpened"),
+    CommandRoute("resolve_dispute", f"{R}/disputes/{{dispute_number}}/resolution", C.ResolveDispute,
+                 DisputeResolutionBody, "DisputeResolved", path_parameters={"dispute_number": NUMBER}),
+    CommandRoute("send_formal_notice", f"{R}/formal-notices", C.SendFormalNotice, FormalNoticeBody,
+                 "FormalNoticeSent"),
+    CommandRoute("acknowledge_formal_notice", f"{R}/formal-notices/{{notice_number}}/acknowledgement",
+                 C.AcknowledgeFormalNotice, AcknowledgementBody, "FormalNoticeAcknowledged",
+                 path_parameters={"notice_number": NUMBER}),
+    CommandRoute("record_payment", f"{R}/payments", C.RecordPayment, PaymentBody, PAYMENT_SUMMARY,
+                 responses=KNOWN_REFERENCE),
+    CommandRoute("apply_credit_note", f"{R}/credit-notes", C.ApplyCreditNote, CreditNoteBody, "CreditNoteApplied"),
+    CommandRoute("agree_payment_plan", f"{R}/payment-plans", C.AgreePaymentPlan, PaymentPlanBody,
+                 "PaymentPlanAgreed", build=_payment_plan),
+    CommandRoute("miss_instalment", f"{R}/payment-plans/missed-instalments", C.MissInstalment,
+                 InstalmentMissedBody, "InstalmentMissed"),
+    CommandRoute("invoice_late_charges", f"{R}/late-charges", C.InvoiceLateCharges, LateChargesBody,
+                 "LateChargesInvoiced"),
+    CommandRoute("waive_late_charges", f"{R}/late-charges/waivers", C.WaiveLateCharges, LateChargesWaiverBody,
+                 "LateChargesWaived"),
+    CommandRoute("escalate", f"{R}/escalations", C.Escalate, EscalationBody, "EscalatedToLitigation"),
+    CommandRoute("write_off", f"{R}/write-off", C.WriteOff, WriteOffBody, "WrittenOff"),
+    CommandRoute("pause_dunning", f"{R}/pauses", C.PauseDunning, PauseBody, "DunningPaused"),
+    CommandRoute("resume_dunning", f"{R}/pauses/resumption", C.ResumeDunning, ResumeBody, "DunningResumed"),
+    CommandRoute("start_mediation", f"{R}/mediations", C.StartMediation, MediationStartBody, "MediationStarted"),
+    CommandRoute("end_mediation", f"{R}/mediations/end", C.EndMediation, MediationEndBody, "MediationEnded"),
+    CommandRoute("add_note", f"{R}/notes", C.AddNote, NoteBody, "NoteAdded"),
+    CommandRoute("attach_document", f"{R}/documents", C.AttachDocument, DocumentAttachmentBody,
+                 "DocumentAttached"),
+]
+# fmt: on
+declare(
+    router,
+    COMMAND_ROUTES,
+    aggregate_id="receivable_id",
+    answer=lambda services, outcome: command_result(services.ledger, outcome),
     responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
 )
-def miss_instalment(
-    receivable_id: UUID, body: InstalmentMissedBody, s: ServicesDep, p: Collector, expected: ExpectedVersion,
-) -> Response:  # fmt: skip
-    return act(s, commands.MissInstalment(receivable_id, **body.model_dump()), p, expected)
-
-
-@router.post(
-    "/{receivable_id}/late-charges",
-    status_code=201,
-    summary="LateChargesInvoiced",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def invoice_late_charges(
-    receivable_id: UUID, body: LateChargesBody, s: ServicesDep, p: Accountant, expected: ExpectedVersion,
-) -> Response:  # fmt: skip
-    return act(s, commands.InvoiceLateCharges(receivable_id, **body.model_dump()), p, expected)
-
-
-@router.post(
-    "/{receivable_id}/late-charges/waivers",
-    status_code=201,
-    summary="LateChargesWaived",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def waive_late_charges(
-    receivable_id: UUID, body: LateChargesWaiverBody, s: ServicesDep, p: ChargesWaiver, expected: ExpectedVersion,
-) -> Response:  # fmt: skip
-    return act(s, commands.WaiveLateCharges(receivable_id, **body.model_dump()), p, expected)
-
-
-@router.post(
-    "/{receivable_id}/escalations",
-    status_code=201,
-    summary="EscalatedToLitigation",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def escalate(
-    receivable_id: UUID, body: EscalationBody, s: ServicesDep, p: Manager, expected: ExpectedVersion
-) -> Response:
-    return act(s, commands.Escalate(receivable_id, **body.model_dump()), p, expected)
-
-
-@router.post(
-    "/{receivable_id}/write-off",
-    status_code=201,
-    summary="WrittenOff",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def write_off(
-    receivable_id: UUID, body: WriteOffBody, s: ServicesDep, p: Manager, expected: ExpectedVersion
-) -> Response:
-    return act(s, commands.WriteOff(receivable_id, **body.model_dump()), p, expected)
-
-
-@router.post(
-    "/{receivable_id}/pauses",
-    status_code=201,
-    summary="DunningPaused",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def pause_dunning(
-    receivable_id: UUID, body: PauseBody, s: ServicesDep, p: Manager, expected: ExpectedVersion
-) -> Response:
-    return act(s, commands.PauseDunning(receivable_id, **body.model_dump()), p, expected)
-
-
-@router.post(
-    "/{receivable_id}/pauses/resumption",
-    status_code=201,
-    summary="DunningResumed",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def resume_dunning(
-    receivable_id: UUID, body: ResumeBody, s: ServicesDep, p: Manager, expected: ExpectedVersion
-) -> Response:
-    return act(s, commands.ResumeDunning(receivable_id, **body.model_dump()), p, expected)
-
-
-@router.post(
-    "/{receivable_id}/mediations",
-    status_code=201,
-    summary="MediationStarted",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def start_mediation(
-    receivable_id: UUID, body: MediationStartBody, s: ServicesDep, p: Manager, expected: ExpectedVersion,
-) -> Response:  # fmt: skip
-    return act(s, commands.StartMediation(receivable_id, **body.model_dump()), p, expected)
-
-
-@router.post(
-    "/{receivable_id}/mediations/end",
-    status_code=201,
-    summary="MediationEnded",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def end_mediation(
-    receivable_id: UUID, body: MediationEndBody, s: ServicesDep, p: Manager, expected: ExpectedVersion,
-) -> Response:  # fmt: skip
-    return act(s, commands.EndMediation(receivable_id, **body.model_dump()), p, expected)
-
-
-@router.post(
-    "/{receivable_id}/notes",
-    status_code=201,
-    summary="NoteAdded",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def add_note(receivable_id: UUID, body: NoteBody, s: ServicesDep, p: Writer, expected: ExpectedVersion) -> Response:
-    return act(s, commands.AddNote(receivable_id, **body.model_dump()), p, expected)
-
-
-@router.post(
-    "/{receivable_id}/documents",
-    status_code=201,
-    summary="DocumentAttached",
-    responses=COMMAND_RESPONSES,
-    response_model=CommandResult,
-)
-def attach_document(
-    receivable_id: UUID, body: DocumentAttachmentBody, s: ServicesDep, p: Writer, expected: ExpectedVersion,
-) -> Response:  # fmt: skip
-    return act(s, commands.AttachDocument(receivable_id, **body.model_dump()), p, expected)

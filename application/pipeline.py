@@ -1,0 +1,228 @@
+"""The one way in for every command: HTTP, console, CLI, imports, the dunning run, dispatch and the demo.
+
+Each command passes the same steps, in this order: the caller's role may issue it; every document it
+names is stored (decision 0023); the aggregate is loaded fresh and, when the caller saw a version
+(If-Match), still at it; the domain decides; the events are appended with the version they follow. A
+command sent without an expected version whose append lost to another writer is decided again on the
+fresh state, a few times, before it is refused as a concurrent write: it did not depend on what its
+caller had seen. Errors are the domain's, mapped once per entry point (HTTP problems, CLI exit codes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+from uuid import UUID
+
+from application import commands as c
+from application.access import (
+    ACCOUNTING,
+    COLLECTION,
+    CONTACTS,
+    DEBTOR_RECORDS,
+    MANAGEMENT,
+    WRITERS,
+    Principal,
+    Role,
+)
+from application.event_store import AppendConflict
+from domain.chain import ChainedAggregate, LedgerEvent
+from domain.errors import AlreadyExists, DomainError, Forbidden, InvalidInput, VersionConflict, VersionMismatch
+from domain.values import Now
+
+if TYPE_CHECKING:
+    from application.ledger import Ledger
+
+ATTEMPTS = 8  # decisions on a fresh state before a command without If-Match is refused as a concurrent write
+
+# Who may issue each command (an admin may issue all). The HTTP routes check the same table before
+# reading a body; the pipeline checks it for every entry point.
+PERMISSIONS: dict[type, frozenset[Role]] = {
+    c.RegisterDebtor: DEBTOR_RECORDS,
+    c.AddContact: CONTACTS,
+    c.ChangeContact: CONTACTS,
+    c.SetCreditLimit: MANAGEMENT,
+    c.ChangePriority: MANAGEMENT,
+    c.AssignPolicy: MANAGEMENT,
+    c.RecordElectronicDeliveryConsent: COLLECTION,
+    c.OpenInsolvency: MANAGEMENT,
+    c.DeclareClaim: MANAGEMENT,
+    c.EraseDebtor: MANAGEMENT,
+    c.PublishRates: frozenset(),
+    c.IssueInvoice: ACCOUNTING,
+    c.SendReminder: COLLECTION,
+    c.NoteCall: COLLECTION,
+    c.RecordPromise: COLLECTION,
+    c.BreakPromise: COLLECTION,
+    c.OpenDispute: COLLECTION,
+    c.ResolveDispute: COLLECTION,
+    c.SendFormalNotice: COLLECTION,
+    c.AcknowledgeFormalNotice: COLLECTION,
+    c.AgreePaymentPlan: COLLECTION,
+    c.MissInstalment: COLLECTION,
+    c.RecordPayment: ACCOUNTING,
+    c.ApplyCreditNote: ACCOUNTING,
+    c.InvoiceLateCharges: ACCOUNTING,
+    c.WaiveLateCharges: ACCOUNTING | MANAGEMENT,
+    c.Escalate: MANAGEMENT,
+    c.WriteOff: MANAGEMENT,
+    c.PauseDunning: MANAGEMENT,
+    c.ResumeDunning: MANAGEMENT,
+    c.StartMediation: MANAGEMENT,
+    c.EndMediation: MANAGEMENT,
+    c.AddNote: WRITERS,
+    c.AttachDocument: WRITERS,
+}
+
+
+def roles_for(command_type: type) -> frozenset[Role] | None:
+    """The roles that may issue this command (a subclass inherits its command's), None for a non-command."""
+    for cls in command_type.__mro__:
+        if cls in PERMISSIONS:
+            return PERMISSIONS[cls]
+    return None
+
+
+def system(actor: str) -> Principal:
+    """A job or a person at the host's command line: they hold the store's own credentials."""
+    return Principal(token_id="", name=actor, role=Role.ADMIN)
+
+
+class DocumentCatalog(Protocol):
+    """Which documents are stored (by SHA-256): an event may only name a document an evidence bundle can ship."""
+
+    def is_stored(self, sha256: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command did: the aggregate's version after it, and whether anything was recorded."""
+
+    aggregate_id: UUID
+    version: int
+    recorded: bool
+    result: Any = None
+    events: tuple[LedgerEvent, ...] = ()
+    aggregate: Any = field(default=None, repr=False, compare=False)  # as it stands after the command
+
+
+@dataclass
+class BatchOutcome:
+    """Commands decided on aggregates the caller loaded (in bulk) and appended together."""
+
+    recorded: list[tuple[Any, tuple[LedgerEvent, ...]]] = field(default_factory=list)
+    refused: list[tuple[Any, DomainError]] = field(default_factory=list)
+    conflicted: bool = False  # another writer changed one of them: nothing appended, run each alone
+
+    @property
+    def events(self) -> int:
+        return sum(len(events) for _, events in self.recorded)
+
+
+# A creation handler: decide on the ledger's state, return the new aggregate (events pending) and a result.
+Creation = Callable[["Ledger", Any, Now, str], tuple[ChainedAggregate[Any], Any]]
+
+
+class CommandPipeline:
+    def __init__(self, ledger: Ledger, documents: DocumentCatalog | None, creations: dict[type, Creation]) -> None:
+        self._ledger = ledger
+        self._documents = documents
+        self._creations = creations
+
+    def execute(self, command: Any, principal: Principal, expected_version: int | None = None) -> Outcome:
+        self._admit(command, principal)
+        for _ in range(ATTEMPTS):
+            aggregate, result = self._decide(command, principal.name, expected_version)
+            events = aggregate.collect_events()
+            if not events:
+                return Outcome(aggregate.id, aggregate.version, False, result, (), aggregate=aggregate)
+            try:
+                self._ledger.store.append(events)
+            except AppendConflict as error:
+                if type(command) in self._creations or expected_version is not None:
+                    raise self._conflict(command, aggregate) from error
+                continue  # decided again on the fresh state
+            return Outcome(aggregate.id, aggregate.version, True, result, tuple(events), aggregate=aggregate)
+        raise self._conflict(command, aggregate)
+
+    def execute_batch(self, items: Sequence[tuple[Any, ChainedAggregate[Any]]], principal: Principal) -> BatchOutcome:
+        """Each command decided on the aggregate given (loaded by the caller with many others), every
+        event appended in one transaction. If another writer changed one of them meanwhile, nothing is
+        appended and the outcome says ``conflicted``: the caller then executes them one by one."""
+        outcome = BatchOutcome()
+        now = self._ledger.now()
+        for command, aggregate in items:
+            try:
+                self._admit(command, principal)
+                command.run(aggregate, now, principal.name)
+            except DomainError as error:
+                aggregate.collect_events()  # nothing of a refused command may be appended
+                outcome.refused.append((command, error))
+                continue
+            outcome.recorded.append((command, tuple(aggregate.collect_events())))
+        events = [event for _, recorded in outcome.recorded for event in recorded]
+        if events:
+            try:
+                self._ledger.store.append(events)
+            except AppendConflict:
+                return BatchOutcome(refused=outcome.refused, conflicted=True)
+        return outcome
+
+    # ------------------------------------------------------------------ steps
+
+    def _admit(self, command: Any, principal: Principal) -> None:
+        roles = roles_for(type(command))
+        if roles is None:
+            raise InvalidInput(f"{type(command).__name__} is not a command", rule="command_known")
+        if not principal.may(roles):
+            names = ", ".join(sorted(r.value for r in roles | {Role.ADMIN}))
+            raise Forbidden(
+                f"role {principal.role.value} may not {type(command).__name__} (allowed: {names})", rule="forbidden"
+            )
+        self._require_stored_documents(command)
+
+    def _require_stored_documents(self, command: Any) -> None:
+        """Every document an event names must be stored, so that an evidence bundle can ship it."""
+        for name, value in vars(command).items():
+            if not name.endswith("sha256") or value is None:
+                continue
+            if self._documents is None or not self._documents.is_stored(value):
+                raise InvalidInput(
+                    f"{name}: no stored document {value}; upload it first (POST /v1/documents)",
+                    rule="document_stored",
+                )
+
+    def _decide(self, command: Any, actor: str, expected_version: int | None) -> tuple[ChainedAggregate[Any], Any]:
+        now = self._ledger.now()
+        creation = self._creations.get(type(command))
+        if creation is not None:
+            return creation(self._ledger, command, now, actor)
+        aggregate: ChainedAggregate[Any]
+        if isinstance(command, c.ReceivableCommand):
+            aggregate = self._ledger.receivable(command.receivable_id)
+        else:
+            aggregate = self._ledger.debtor(command.debtor_id)
+        if expected_version is not None and expected_version != aggregate.version:
+            raise VersionMismatch(
+                f"expected version {expected_version}, the aggregate is at version {aggregate.version}",
+                rule="if_match",
+            )
+        return aggregate, command.run(aggregate, now, actor)
+
+    @staticmethod
+    def _conflict(command: Any, aggregate: ChainedAggregate[Any]) -> DomainError:
+        if isinstance(command, c.RegisterDebtor):
+            return AlreadyExists(f"debtor {command.debtor_id} already exists", rule="debtor_unique")
+        if isinstance(command, c.IssueInvoice):
+            return AlreadyExists(
+                f"invoice number {command.invoice_number} is already issued", rule="invoice_number_unique"
+            )
+        if isinstance(command, c.PublishRates):
+            return VersionConflict(
+                "the rate register was changed by someone else; reload and retry", rule="concurrent_write"
+            )
+        return VersionConflict(
+            f"{type(aggregate).__name__} {aggregate.id} was changed by someone else; reload and retry",
+            rule="concurrent_write",
+        )
