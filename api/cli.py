@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from application.demo import DemoSummary
 
 app = typer.Typer(
-    help="relance: amicable recovery of unpaid invoices, with a verifiable journal.", no_args_is_help=True
+    help="relance: amicable recovery of unpaid invoices, with a verifiable journal.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # a crash must not print a debtor's data held by a local variable
 )
 receivable_app = typer.Typer(help="Read receivables (one invoice each).", no_args_is_help=True)
 debtor_app = typer.Typer(help="Read debtors.", no_args_is_help=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+import structlog
 
 from api.http.request_log import configure_logging
 from tests.e2e.conftest import Api, assert_problem, contact_body, new_id, postgres_settings, running_api
@@ -414,3 +415,27 @@ def test_the_logs_carry_no_names_emails_addresses_or_ibans(
     assert len(request_lines(logs)) == len(api.responses)
     leaked = {name: value for name, value in PERSONAL_DATA.items() if value in logs}
     assert leaked == {}
+
+
+@pytest.mark.parametrize("json_logs", [False, True], ids=["development", "production"])
+def test_a_logged_traceback_never_shows_the_values_of_local_variables(json_logs: bool) -> None:
+    stream = io.StringIO()
+
+    def fail_holding_personal_data() -> None:
+        debtor_name = " ".join(("Denise", "Durand,", "4 rue des", "Tilleuls"))  # only a local holds it whole
+        raise LookupError(f"no attribute ({len(debtor_name)} characters)")
+
+    try:
+        with redirect_stderr(stream):
+            configure_logging(json_logs=json_logs)
+            for logger in (structlog.get_logger("relance.api").exception, logging.getLogger("uvicorn.error").exception):
+                try:
+                    fail_holding_personal_data()
+                except LookupError:
+                    logger("unexpected_error")
+    finally:
+        configure_logging(json_logs=False)
+
+    text = stream.getvalue()
+    assert text.count("fail_holding_personal_data") >= 2, text  # both tracebacks are there
+    assert "Denise Durand" not in text
