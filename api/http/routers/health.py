@@ -24,6 +24,8 @@ def healthz() -> dict[str, str]:
 @router.get(
     "/readyz",
     summary="The stores answer",
+    description="`checks.configuration.warnings` lists what letters lack that only an administrator can add "
+    "(the half-year's rates, the consumer mediator), with the fix; it never makes the API unready.",
     responses={503: {"description": "A store is unavailable", "content": {"application/json": {}}}},
 )
 def readyz(services: ServicesDep) -> Any:
