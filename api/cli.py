@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from api.demo import DemoSummary
 
 app = typer.Typer(
-    help="relance: amicable recovery of unpaid invoices, with a verifiable journal.", no_args_is_help=True
+    help="relance: amicable recovery of unpaid invoices, with a verifiable journal.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # a crash must not print a debtor's data held by a local variable
 )
 receivable_app = typer.Typer(help="Read receivables (one invoice each).", no_args_is_help=True)
 debtor_app = typer.Typer(help="Read debtors.", no_args_is_help=True)
@@ -347,7 +349,7 @@ def ledger_verify(as_json: JsonOption = False) -> None:
     if as_json:
         summary: dict[str, Any] = {
             "ok": report.ok,
-            "aggregates": len(report.heads) + len(report.breaks),
+            "aggregates": report.aggregates,
             "events": report.events,
             "breaks": [
                 {"aggregate_id": str(b.aggregate_id), "version": b.version, "problem": b.problem} for b in report.breaks
@@ -357,7 +359,6 @@ def ledger_verify(as_json: JsonOption = False) -> None:
             summary["digests"] = digest_summary(report)
         print_json(summary)
     else:
-        total = len(report.heads) + len(report.breaks)
         for chain_break in report.breaks:
             typer.echo(f"BROKEN {chain_break}", err=True)
         for problem in report.digest_problems:
@@ -373,7 +374,7 @@ def ledger_verify(as_json: JsonOption = False) -> None:
         verdict = "every chain verifies" if not report.breaks else f"{len(report.breaks)} broken chain(s)"
         if report.digest_problems:
             verdict += f", {len(report.digest_problems)} digest(s) failing their checks"
-        typer.echo(f"checked {total} aggregate(s), {report.events} event(s): {verdict}")
+        typer.echo(f"checked {report.aggregates} aggregate(s), {report.events} event(s): {verdict}")
     if not report.ok:
         raise typer.Exit(1)
 

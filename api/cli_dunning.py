@@ -60,6 +60,8 @@ def _print_report(report: RunReport) -> None:
     mode = " (dry run: nothing sent or recorded)" if report.dry_run else ""
     typer.echo(f"dunning run {report.run_id} for {report.run_date}{mode}")
     typer.echo(f"bank data: {report.bank_data}")
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning['detail']}", err=True)
     typer.echo(f"{report.receivables_examined} open receivables examined, {report.events_recorded} events recorded")
     for item in report.sent:
         typer.echo(f"  {item.status:<11}{item.kind:<17}{item.channel:<30}{', '.join(item.invoice_numbers)}")

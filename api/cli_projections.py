@@ -6,7 +6,6 @@ holds beyond the positions, exactly once, beside any running worker), then answe
 
 from __future__ import annotations
 
-import csv
 import json
 import signal
 import sys
@@ -20,6 +19,7 @@ from typing import Annotated, Any
 import typer
 
 from api.cli import app, fail, load_settings, money, opened_ledger, parse_uuid
+from api.csv_export import csv_chunks
 from application.projections import money as in_units
 from application.reports import (
     AGED_BALANCE_HEADER,
@@ -70,9 +70,9 @@ def parse_day(text: str | None, name: str) -> date | None:
 
 
 def write_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([[csv_value(v) for v in row] for row in rows])
+    """The same writer as the HTTP export (api/csv_export.py): formula-like cells neutralised."""
+    for chunk in csv_chunks(header, rows, line_end="\n"):
+        sys.stdout.write(chunk)
 
 
 def as_json(header: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:

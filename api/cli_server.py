@@ -8,9 +8,12 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from api.cli import app, fail, load_demo_into, load_settings
+from api.cli import app, fail, load_demo_into, load_settings, opened_ledger
 from application.access import Role
+from application.configuration_checks import configuration_warnings
+from application.correspondence import Firm
 from domain.errors import DomainError
+from infrastructure.letters import LetterError, firm_from_settings
 from infrastructure.settings import Settings
 from infrastructure.sql import open_database
 from infrastructure.tokens import TokenStore
@@ -35,6 +38,7 @@ def serve(
         _load_demo_once(settings, f"http://{address}:{tcp_port}")
     typer.echo(f"relance API on http://{address}:{tcp_port} (OpenAPI at /docs); store: "
                f"{'PostgreSQL' if settings.uses_postgres else settings.sqlite_path}", err=True)  # fmt: skip
+    print_configuration_warnings(settings)
     uvicorn.run(
         "api.http.asgi:app_from_environment",
         factory=True,
@@ -45,6 +49,18 @@ def serve(
         access_log=False,
         env_file=None,
     )
+
+
+def print_configuration_warnings(settings: Settings) -> None:
+    """At start-up, loudly: what the letters lack that only the administrator can add (rates, mediator)."""
+    with opened_ledger(settings) as ledger:
+        table, today = ledger.rate_table(), ledger.now().today
+    try:
+        firm: Firm | None = firm_from_settings(settings)
+    except LetterError:
+        firm = None
+    for warning in configuration_warnings(table, today, firm):
+        typer.secho(f"WARNING {warning.rule}: {warning.detail}", err=True, bold=True)
 
 
 def _load_demo_once(settings: Settings, base_url: str) -> None:

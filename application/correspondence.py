@@ -19,6 +19,10 @@ from domain.receivable import Receivable
 from domain.vocabulary import DebtorKind
 
 CHANNELS = ("email", "letter", "registered_letter", "electronic_registered_letter")
+CIVILITIES = {
+    "madame": "Madame", "mme": "Madame", "mademoiselle": "Madame", "mlle": "Madame",
+    "monsieur": "Monsieur", "m": "Monsieur", "mr": "Monsieur",
+}  # fmt: skip
 
 
 class DocumentKind(Enum):
@@ -32,7 +36,8 @@ class DocumentKind(Enum):
 
 @dataclass(frozen=True)
 class Firm:
-    """The creditor, as its letterhead shows it."""
+    """The creditor, as its letterhead shows it (Code de commerce R123-237: legal form, share capital,
+    RCS and SIREN on a company's letters)."""
 
     name: str
     address_lines: tuple[str, ...]
@@ -42,6 +47,25 @@ class Firm:
     iban: str | None
     signatory: str | None
     terms_of_sale_reference: str  # e.g. "nos conditions générales de vente"
+    legal_form: str | None = None  # e.g. "SARL", "SAS"
+    share_capital: str | None = None  # as printed, e.g. "10 000 €"
+    rcs_city: str | None = None  # the registry's city: "RCS Lyon 552 100 554"
+    place: str | None = None  # where letters are written: "Lyon, le 12 mars 2026"
+    consumer_mediator: str | None = None  # Code de la consommation L612-1: name and address
+    consumer_mediator_website: str | None = None
+
+    @property
+    def legal_mentions(self) -> str:
+        """« SARL au capital de 10 000 € — RCS Lyon 552 100 554 »: what R123-237 asks under the name."""
+        parts = []
+        if self.legal_form:
+            parts.append(self.legal_form + (f" au capital de {self.share_capital}" if self.share_capital else ""))
+        elif self.share_capital:
+            parts.append(f"Capital de {self.share_capital}")
+        if self.siren:
+            grouped = " ".join((self.siren[0:3], self.siren[3:6], self.siren[6:])) if len(self.siren) == 9 else None
+            parts.append(f"RCS {self.rcs_city} {grouped or self.siren}" if self.rcs_city else f"SIREN {self.siren}")
+        return " — ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -56,6 +80,45 @@ class Recipient:
     @property
     def is_consumer(self) -> bool:
         return self.kind is DebtorKind.CONSUMER
+
+    @property
+    def attention(self) -> str | None:
+        """« À l'attention de … » under the name, unless the contact is the addressee herself."""
+        if self.contact_name is None or _same_name(self.contact_name, self.legal_name):
+            return None
+        return self.contact_name
+
+    @property
+    def person(self) -> str | None:
+        """Whom the letter speaks to: the named contact, else a consumer herself; None for a firm."""
+        name = self.contact_name or (self.legal_name if self.is_consumer else None)
+        return " ".join(name.split()) if name is not None and name.strip() else None
+
+    @property
+    def title(self) -> str | None:
+        """« Madame » or « Monsieur » when the person's name is written with its civility (« Mme Claire
+        Bonnet », « M. Paul Martin »); None when it is not known (decision 0069)."""
+        if self.person is None:
+            return None
+        first = self.person.split(maxsplit=1)[0].rstrip(".").casefold()
+        return CIVILITIES.get(first)
+
+    @property
+    def salutation(self) -> str:
+        """How the letter opens: « Madame, », « Bonjour Paul Martin, », or « Madame, Monsieur, » for a firm
+        without a named contact."""
+        if self.title is not None:
+            return f"{self.title},"
+        if self.person is not None:
+            return f"Bonjour {self.person},"
+        return "Madame, Monsieur,"
+
+    @property
+    def closing_title(self) -> str | None:
+        """The title repeated in the closing formula; None when the letter opened with the name."""
+        if self.title is not None:
+            return self.title
+        return None if self.person is not None else "Madame, Monsieur"
 
     @classmethod
     def of(cls, debtor: Debtor) -> Recipient:
@@ -139,7 +202,7 @@ class Correspondence:
     invoices: tuple[InvoiceLine, ...]
     dated: date
     place: str | None
-    reference: str  # our reference, e.g. "R-2026-000123"
+    reference: str  # our reference, neutral: e.g. "20260312-4F1A9C2B" (never a reminder rank)
     channel: str  # "email" | "letter" | "registered_letter" | "electronic_registered_letter"
     deadline: date | None = None  # formal notice: the date by which payment must be received
     previous_on: date | None = None  # optional: the date of the last reminder, quoted by the later letters
@@ -204,3 +267,30 @@ class Correspondence:
     def provisional(self) -> bool:
         """A period used a half-year rate not yet published (legal.md §1): the letters say so."""
         return any(line.claim is not None and line.claim.provisional for line in self.invoices)
+
+    @property
+    def has_periods(self) -> bool:
+        """Late charges were computed over at least one period (the letter shows their table)."""
+        return any(line.claim is not None and line.claim.periods for line in self.invoices)
+
+    @property
+    def carried_forward(self) -> list[CarriedRate]:
+        """Each half-year whose rate was not yet published, with the published rate applied instead."""
+        seen: dict[str, CarriedRate] = {}
+        for line in self.invoices:
+            for period in line.claim.periods if line.claim is not None else ():
+                if period.provisional and period.published_for is not None:
+                    key = str(period.half_year)
+                    seen.setdefault(key, CarriedRate(key, str(period.published_for), period.rate))
+        return sorted(seen.values(), key=lambda carried: carried.half_year)
+
+
+@dataclass(frozen=True)
+class CarriedRate:
+    half_year: str  # e.g. "2026H2", not published at the letter's date
+    published_for: str  # e.g. "2026H1", whose published rate was applied
+    rate: Decimal  # the annual rate applied (for penalties: the ECB rate plus 10 points)
+
+
+def _same_name(first: str, second: str) -> bool:
+    return " ".join(first.casefold().split()) == " ".join(second.casefold().split())

@@ -64,6 +64,7 @@ class RunReport:
     held: dict[str, int] = field(default_factory=dict)
     errors: list[dict[str, str]] = field(default_factory=list)
     bank_data: str = ""
+    warnings: list[dict[str, str]] = field(default_factory=list)  # configuration to fix: rates, mediator
 
 
 def worklist_order(item: WorkItem) -> tuple[int, Decimal, date, str]:
@@ -80,6 +81,7 @@ def report_view(report: RunReport) -> dict[str, Any]:
         "worklist": len(report.worklist),
         "refused": len(report.refused),
         "errors": len(report.errors),
+        "warnings": len(report.warnings),
     }
     return view
 

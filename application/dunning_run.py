@@ -20,6 +20,7 @@ from typing import Any
 from uuid import UUID
 
 from application.commands import BreakPromise, MissInstalment
+from application.configuration_checks import mediator_missing, missing_rates
 from application.correspondence import Correspondence, DocumentKind, InvoiceLine, Recipient
 from application.dunning_dispatch import Dispatcher, DunningPorts, Planned
 from application.dunning_report import Refusal, RunReport, SentItem, WorkItem, worklist_order
@@ -31,18 +32,13 @@ from domain.dunning_policy import Action, Channel, Policy, choose_policy
 from domain.errors import DomainError, InvalidInput
 from domain.late_charges import Claim
 from domain.receivable import Receivable
-from domain.vocabulary import ReminderStage
+from domain.vocabulary import DebtorKind, ReminderStage
 
 __all__ = ["DunningPorts", "DunningRun", "RunReport"]
 
 ZERO = Decimal("0.00")
 BATCH = 500  # documents per dispatch batch: one transaction each for documents, outbox rows and events
-KIND_CODES = {
-    DocumentKind.COURTESY: "RC",
-    DocumentKind.FIRST_REMINDER: "R1",
-    DocumentKind.SECOND_REMINDER: "R2",
-    DocumentKind.FORMAL_NOTICE: "MD",
-}
+SUNDAY = 6
 KIND_RANK = {DocumentKind.COURTESY: 0, DocumentKind.FIRST_REMINDER: 1, DocumentKind.SECOND_REMINDER: 2}
 REMINDER_KINDS = frozenset({DocumentKind.FIRST_REMINDER, DocumentKind.SECOND_REMINDER})
 PRINTED = frozenset({Channel.LETTER, Channel.REGISTERED_LETTER, Channel.ELECTRONIC_REGISTERED_LETTER})
@@ -69,6 +65,7 @@ class DunningRun:
         if day > now.today:
             raise InvalidInput(f"date: {day} is in the future (today is {now.today})", rule="run_date_future")
         report = RunReport(uuid.uuid4().hex, day, dry_run, force, now.instant)
+        report.warnings += [warning.view() for warning in missing_rates(self.ledger.rate_table(), day)]
         dispatcher = Dispatcher(self.ledger, self.ports, report.run_id)
         if not dry_run:
             dispatcher.finish_unfinished(report, actor)
@@ -159,6 +156,8 @@ class DunningRun:
                 refuse("bank_data_stale", report.bank_data)
             elif self.ports.firm is None:
                 refuse("firm_not_configured", "the creditor's name is not set (RELANCE_FIRM_NAME)")
+            elif group.channel in PRINTED and day.weekday() == SUNDAY:
+                refuse("guardrail_letter_on_sunday", "no letter is dated on a Sunday: it goes on the next run")
             elif documents >= allowed_contacts:
                 refuse("guardrail_contacts_per_week",
                        "the debtor was already contacted as often as its policy allows this week")  # fmt: skip
@@ -171,9 +170,11 @@ class DunningRun:
             elif group.channel in PRINTED and (debtor.address is None or debtor.erased):
                 refuse("no_postal_address", "the debtor has no postal address")
             elif report.dry_run:
+                self._mediator_check(report, debtor)
                 report.sent.append(self._item(group, debtor, day))
                 documents += 1
             else:
+                self._mediator_check(report, debtor)
                 try:
                     planned.append(self._plan(group, debtor, contact, policy, day, report.started_at))
                 except DomainError as error:
@@ -183,6 +184,14 @@ class DunningRun:
                     continue
                 documents += 1
         return planned
+
+    def _mediator_check(self, report: RunReport, debtor: Debtor) -> None:
+        """A document to a consumer without the consumer mediator named: said once in the report."""
+        if debtor.kind is not DebtorKind.CONSUMER:
+            return
+        warning = mediator_missing(self.ports.firm)
+        if warning is not None and warning.view() not in report.warnings:
+            report.warnings.append(warning.view())
 
     def _plan(self, group: _Group, debtor: Debtor, contact: Any, policy: Policy, day: date, now: datetime) -> Planned:
         """Render the group's document and say what each receivable it names will record."""
@@ -329,8 +338,9 @@ class DunningRun:
             recipient=Recipient.of(debtor),
             invoices=tuple(InvoiceLine.of(r, day, claims.get(r.id)) for r in named),
             dated=day,
-            place=None,
-            reference=f"{KIND_CODES[group.kind]}-{day:%Y%m%d}-{hashlib.sha256(key.encode()).hexdigest()[:8].upper()}",
+            place=firm.place,
+            # Neutral: a date and a digest, never a reminder's rank (seeds: no « relance n° 1 »).
+            reference=f"{day:%Y%m%d}-{hashlib.sha256(key.encode()).hexdigest()[:8].upper()}",
             channel=group.channel.value,
             deadline=deadline,
             previous_on=max(previous) if previous else None,

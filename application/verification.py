@@ -62,6 +62,7 @@ class VerificationReport:
     heads: list[AggregateHead] = field(default_factory=list)
     breaks: list[ChainBreak] = field(default_factory=list)
     events: int = 0
+    aggregates: int = 0  # aggregates in the store, each counted once whatever the number of its breaks
     digest_problems: list[DigestProblem] = field(default_factory=list)
     latest_digest: SignedDigest | None = None  # the newest digest that holds, if any
     digests_checked: int = 0  # digests read (signature and root checked) to find each head's anchor
@@ -99,6 +100,7 @@ def verify_store(
         if len(page) < PAGE_SIZE:
             break
         start = page[-1].id + 1
+    report.aggregates = len(chains)
     for aggregate_id in sorted(chains, key=str):
         if aggregate_id in suspects:
             outcome = verify_chain(aggregate_id, list(recorder.select_events(aggregate_id)), mapper)

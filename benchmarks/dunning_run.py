@@ -409,7 +409,7 @@ def the_settings(url: str, data_dir: Path) -> Settings:
         database_url=SecretStr(url),
         timezone="Europe/Paris",
         firm_name="Atelier Dupont SARL",
-        firm_address="12 rue de la République / 69001 Lyon",
+        firm_address="12 rue de la République | 69001 Lyon",
         firm_email="relances@dupont.example",
         firm_signatory="Claire Dupont, gérante",
         firm_siren="732829320",

@@ -372,7 +372,7 @@ def measure_single(ledger: Ledger, raw: RawStore, sizes: Sizes) -> list[Figure]:
         today = ledger.now().today
         commands = [scenario.command(ids[i % len(ids)], today) for i in range(sizes.events)]
         product.append(
-            sizes.events / timed(for_each(partial(ledger.change_receivable, actor=ACTOR), commands), collect=True)
+            sizes.events / timed(for_each(partial(ledger.execute, actor=ACTOR), commands), collect=True)
         )
 
         rows = rows_since(ledger, before, sizes.events + 1)

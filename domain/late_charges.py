@@ -155,6 +155,7 @@ class Period:
     amount: Decimal  # base × rate × days / 36500, not rounded
     half_year: HalfYear
     provisional: bool  # the rate of an unpublished half-year, carried forward
+    published_for: HalfYear | None = None  # the half-year whose published rate was applied; None: contractual
 
 
 @dataclass(frozen=True)
@@ -225,7 +226,7 @@ def shown(value: Decimal) -> Decimal:
     return value.quantize(DETAIL, rounding=ROUND_HALF_UP)
 
 
-RateOf = Callable[[HalfYear], tuple[Decimal, bool]]
+RateOf = Callable[[HalfYear], tuple[Decimal, bool, HalfYear | None]]  # rate, provisional, published for
 
 
 class _Calculation:
@@ -284,7 +285,7 @@ class _Calculation:
                 f"Rate agreed in the terms of sale: {rate} % a year (checked at issue against the floor of "
                 "3 × the legal rate); a fixed rate, whatever the half-year.",
             )
-            return ChargeBasis.PENALTIES, start, lambda _half_year: (rate, False)
+            return ChargeBasis.PENALTIES, start, lambda _half_year: (rate, False, None)
         if self.policy.reading is RateReading.DELAY_START:
             first = HalfYear.of(start)
             self._rule(
@@ -333,13 +334,13 @@ class _Calculation:
         )
         return start
 
-    def _ecb_rate(self, half_year: HalfYear) -> tuple[Decimal, bool]:
+    def _ecb_rate(self, half_year: HalfYear) -> tuple[Decimal, bool, HalfYear | None]:
         applied = self._lookup(RateKind.ECB_MRO, half_year)
-        return applied.rate + PENALTY_MARGIN, applied.provisional
+        return applied.rate + PENALTY_MARGIN, applied.provisional, applied.entry.half_year
 
-    def _legal_rate(self, half_year: HalfYear) -> tuple[Decimal, bool]:
+    def _legal_rate(self, half_year: HalfYear) -> tuple[Decimal, bool, HalfYear | None]:
         applied = self._lookup(RateKind.LEGAL_OTHER, half_year)
-        return applied.rate, applied.provisional
+        return applied.rate, applied.provisional, applied.entry.half_year
 
     def _lookup(self, kind: RateKind, half_year: HalfYear) -> AppliedRate:
         applied = self.rates.lookup(kind, half_year)
@@ -373,12 +374,14 @@ class _Calculation:
         if self.principal <= ZERO:
             return
         half_year = HalfYear.of(start)
-        rate, provisional = rate_of(half_year)
+        rate, provisional, published_for = rate_of(half_year)
         days = (end - start).days + 1
         with localcontext() as context:
             context.prec = PRECISION
             amount = self.principal * rate * days / Decimal(100 * YEAR_DAYS)
-        self.periods.append(Period(start, end, days, self.principal, rate, amount, half_year, provisional))
+        self.periods.append(
+            Period(start, end, days, self.principal, rate, amount, half_year, provisional, published_for)
+        )
 
     def _settle_before(self, day: date) -> None:
         while self.pending and self.pending[0].on < day:

@@ -22,6 +22,10 @@ from application.evidence import DossierContent
 from domain.canonical import format_instant, parse_instant
 
 NBSP = "\u202f"  # narrow no-break space: French thousands separator
+ERASED = "(données effacées)"
+# Events whose fields hold the person's data: once the debtor is erased, the dossier shows them as
+# erased (the journal keeps the events as recorded, for verification).
+PERSONAL_DATA_EVENTS = frozenset({"DebtorRegistered", "ContactAdded", "ContactChanged"})
 
 EVENT_LABELS = {
     "InvoiceIssued": "Facture émise",
@@ -261,9 +265,11 @@ def chronology(content: DossierContent, fmt: Formatter) -> list[dict[str, Any]]:
     from application.evidence import named_documents
 
     rows = []
+    erased = bool(content.debtor.get("erased"))
     for journal in content.journals:
         for entry in journal.entries:
             record = entry.record
+            shown_as_erased = erased and record["type"] in PERSONAL_DATA_EVENTS
             rows.append(
                 {
                     "file": invoice_of.get(record["aggregate_id"], "débiteur"),
@@ -276,7 +282,7 @@ def chronology(content: DossierContent, fmt: Formatter) -> list[dict[str, Any]]:
                     "channel": channel(record),
                     "who": record["actor"],
                     "outcome": outcome(record),
-                    "details": details(record),
+                    "details": ERASED if shown_as_erased else details(record),
                     "exhibits": sorted({numbers[sha] for _, sha in named_documents(record["data"]) if sha in numbers}),
                     "hash": entry.hash,
                     "route": record["data"].get("route"),

@@ -12,16 +12,17 @@ date and fonts are subset at that same date, so a re-render after a crash gives 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined, TemplateError
 
 from application.correspondence import Correspondence, DocumentKind, Firm
-from domain.late_charges import shown
-from infrastructure.dossier import day, euros, exact, pinned_source_date, rate
+from infrastructure.dossier import day, euros, pinned_source_date, rate
 from infrastructure.settings import Settings
 
 MONTHS = (
@@ -32,6 +33,9 @@ REGISTERED = "Lettre recommandée avec demande d'avis de réception"
 ELECTRONIC_REGISTERED = "Lettre recommandée électronique"
 LETTER_TEMPLATE = "letter.html.j2"
 EMAIL_HTML_TEMPLATE = "email.html.j2"
+CENT = Decimal("0.01")
+POSTAL_LINE = re.compile(r"^\d{5}\s+(.+)$")
+CEDEX = re.compile(r"\bcedex\b.*$", re.IGNORECASE)
 
 
 class LetterError(Exception):
@@ -57,8 +61,30 @@ def long_day(value: date | None) -> str:
 
 
 def detail(value: Any) -> str:
-    """A period amount at the six decimals of the calculation (its total alone is rounded to the cent)."""
-    return f"{exact(shown(value))}\u202f€"
+    """A period amount as people read it, to the cent (half-up). The invoice's total is rounded once
+    from the exact figures, which the calculation file of the evidence bundle keeps."""
+    return euros(Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def half_year(value: Any) -> str:
+    """« 2026H2 » → « second semestre 2026 »."""
+    text = str(value)
+    year, _, half = text.partition("H")
+    return f"{'premier' if half == '1' else 'second'} semestre {year}"
+
+
+def address_lines(text: str | None) -> tuple[str, ...]:
+    """An address written on one line: lines separated by « | » (as in the CSV imports) or by line breaks."""
+    return tuple(part.strip() for part in (text or "").replace("|", "\n").splitlines() if part.strip())
+
+
+def place_of(lines: tuple[str, ...]) -> str | None:
+    """The city of the address's « 69003 Lyon » line (CEDEX dropped): where the firm writes from."""
+    for line in reversed(lines):
+        found = POSTAL_LINE.match(line)
+        if found:
+            return CEDEX.sub("", found.group(1)).strip() or None
+    return None
 
 
 def delivery_mention(c: Correspondence) -> str | None:
@@ -89,7 +115,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters.update(euros=euros, day=day, long_day=long_day, rate=rate, detail=detail)
+        self.env.filters.update(euros=euros, day=day, long_day=long_day, rate=rate, detail=detail, half_year=half_year)
 
     def pdf(self, c: Correspondence) -> bytes:
         """The letter as an A4 PDF, identical bytes for an identical ``Correspondence``."""
@@ -141,8 +167,7 @@ def firm_from_settings(settings: Settings) -> Firm:
     """The creditor from RELANCE_FIRM_*; letters cannot go out without its name."""
     if not settings.firm_name or not settings.firm_name.strip():
         raise LetterError("RELANCE_FIRM_NAME is not set: letters and e-mails need the creditor's name")
-    address = settings.firm_address or ""
-    lines = tuple(part.strip() for part in address.replace(" / ", "\n").splitlines() if part.strip())
+    lines = address_lines(settings.firm_address)
     return Firm(
         name=settings.firm_name.strip(),
         address_lines=lines,
@@ -152,4 +177,10 @@ def firm_from_settings(settings: Settings) -> Firm:
         iban=settings.firm_iban,
         signatory=settings.firm_signatory,
         terms_of_sale_reference=settings.terms_of_sale_reference,
+        legal_form=settings.firm_legal_form,
+        share_capital=settings.firm_share_capital,
+        rcs_city=settings.firm_rcs_city,
+        place=settings.firm_place or place_of(lines),
+        consumer_mediator=settings.firm_consumer_mediator,
+        consumer_mediator_website=settings.firm_consumer_mediator_website,
     )

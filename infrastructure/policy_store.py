@@ -1,7 +1,8 @@
 """Dunning policies as data: every version of every policy, as the TOML text it was given in.
 
-The shipped policies (and the firm's files in ``RELANCE_POLICY_DIR``) are stored as new
-versions when their text changes; ``PUT /v1/policies/{id}`` stores a new version too. Nothing
+The shipped policies (and the firm's files in ``RELANCE_POLICY_DIR``, which override a shipped
+file of the same id) are stored as new versions when their text changes, unless a person saved
+the latest version; ``PUT /v1/policies/{id}`` stores a new version too. Nothing
 is ever overwritten: a reminder recorded with (policy, version, rule) can be explained later
 from the exact text that fired it.
 """
@@ -19,6 +20,8 @@ from domain.errors import InvalidInput, NotFound
 from infrastructure.policy_files import load_policy, load_policy_dir, shipped_policy_files
 from infrastructure.sql import Database, is_unique_violation
 
+FILE_ACTOR = "file:"  # created_by of a version installed from a shipped or a firm's file
+
 
 @dataclass(frozen=True)
 class StoredPolicy:
@@ -34,16 +37,26 @@ class PolicyStore:
         self._db = database
 
     def install(self, *, now: datetime, policy_dir: Path | None = None) -> list[StoredPolicy]:
-        """Store the shipped policies and the firm's files as new versions when their text changed."""
+        """Store the file that rules each policy id (the firm's file over the shipped one of the same id)
+        as a new version once per change of its text, and never over a version a person saved.
+
+        A version is a file's when its ``created_by`` is ``file:<name>``. The file's text is compared
+        with the latest file version, so a firm file overriding a shipped one is stored once, not
+        again at every start; a version saved through ``PUT /v1/policies/{id}`` or ``relance policy
+        put`` stays the current one until a person saves another (decision 0068)."""
+        files: dict[str, tuple[str, str]] = {}
         sources = [(path.read_text(encoding="utf-8"), path.name) for path in shipped_policy_files()]
         if policy_dir is not None:
             sources += [(text, name) for text, name in load_policy_dir(policy_dir)]
+        for text, name in sources:  # the firm's files come last: they override a shipped file of the same id
+            files[load_policy(text, name).id] = (text, name)
         installed = []
-        for text, name in sources:
-            policy = load_policy(text, name)
-            latest = self._latest(policy.id)
+        for policy_id, (text, name) in files.items():
+            latest = self._latest(policy_id)
+            if latest is not None and not latest.created_by.startswith(FILE_ACTOR):
+                continue  # a person's version: a file never replaces it
             if latest is None or latest.source_sha256 != _sha256(text):
-                installed.append(self.put(policy.id, text, actor=f"file:{name}", now=now))
+                installed.append(self.put(policy_id, text, actor=f"{FILE_ACTOR}{name}", now=now))
         return installed
 
     def put(self, policy_id: str, source: str, *, actor: str, now: datetime) -> StoredPolicy:

@@ -53,8 +53,23 @@ class Settings(BaseSettings):
     )
     limitation_alert_days: int = Field(default=90, ge=0, le=3650, description="Alert this long before limitation")
     # The creditor as its letters show it (issue 5): name above, then address, identifiers, terms of sale.
-    firm_address: str | None = Field(default=None, description="Postal address, lines separated by ' / ' or newlines")
+    firm_address: str | None = Field(
+        default=None, description="Postal address, lines separated by '|' (as in the CSV imports) or newlines"
+    )
     firm_siren: str | None = Field(default=None, description="The firm's SIREN, printed on its letters")
+    # Code de commerce R123-237: a company's letters show its legal form, share capital and RCS.
+    firm_legal_form: str | None = Field(default=None, description="Legal form printed on letters, e.g. SARL, SAS")
+    firm_share_capital: str | None = Field(default=None, description="Share capital as printed, e.g. '10 000 €'")
+    firm_rcs_city: str | None = Field(default=None, description="City of the RCS registry: 'RCS Lyon 552 100 554'")
+    firm_place: str | None = Field(
+        default=None, description="Place written before the date ('Lyon, le …'); unset: the address's city"
+    )
+    firm_consumer_mediator: str | None = Field(
+        default=None,
+        description="The consumer mediator the firm adheres to, name and address (Code de la consommation "
+        "L612-1, L616-1), printed on letters and e-mails to consumers",
+    )
+    firm_consumer_mediator_website: str | None = Field(default=None, description="The consumer mediator's website")
     firm_email: str | None = Field(default=None, description="Reply address of reminder e-mails")
     firm_phone: str | None = Field(default=None, description="Telephone printed on letters")
     firm_iban: str | None = Field(default=None, description="Bank account printed for payment")

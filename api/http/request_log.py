@@ -18,7 +18,13 @@ log = structlog.get_logger("relance.api")
 
 
 def configure_logging(*, json_logs: bool, level: int = logging.INFO) -> None:
-    renderer: Any = structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer(colors=False)
+    """Tracebacks are plain text in every mode: never the values of local variables (a rich
+    traceback would print an erased debtor's name, e-mail or address held by a local)."""
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if json_logs
+        else structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)
+    )
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -32,7 +38,16 @@ def configure_logging(*, json_logs: bool, level: int = logging.INFO) -> None:
     )
     # uvicorn's and the libraries' stdlib logs through the same renderer.
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(structlog.stdlib.ProcessorFormatter(processor=renderer, foreign_pre_chain=shared))
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+            foreign_pre_chain=shared,
+        )
+    )
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)

@@ -23,7 +23,7 @@ def mailing_api(fresh_postgres_database: str, tmp_path: Path) -> Iterator[tuple[
     with smtp_server() as (inbox, port):
         settings = postgres_settings(
             fresh_postgres_database, tmp_path, firm_name="Atelier Dupont SARL", firm_email="relances@dupont.example",
-            firm_address="12 rue de la République / 69001 Lyon", smtp_host="127.0.0.1", smtp_port=port,
+            firm_address="12 rue de la République | 69001 Lyon", smtp_host="127.0.0.1", smtp_port=port,
         )  # fmt: skip
         with running_api(settings) as api:
             yield api, inbox

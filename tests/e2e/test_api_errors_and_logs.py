@@ -11,14 +11,26 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import redirect_stderr
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import structlog
 
+from api.cli_server import print_configuration_warnings
 from api.http.request_log import configure_logging
-from tests.e2e.conftest import Api, assert_problem, contact_body, new_id, postgres_settings, running_api
+from application.clock import SimulatedClock
+from tests.e2e.conftest import (
+    Api,
+    assert_problem,
+    contact_body,
+    new_id,
+    postgres_settings,
+    running_api,
+    sqlite_settings,
+)
 from tests.support.throwaway_postgres import ThrowawayPostgres, create_database
 
 RECOVERY_SECONDS = 30
@@ -414,3 +426,54 @@ def test_the_logs_carry_no_names_emails_addresses_or_ibans(
     assert len(request_lines(logs)) == len(api.responses)
     leaked = {name: value for name, value in PERSONAL_DATA.items() if value in logs}
     assert leaked == {}
+
+
+@pytest.mark.parametrize("json_logs", [False, True], ids=["development", "production"])
+def test_a_logged_traceback_never_shows_the_values_of_local_variables(json_logs: bool) -> None:
+    stream = io.StringIO()
+
+    def fail_holding_personal_data() -> None:
+        debtor_name = " ".join(("Denise", "Durand,", "4 rue des", "Tilleuls"))  # only a local holds it whole
+        raise LookupError(f"no attribute ({len(debtor_name)} characters)")
+
+    try:
+        with redirect_stderr(stream):
+            configure_logging(json_logs=json_logs)
+            for logger in (structlog.get_logger("relance.api").exception, logging.getLogger("uvicorn.error").exception):
+                try:
+                    fail_holding_personal_data()
+                except LookupError:
+                    logger("unexpected_error")
+    finally:
+        configure_logging(json_logs=False)
+
+    text = stream.getvalue()
+    assert text.count("fail_holding_personal_data") >= 2, text  # both tracebacks are there
+    assert "Denise Durand" not in text
+
+
+def test_readiness_details_name_the_missing_rate_and_mediator_without_making_the_api_unready(tmp_path: Path) -> None:
+    second_half = SimulatedClock(datetime(2026, 7, 20, 8, 0, tzinfo=UTC))  # 2026H2: not in the shipped tables
+    with running_api(sqlite_settings(tmp_path / "a", firm_name="Atelier Dupont SARL"), second_half) as api:
+        lacking = api.anonymous().get("/readyz")
+    configured = sqlite_settings(
+        tmp_path / "b", firm_name="Atelier Dupont SARL", firm_consumer_mediator="CM2C, 75008 Paris"
+    )
+    with running_api(configured) as api:  # in June 2026: the half-year's rates are shipped
+        complete = api.anonymous().get("/readyz")
+
+    assert lacking.status_code == 200 and lacking.json()["status"] == "ready"
+    configuration = lacking.json()["checks"]["configuration"]
+    assert configuration["status"] == "warning"
+    details = {w["rule"]: w["detail"] for w in configuration["warnings"]}
+    assert set(details) == {"rate_not_published", "consumer_mediator_not_set"}
+    assert "relance rates add --half-year 2026H2 --ecb-mro RATE" in details["rate_not_published"]
+    assert complete.json()["checks"]["configuration"] == {"status": "ok", "warnings": []}
+
+
+def test_the_server_warns_at_start_up_when_letters_to_consumers_cannot_name_a_mediator(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    print_configuration_warnings(sqlite_settings(tmp_path, firm_name="Atelier Dupont SARL"))
+
+    assert "WARNING consumer_mediator_not_set: " in capsys.readouterr().err

@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pypdf
 import pytest
 from typer.testing import CliRunner
 
@@ -185,3 +186,23 @@ def test_an_unknown_query_parameter_is_refused_rather_than_ignored(keyed_api: Ap
         problem = assert_problem(keyed_api.as_("auditor").get(path), 422, "unknown_query_parameter")
         assert path.rsplit("?", 1)[1].split("=")[0] in problem["detail"]
     assert keyed_api.get("auditor", "/v1/ledger/digests").json()["items"] == []  # nothing was exported
+
+
+def test_an_erased_consumers_bundle_is_exported_with_the_erased_fields_shown_as_erased(
+    keyed_api: Api, tmp_path: Path
+) -> None:
+    consumer = keyed_api.debtor("consumer", legal_name="Denise Durand")
+    keyed_api.invoice(consumer["id"], days_overdue=40)
+    keyed_api.ok("manager", f"/v1/debtors/{consumer['id']}/erasure", {"reason": "GDPR art. 17 request"})
+
+    response = keyed_api.get("manager", f"/v1/debtors/{consumer['id']}/evidence")
+
+    assert response.status_code == 200, response.text
+    verified(response.content, tmp_path)
+    with zipfile.ZipFile(io.BytesIO(response.content)) as bundle:
+        dossier = pypdf.PdfReader(io.BytesIO(bundle.read("dossier.pdf")))
+        identification = json.loads(bundle.read("debtor.json"))
+    text = " ".join(" ".join(page.extract_text() for page in dossier.pages).split())
+    assert identification["erased"] is True and "legal_name" not in identification
+    assert "(données effacées)" in text and "données personnelles effacées" in text
+    assert "Denise Durand" not in text

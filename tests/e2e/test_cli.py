@@ -320,3 +320,7 @@ def test_the_demo_loads_and_verifies_on_postgresql(tmp_path: Path, fresh_postgre
     assert "every chain verifies" in verify.stdout
     assert f"{len(rows)} receivables" in demo.stdout
     assert not (tmp_path / "ledger.sqlite").exists()
+
+
+def test_a_crash_of_the_cli_never_prints_the_values_of_local_variables() -> None:
+    assert app.pretty_exceptions_show_locals is False

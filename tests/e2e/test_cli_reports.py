@@ -8,18 +8,23 @@ import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from typer.testing import Result
 
 from api.demo import demo_clock, load_demo
+from application.commands import RegisterDebtor
 from application.ledger import Ledger
 from application.reports import Basis
+from domain.debtor import Address
+from domain.vocabulary import DebtorKind
 from infrastructure.bootstrap import build_ledger
 from infrastructure.read_models import ReadModels
 from infrastructure.read_store import open_read_store
 from infrastructure.settings import Settings
 from tests.e2e.test_cli import relance
+from tests.integration.conftest import issue_command
 from tests.support.documents import document_store
 
 NOW = datetime(2026, 3, 18, 16, 45, tzinfo=UTC)
@@ -121,3 +126,27 @@ def test_rebuild_replays_the_whole_log_and_reports_its_rate(store: Path) -> None
     assert rebuilt.exit_code == 0, rebuilt.output
     assert f"from {len(before)} event(s)" in rebuilt.stdout
     assert csv_rows(relance(store, "audit", "--csv")) == before
+
+
+def test_the_audit_csv_writes_cells_a_spreadsheet_would_run_as_formulas_as_text(tmp_path: Path) -> None:
+    ledger = build_ledger(Settings(data_dir=tmp_path, database_url=None, timezone="Europe/Paris"))
+    try:
+        formulas = ['=HYPERLINK("http://x.example","clic")', "+33 4 72", "-2+3", "@SUM(A1)"]
+        debtor = ledger.execute(
+            RegisterDebtor(
+                debtor_id=uuid4(),
+                legal_name="Dupont SARL",
+                kind=DebtorKind.PROFESSIONAL,
+                address=Address(lines=["1 rue A"], postal_code="69003", city="Lyon", country="FR"),
+                siren="732829320",
+            ),
+            actor=formulas[0],
+        ).aggregate_id
+        for number, actor in enumerate(formulas[1:], start=1):
+            ledger.execute(issue_command(debtor, f"F-{number}"), actor=actor)
+    finally:
+        ledger.close()
+
+    actors = [row["actor"] for row in csv_rows(relance(tmp_path, "audit", "--csv"))]
+
+    assert actors == ["'" + formula for formula in formulas]

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -24,9 +24,12 @@ from typer.testing import CliRunner, Result
 
 from api.cli import app
 from application.clock import SimulatedClock
+from application.commands import EraseDebtor, RegisterDebtor
 from application.evidence import Bundle, EvidenceExporter
 from application.verify_text import extract_snippet
+from domain.debtor import Address
 from domain.errors import RuleViolation
+from domain.vocabulary import DebtorKind
 from infrastructure.bootstrap import build_ledger
 from infrastructure.documents import DocumentStore
 from infrastructure.evidence import build_exporter
@@ -44,7 +47,7 @@ from tests.evidence.bundles import (
     write_key,
 )
 from tests.integration import conftest as stores
-from tests.integration.conftest import Store
+from tests.integration.conftest import Store, issue_command
 
 store = stores.store
 BUNDLE_ID = UUID("8f0c5a8e-1a52-4c44-9d51-0c3c0f1e2d3b")
@@ -508,3 +511,21 @@ def test_only_a_file_escalated_to_a_payment_order_gets_the_injonction_summary(
     for words in ("Créancier", "Cabinet Martin", "Dupont Matériaux SARL, SIREN 732829320", "Principal", "Intérêts",
                   "Indemnité forfaitaire", "Démarches amiables", "Mise en demeure envoyée", "distribuée"):  # fmt: skip
         assert words in summary, words
+
+
+def test_an_erased_consumers_bundle_is_exported_from_the_command_line(setup: Setup, tmp_path: Path) -> None:
+    ledger = setup.exporter.ledger
+    consumer = uuid4()
+    address = Address(lines=["4 rue des Tilleuls"], postal_code="69003", city="Lyon", country="FR")
+    ledger.execute(RegisterDebtor(consumer, "Denise Durand", DebtorKind.CONSUMER, address), actor="tests")
+    ledger.execute(issue_command(consumer, "F-ERASED-1"), actor="tests")
+    ledger.execute(EraseDebtor(consumer, reason="RGPD art. 17"), actor="tests")
+    bundle = tmp_path / "erased.zip"
+
+    result = relance(setup.env(), "export", "--debtor", str(consumer), "-o", str(bundle))
+
+    assert result.exit_code == 0, result.output
+    files = unzip(bundle.read_bytes())
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(files["dossier.pdf"])).pages).split())
+    assert "(données effacées)" in text and "Denise Durand" not in text and "Tilleuls" not in text
+    assert relance(setup.env(), "verify", str(bundle)).exit_code == 0

@@ -183,6 +183,20 @@ def test_an_aggregate_rewritten_with_more_events_than_digested_is_reported_at_th
     assert_reported(digested, (digested.receivable, 4, "rewritten after it was digested"))
 
 
+def test_an_aggregate_failing_only_its_digest_is_counted_once_among_those_checked(
+    store: Store, digested: Digested
+) -> None:
+    # Given a store of 3 aggregates, one rewritten after the digest: its chain holds, its head does not
+    delete_events(store, digested.receivable, 4, 3, 2, 1)
+    record_receivable(store.ledger(clock_at(START)), digested.debtor, excl="900.00")
+
+    result = verify(digested)
+
+    assert result.exit_code == 1
+    assert "checked 3 aggregate(s), 6 event(s): 1 broken chain(s)" in result.stdout
+    assert json.loads(verify(digested, "--json").stdout)["aggregates"] == 3
+
+
 def test_a_deleted_aggregate_is_reported(store: Store, digested: Digested) -> None:
     delete_events(store, digested.other_receivable, 1)
 

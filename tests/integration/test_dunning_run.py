@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -126,7 +127,7 @@ def engine(store: Store) -> Iterator[Engine]:
         settings = store.settings.model_copy(
             update={
                 "firm_name": "Atelier Dupont SARL",
-                "firm_address": "12 rue de la République / 69001 Lyon",
+                "firm_address": "12 rue de la République | 69001 Lyon",
                 "firm_email": "relances@dupont.example",
                 "firm_signatory": "Claire Dupont, gérante",
                 "smtp_host": "127.0.0.1",
@@ -215,6 +216,55 @@ def test_the_formal_notice_is_a_registered_letter_with_the_claim_breakdown_and_a
     assert pdf is not None
     text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).lower()
     assert "mise en demeure" in text and "f-2026-0105" in text
+
+
+def test_a_letter_is_written_from_the_firms_city_under_a_neutral_reference(engine: Engine) -> None:
+    receivable = engine.invoice(engine.debtor(), "F-2026-0111")
+    engine.run_on(DUE + timedelta(days=5))
+    engine.run_on(DUE + timedelta(days=20))
+    second = engine.reminders(receivable)[-1]
+    pdf = DocumentStore(engine.database).content(second.document_sha256 or "")
+    assert pdf is not None
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Lyon, le 24 mars 2026" in text
+    assert re.search(r"Nos réf\. : 20260324-[0-9A-F]{8}\b", text), text
+    assert not re.search(r"\bR[C12]-|\bMD-", text)
+
+
+def test_no_letter_is_dated_on_a_sunday_it_goes_on_the_next_working_day(engine: Engine) -> None:
+    receivable = engine.invoice(engine.debtor(), "F-2026-0112")
+    engine.run_on(DUE + timedelta(days=5))
+    sunday = DUE + timedelta(days=25)
+    assert sunday.weekday() == 6
+
+    on_sunday = engine.run_on(sunday)
+    on_monday = engine.run_on(sunday + timedelta(days=1))
+
+    assert on_sunday.sent == [] and [r.rule for r in on_sunday.refused] == ["guardrail_letter_on_sunday"]
+    assert sent_kinds(on_monday) == [("second_reminder", "letter")]
+    assert engine.reminders(receivable)[-1].sent_on == sunday + timedelta(days=1)
+
+
+def test_a_run_sending_to_a_consumer_without_a_consumer_mediator_says_so_in_its_report(engine: Engine) -> None:
+    engine.invoice(engine.debtor(), "F-2026-0113")
+    engine.invoice(engine.debtor(kind=DebtorKind.CONSUMER), "F-2026-0114", due=DUE + timedelta(days=20))
+    professional_only = engine.run_on(DUE + timedelta(days=5))
+
+    report = engine.run_on(DUE + timedelta(days=15))
+
+    assert professional_only.warnings == []
+    assert [w["rule"] for w in report.warnings] == ["consumer_mediator_not_set"]
+    assert "RELANCE_FIRM_CONSUMER_MEDIATOR" in report.warnings[0]["detail"]
+
+
+def test_a_run_in_a_half_year_whose_rate_is_not_published_names_the_command_to_add_it(engine: Engine) -> None:
+    engine.invoice(engine.debtor(), "F-2026-0115", due=date(2026, 7, 15))
+
+    report = engine.run_on(date(2026, 7, 20), dry_run=True)
+
+    (warning,) = report.warnings
+    assert warning["rule"] == "rate_not_published"
+    assert "relance rates add --half-year 2026H2 --ecb-mro RATE" in warning["detail"]
 
 
 def test_no_formal_notice_goes_out_before_the_invoice_is_in_the_file(engine: Engine) -> None:

@@ -10,6 +10,7 @@ import io
 import re
 from dataclasses import replace
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from html import unescape
 from pathlib import Path
@@ -43,6 +44,12 @@ FIRM = Firm(
     iban="FR76 3000 4000 0300 0000 0000 189",
     signatory="Marie Dupont, gérante",
     terms_of_sale_reference=TERMS,
+    legal_form="SARL",
+    share_capital="10 000 €",
+    rcs_city="Lyon",
+    place="Lyon",
+    consumer_mediator="CM2C, 49 rue de Ponthieu, 75008 Paris",
+    consumer_mediator_website="www.cm2c.net",
 )
 
 
@@ -237,7 +244,7 @@ def test_the_formal_notice_to_a_professional_claims_principal_penalties_and_inde
     pdf = outputs["pdf"]
     assert "Lettre recommandée avec demande d'avis de réception" in pdf
     assert "Objet : Mise en demeure de payer" in pdf
-    assert "Atelier Dupont SARL" in pdf and "SIREN 552100554" in pdf  # the creditor
+    assert "Atelier Dupont SARL" in pdf and "RCS Lyon 552 100 554" in pdf  # the creditor
     assert "Société Générale de Maintenance" in pdf and "SIREN 732829320" in pdf  # the debtor
     assert "Fait à Lyon, le 12 mars 2026" in pdf
     assert "Marie Dupont, gérante" in pdf
@@ -266,11 +273,22 @@ def test_an_electronic_registered_notice_says_so_and_its_email_copy_says_it_is_a
     )
 
 
-def test_a_rate_not_yet_published_is_shown_as_provisional_in_the_notice() -> None:
+def test_a_rate_not_yet_published_is_named_with_the_published_rate_applied_and_the_notice_stands() -> None:
     later = date(2026, 8, 14)  # 2026H2: not in the shipped tables yet (legal.md §1)
     c = letter(DocumentKind.FORMAL_NOTICE, PRO, invoices=invoices(PRO, later), dated=later, deadline=date(2026, 8, 24))
+    email = Renderer().email(c)
     assert c.provisional
-    assert "Calcul provisoire" in pdf_text(Renderer().pdf(c))
+    applied = "le dernier taux publié, celui du premier semestre 2026, a été appliqué, soit 12,15 % l'an"
+    for name, output in (
+        ("pdf", pdf_text(Renderer().pdf(c))),
+        ("text", flat(email.text)),
+        ("html", visible(email.html)),
+    ):
+        assert "Second semestre 2026 : le taux de référence de ce semestre n'était pas publié" in output, name
+        assert applied in output, name
+        assert "provisoire" not in output.lower(), name
+        assert f"nous vous mettons en demeure de nous régler la somme de {money(c.total_claimed)}" in output, name
+    assert 'class="warn"' not in email.html
 
 
 def test_the_same_letter_renders_to_the_same_bytes() -> None:
@@ -330,11 +348,14 @@ def test_a_formal_notice_needs_a_deadline_and_the_calculation_of_every_invoice()
 
 def test_the_firm_comes_from_the_settings_and_needs_a_name() -> None:
     settings = Settings(
-        firm_name="Atelier Dupont SARL", firm_address="12 rue des Lilas / 69003 Lyon", firm_siren="552100554",
+        firm_name="Atelier Dupont SARL", firm_address="12 rue des Lilas | Bât. A / 2e étage | 69003 Lyon Cedex 03",
+        firm_siren="552100554", firm_legal_form="SARL", firm_share_capital="10 000 €", firm_rcs_city="Lyon",
         terms_of_sale_reference=TERMS,
     )  # fmt: skip
     firm = firm_from_settings(settings)
-    assert firm.address_lines == ("12 rue des Lilas", "69003 Lyon")
+    assert firm.address_lines == ("12 rue des Lilas", "Bât. A / 2e étage", "69003 Lyon Cedex 03")
+    assert firm.place == "Lyon"  # the address's city, unless RELANCE_FIRM_PLACE says otherwise
+    assert firm.legal_mentions == "SARL au capital de 10 000 € — RCS Lyon 552 100 554"
     assert firm.terms_of_sale_reference == TERMS
     with pytest.raises(LetterError, match="RELANCE_FIRM_NAME"):
         firm_from_settings(Settings(firm_name=None))
@@ -352,3 +373,88 @@ def test_the_recipient_is_addressed_to_the_accounts_payable_contact() -> None:
     addressed = Recipient.of(debtor)
     assert (addressed.contact_name, addressed.email) == ("Compta", "ap@x.example")
     assert addressed.address_lines == ("12 rue de la Paix", "75002 Paris")
+
+
+SIX_DECIMALS = re.compile(r"\d,\d{3,}\s?€")
+
+
+@pytest.mark.parametrize(("kind", "debtor_kind"), EVERY)
+def test_every_amount_in_a_document_is_printed_to_the_cent(kind: DocumentKind, debtor_kind: DebtorKind) -> None:
+    for name, output in rendered(kind, debtor_kind).items():
+        assert not SIX_DECIMALS.search(output), (name, SIX_DECIMALS.findall(output))
+    if kind is DocumentKind.FORMAL_NOTICE:
+        periods = [p for line in invoices(debtor_kind) if line.claim for p in line.claim.periods]
+        for period in periods:
+            cents = period.amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            assert money(cents) in rendered(kind, debtor_kind)["pdf"]
+
+
+@pytest.mark.parametrize(("kind", "debtor_kind"), EVERY)
+def test_the_signature_never_stands_alone_on_the_last_page(kind: DocumentKind, debtor_kind: DebtorKind) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(Renderer().pdf(letter(kind, debtor_kind, channel="letter"))))
+    last = flat(reader.pages[-1].extract_text())
+    assert "Marie Dupont, gérante" in last
+    assert "salutations distinguées" in last  # the closing formula travels with the signature
+
+
+@pytest.mark.parametrize(("kind", "debtor_kind"), EVERY)
+def test_the_letterhead_shows_the_legal_form_share_capital_rcs_and_siren(
+    kind: DocumentKind, debtor_kind: DebtorKind
+) -> None:
+    for name in ("pdf", "text", "html"):
+        assert "SARL au capital de 10 000 € — RCS Lyon 552 100 554" in rendered(kind, debtor_kind)[name], name
+
+
+def test_a_consumer_who_is_her_own_contact_is_not_addressed_to_her_attention_twice() -> None:
+    debtor = registered_debtor(CONSUMER)
+    debtor.add_contact(
+        contact_id=uuid4(), role=ContactRole.ACCOUNTS_PAYABLE, name=debtor.legal_name,
+        email="claire@bonnet.example", now=at(ON), actor=ACTOR,
+    )  # fmt: skip
+    c = letter(DocumentKind.FORMAL_NOTICE, CONSUMER, recipient=Recipient.of(debtor))
+    email = Renderer().email(c)
+    for name, output in (
+        ("pdf", pdf_text(Renderer().pdf(c))),
+        ("text", flat(email.text)),
+        ("html", visible(email.html)),
+    ):
+        assert "À l'attention de" not in output, name
+        assert f"Bonjour {debtor.legal_name}," in output, name
+
+
+def named(contact: str | None, debtor_kind: DebtorKind = PRO) -> Recipient:
+    return replace(recipient(debtor_kind), contact_name=contact)
+
+
+@pytest.mark.parametrize(
+    ("contact", "opening", "closing"),
+    [
+        ("Paul Martin", "Bonjour Paul Martin,", "Nous vous prions d'agréer l'expression"),
+        ("Mme Claire Bonnet", "Madame,", "Nous vous prions d'agréer, Madame, l'expression"),
+        ("M. Paul Martin", "Monsieur,", "Nous vous prions d'agréer, Monsieur, l'expression"),
+        (None, "Madame, Monsieur,", "Nous vous prions d'agréer, Madame, Monsieur, l'expression"),
+    ],
+)
+def test_a_letter_opens_and_closes_on_the_named_contact_and_madame_monsieur_only_without_one(
+    contact: str | None, opening: str, closing: str
+) -> None:
+    for kind in DocumentKind:
+        c = letter(kind, PRO, recipient=named(contact))
+        email = Renderer().email(c)
+        outputs = {"pdf": pdf_text(Renderer().pdf(c)), "text": flat(email.text), "html": visible(email.html)}
+        for name, output in outputs.items():
+            assert opening in output and closing in output, (kind, name)
+            if contact is not None:
+                assert "Madame, Monsieur" not in output, (kind, name)
+
+
+@pytest.mark.parametrize("kind", list(DocumentKind))
+def test_documents_to_a_consumer_name_the_consumer_mediator_and_those_to_a_firm_do_not(kind: DocumentKind) -> None:
+    mediator = "CM2C, 49 rue de Ponthieu, 75008 Paris (www.cm2c.net)"
+    for name in ("pdf", "text", "html"):
+        consumer = rendered(kind, CONSUMER)[name]
+        assert "médiateur de la consommation dont nous relevons : " + mediator in consumer, name
+        assert "L612-1" in consumer and "L616-1" in consumer, name
+        assert "médiateur" not in rendered(kind, PRO)[name], name
+    unset = replace(FIRM, consumer_mediator=None, consumer_mediator_website=None)
+    assert "médiateur" not in pdf_text(Renderer().pdf(letter(kind, CONSUMER, firm=unset)))

@@ -79,3 +79,43 @@ def test_an_unknown_policy_or_version_is_not_found(policies: PolicyStore) -> Non
         policies.require("nope")
     with pytest.raises(NotFound):
         policies.require("default", 99)
+
+
+def test_a_policy_a_person_saved_is_not_reverted_by_the_next_install(policies: PolicyStore) -> None:
+    policies.install(now=NOW)
+    shipped = policies.require("default")
+    edited = shipped.source.replace(shipped.policy.title, "Relances maison")
+    policies.put("default", edited, actor="manager:claire", now=NOW)
+
+    assert policies.install(now=NOW) == []
+
+    current = policies.require("default")
+    assert (current.policy.version, current.created_by) == (2, "manager:claire")
+    assert current.policy.title == "Relances maison"
+
+
+def test_a_firm_file_overriding_a_shipped_policy_is_installed_once(policies: PolicyStore, tmp_path: Path) -> None:
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    text = shipped_text("default.toml")
+    (folder / "default.toml").write_text(text.replace("min_spacing_days = ", "min_spacing_days = 1", 1), "utf-8")
+
+    for _start in range(3):
+        policies.install(now=NOW, policy_dir=folder)
+
+    assert [s.created_by for s in policies.history("default")] == ["file:default.toml"]
+    assert policies.require("default").source != text
+
+
+def test_a_changed_firm_file_is_stored_once_as_the_next_version(policies: PolicyStore, tmp_path: Path) -> None:
+    folder = tmp_path / "policies"
+    folder.mkdir()
+    policies.install(now=NOW, policy_dir=folder)
+    text = shipped_text("default.toml")
+    (folder / "default.toml").write_text(text.replace('title = "', 'title = "Maison ', 1), "utf-8")
+
+    policies.install(now=NOW, policy_dir=folder)
+    policies.install(now=NOW, policy_dir=folder)
+
+    assert [s.policy.version for s in policies.history("default")] == [1, 2]
+    assert policies.require("default").policy.title.startswith("Maison ")

@@ -9,6 +9,9 @@ from fastapi.responses import JSONResponse
 
 from api.http.dependencies import ServicesDep
 from api.http.problems import is_store_outage
+from application.configuration_checks import configuration_warnings
+from application.correspondence import Firm
+from infrastructure.letters import LetterError, firm_from_settings
 
 router = APIRouter(tags=["health"])
 
@@ -21,6 +24,8 @@ def healthz() -> dict[str, str]:
 @router.get(
     "/readyz",
     summary="The stores answer",
+    description="`checks.configuration.warnings` lists what letters lack that only an administrator can add "
+    "(the half-year's rates, the consumer mediator), with the fix; it never makes the API unready.",
     responses={503: {"description": "A store is unavailable", "content": {"application/json": {}}}},
 )
 def readyz(services: ServicesDep) -> Any:
@@ -35,9 +40,25 @@ def readyz(services: ServicesDep) -> Any:
         statuses = services.read_models.status() if services.read_models is not None else []
         return {s.name: {"status": "ok", "position": s.position, "lag": s.lag} for s in statuses}
 
+    def configuration() -> dict[str, Any]:  # what letters need and only a person can add: it does not make us unready
+        warnings = configuration_warnings(services.ledger.rate_table(), services.ledger.now().today, firm_or_none())
+        return {"status": "warning" if warnings else "ok", "warnings": [w.view() for w in warnings]}
+
+    def firm_or_none() -> Firm | None:
+        try:
+            return firm_from_settings(services.settings)
+        except LetterError:
+            return None
+
     checks: dict[str, Any] = {}
     ready = True
-    for name, probe in (("database", database), ("ledger", ledger), ("projections", projections)):
+    probes = (
+        ("database", database),
+        ("ledger", ledger),
+        ("projections", projections),
+        ("configuration", configuration),
+    )
+    for name, probe in probes:
         if not ready:  # the ledger's reads retry for ~50 s against a server that is down: answer now
             checks[name] = {"status": "skipped"}
             continue
