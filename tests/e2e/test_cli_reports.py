@@ -79,7 +79,7 @@ def test_the_aged_balance_as_text_names_its_reading_and_ends_with_the_total(stor
 
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("Aged balance as of 2026-01-31, EUR, as known at the end of the day")
+    assert lines[0].startswith("Aged balance as of 31/01/2026, EUR, as known at the end of the day")
     assert lines[-1].startswith("TOTAL")
 
 

@@ -29,6 +29,7 @@ from application.reports import (
     dso_row,
     effectiveness_rows,
 )
+from application.views import debtor_names
 from domain.errors import InvalidInput
 from infrastructure.read_models import ReadModels
 
@@ -128,7 +129,9 @@ def aged_balance(
     )
     if not wants_csv(request, format):
         return body
-    return csv_response(f"aged-balance-{day}-{basis.value}.csv", AGED_BALANCE_HEADER, aged_balance_rows(report))
+    names = debtor_names(models.ledger, (line.debtor_id for line in report.debtors))
+    rows = aged_balance_rows(report, names)
+    return csv_response(f"aged-balance-{day}-{basis.value}.csv", AGED_BALANCE_HEADER, rows)
 
 
 class DsoOut(BaseModel):
