@@ -190,8 +190,16 @@ def demo(
 
 def load_demo_into(settings: Settings) -> DemoSummary | None:
     """Load the demo ledger and store the letters it names; None when the store already holds receivables."""
-    from application.demo import demo_clock, load_demo, store_referenced_documents
+    from application.demo import (
+        BANK,
+        TEXT_MEDIA_TYPE,
+        demo_clock,
+        demo_statement,
+        load_demo,
+        store_referenced_documents,
+    )
     from infrastructure.documents import DocumentStore
+    from infrastructure.import_store import ImportStore
     from infrastructure.sql import open_database
 
     now = system_clock()
@@ -202,7 +210,11 @@ def load_demo_into(settings: Settings) -> DemoSummary | None:
         summary = load_demo(ledger, clock, now=now)
         database = open_database(settings)
         try:
-            store_referenced_documents(ledger, DocumentStore(database))  # letters as sent, for the API and bundles
+            documents = DocumentStore(database)
+            store_referenced_documents(ledger, documents)  # letters as sent, for the API and bundles
+            content, statement_date = demo_statement(ledger.now().today)  # fresh bank data for the first run
+            stored, _ = documents.put(content, TEXT_MEDIA_TYPE, actor=BANK)
+            ImportStore(database).add_statement(stored.sha256, format="demo", statement_date=statement_date, actor=BANK)
         finally:
             database.close()
     return summary

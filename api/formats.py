@@ -61,7 +61,3 @@ def csv_number(value: object) -> object:
         return value.replace(".", ",")
     return value
 
-
-def cut(text: str, width: int) -> str:
-    """``text`` in ``width`` columns: whole when it fits, else shortened with an ellipsis."""
-    return text if len(text) <= width else text[: width - 1] + "…"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from application.correspondence import Correspondence
+from application.correspondence import Correspondence, Firm
 from application.dunning_dispatch import DunningPorts
 from application.dunning_run import DunningRun
 from application.ledger import Ledger
@@ -56,10 +56,13 @@ def build_dunning(settings: Settings, ledger: Ledger, database: Database, docume
     policies = PolicyStore(database)
     policies.install(now=ledger.now().instant, policy_dir=settings.policy_dir)
     claims = build_claims(settings, ledger)
+    firm: Firm | None
     try:
         firm = firm_from_settings(settings)
     except LetterError:
-        firm = None
+        from application.demo import holds_demo, sample_firm
+
+        firm = sample_firm() if holds_demo(ledger) else None  # the demo's letters show out of the box
     mailer = mailer_from_settings(settings)
     imports = ImportStore(database)
     ports = DunningPorts(
