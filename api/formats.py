@@ -60,4 +60,3 @@ def csv_number(value: object) -> object:
             return value
         return value.replace(".", ",")
     return value
-
