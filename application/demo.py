@@ -1188,9 +1188,10 @@ class DemoSummary:
             [
                 f"Demo ledger loaded: {self.debtors} debtors ({self.professional_debtors} professional, "
                 f"{self.consumer_debtors} consumers), {self.receivables} receivables, {self.events} events, "
-                f"dated {self.first_day} to {self.last_day}.",
-                f"Invoiced {self.total_invoiced:,.2f} {self.currency} incl. VAT; "
-                f"outstanding {self.total_outstanding:,.2f} {self.currency}.",
+                f"dated {french_date(self.first_day)} to {french_date(self.last_day)}.",
+                f"Invoiced {euros(self.total_invoiced)} incl. VAT; outstanding {euros(self.total_outstanding)}.",
+                "The letters are signed by a sample firm while RELANCE_FIRM_NAME is unset; "
+                "the bank statement of the last working day is imported.",
                 f"By status: {statuses}.",
                 "Try next:",
                 "  relance receivable list",
@@ -1198,6 +1199,9 @@ class DemoSummary:
                 f"  relance receivable show {self.sample_invoice} --as-of {self.sample_as_of}",
                 f"  relance receivable show {self.sample_invoice}",
                 f"  relance receivable journal {self.sample_invoice}",
+                "  relance receivable list --overdue",
+                "  relance report aged-balance --by-debtor",
+                "  relance dunning run --dry-run",
                 "  relance ledger verify",
             ]
         )

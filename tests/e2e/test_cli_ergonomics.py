@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 from datetime import date, timedelta
 from decimal import Decimal
@@ -28,6 +29,7 @@ from infrastructure.settings import Settings
 from infrastructure.sql import open_database
 from tests.e2e.test_cli import as_json, relance
 from tests.e2e.test_cli_dunning import always_open_policy
+from tests.samples.files import HERE, Entry, camt053
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
@@ -353,3 +355,19 @@ def test_the_aged_balance_as_json_names_each_debtor(store: Path) -> None:
 
     assert all(row["debtor_name"] for row in rows if row["line"] == "debtor")
     assert [row["debtor_name"] for row in rows if row["line"] == "total"] == [None]
+
+
+def test_import_lines_in_text_say_no_none_and_give_french_amounts_and_dates(tmp_path: Path) -> None:
+    statement = tmp_path / "releve.xml"
+    statement.write_bytes(camt053([Entry("1200.00", "BQ-1", "FA-2026-0101"), Entry("1234.50", "BQ-2", "?")]))
+
+    invoices = relance(tmp_path, "import", "invoices", str(HERE / "invoices_fr.csv"))
+    payments = relance(tmp_path, "import", "payments", str(statement))
+    unmatched = relance(tmp_path, "import", "unmatched")
+
+    assert invoices.exit_code == 0, invoices.output
+    assert "None" not in invoices.stdout
+    assert "(receivable " in invoices.stdout
+    assert f"-> FA-2026-0101 1{NNBSP}200,00{NBSP}€" in payments.stdout
+    assert f"1{NNBSP}234,50{NBSP}€" in unmatched.stdout
+    assert re.search(r"  \d\d/\d\d/\d{4}  ", unmatched.stdout)
