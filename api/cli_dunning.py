@@ -114,7 +114,7 @@ def worklist_lines(on: date, items: list[WorkItem]) -> list[str]:
         who = f"{contact.get('name') or '-'} {contact.get('phone') or ''}".strip()
         lines.append(
             f"  {item.priority:<9}{item.action:<9}{item.debtor_name or '(erased)':<{width}}{item.invoice_number:<16}"
-            f"{money(item.amount):>14}{item.days_past_due:>5} d  {item.label}  — {who}"
+            f"{money(item.amount, item.currency):>14}{item.days_past_due:>5} d  {item.label}  — {who}"
         )
     return lines
 

@@ -49,6 +49,7 @@ class WorkItem:
     days_past_due: int
     contact: dict[str, str | None] | None
     debtor_name: str = ""  # "" once a person's data is erased
+    currency: str = "EUR"  # of ``amount``
 
 
 @dataclass

@@ -428,5 +428,5 @@ def _work_item(action: DueAction, receivable: Receivable, debtor: Debtor) -> Wor
             "contact_id": str(contact.contact_id), "role": contact.role.value, "name": contact.name,
             "email": contact.email, "phone": contact.phone,
         },
-        debtor_name=debtor.legal_name,
+        debtor_name=debtor.legal_name, currency=receivable.currency,
     )  # fmt: skip

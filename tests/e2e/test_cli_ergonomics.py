@@ -79,6 +79,18 @@ def test_the_first_dry_run_after_the_demo_proposes_letters_from_a_sample_firm_on
         assert f"{names[item['debtor_id']]}: {', '.join(item['invoice_numbers'])}" in text.stdout
 
 
+def test_the_first_dry_run_after_the_demo_proposes_letters_on_postgresql_too(
+    tmp_path: Path, fresh_postgres_database: str
+) -> None:
+    env = {"RELANCE_DATABASE_URL": fresh_postgres_database}
+    assert relance(tmp_path, "demo", env=env).exit_code == 0
+
+    report = as_json(relance(tmp_path, "dunning", "run", "--dry-run", "--json", env=env))
+
+    assert report["sent"], report
+    assert not {r["rule"] for r in report["refused"]} & {"bank_data_stale", "firm_not_configured"}
+
+
 def test_the_demo_firm_signs_as_a_sample_only_on_the_demo_and_only_while_no_firm_is_configured(
     tmp_path: Path,
 ) -> None:
