@@ -333,6 +333,13 @@ def receivable_show(
         typer.echo(line)
 
 
+def _lateness(view: dict[str, Any]) -> str:
+    """How late a file still owed is; nothing on a settled or written-off one (its status says it)."""
+    if view["status"] in CLOSED:
+        return ""
+    return f"   {view['days_past_due']} day(s) past due" if view["days_past_due"] > 0 else "   not past due"
+
+
 def receivable_lines(view: dict[str, Any], debtor_name: str, claim_problem: str = "") -> list[str]:
     """A receivable as people read it: French amounts, dates and rates."""
     currency = view["currency"]
@@ -342,8 +349,7 @@ def receivable_lines(view: dict[str, Any], debtor_name: str, claim_problem: str 
     lines += [
         f"Debtor      {debtor_name} ({view['debtor_kind']})",
         f"Label       {view['label']}",
-        f"Issued      {day(view['issue_date'])}   due {day(view['due_date'])}   "
-        + (f"{view['days_past_due']} day(s) past due" if view["days_past_due"] > 0 else "not past due"),
+        f"Issued      {day(view['issue_date'])}   due {day(view['due_date'])}{_lateness(view)}",
         f"Amount      {money(view['amount_incl_vat'], currency)} incl. VAT",
         f"Paid        {money(view['paid'], currency)}   credited {money(view['credited'], currency)}",
         f"Outstanding {money(view['outstanding'], currency)}",

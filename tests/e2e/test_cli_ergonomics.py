@@ -17,7 +17,7 @@ from uuid import uuid4
 import pytest
 from typer.testing import Result
 
-from application.commands import AddContact, AssignPolicy, IssueInvoice, RegisterDebtor
+from application.commands import AddContact, AssignPolicy, EraseDebtor, IssueInvoice, RegisterDebtor
 from application.correspondence import Firm
 from application.demo import sample_firm
 from domain.debtor import Address
@@ -383,3 +383,42 @@ def test_import_lines_in_text_say_no_none_and_give_french_amounts_and_dates(tmp_
     assert f"-> FA-2026-0101 1{NNBSP}200,00{NBSP}€" in payments.stdout
     assert f"1{NNBSP}234,50{NBSP}€" in unmatched.stdout
     assert re.search(r"  \d\d/\d\d/\d{4}  ", unmatched.stdout)
+
+
+def test_receivable_show_says_no_days_late_on_a_settled_invoice(store: Path, receivables: list[dict[str, Any]]) -> None:
+    settled = next(r for r in receivables if r["status"] == "settled" and r["days_past_due"] > 0)
+    late = next(r for r in receivables if r["status"] == "open" and r["days_past_due"] > 0)
+
+    settled_text = relance(store, "receivable", "show", settled["invoice_number"]).stdout
+    late_text = relance(store, "receivable", "show", late["invoice_number"]).stdout
+
+    assert "past due" not in settled_text
+    assert f"{late['days_past_due']} day(s) past due" in late_text
+
+
+def test_an_erased_person_is_shown_as_erased_in_lists_and_reports_and_cannot_be_named(tmp_path: Path) -> None:
+    ledger = build_ledger(Settings(data_dir=tmp_path, database_url=None, timezone="Europe/Paris"))
+    try:
+        due = ledger.now().today - timedelta(days=20)
+        person = uuid4()
+        address = Address(["9 allée des Tilleuls"], "69130", "Écully", "FR")
+        ledger.register_debtor(RegisterDebtor(person, "Jeanne Martin", DebtorKind.CONSUMER, address), actor="t")
+        ledger.issue_invoice(
+            IssueInvoice("F-ERASED-1", person, due - timedelta(days=30), due, Decimal("100.00"), Decimal("20.00"),
+                         Decimal("120.00"), "Fenêtre"),
+            actor="t",
+        )  # fmt: skip
+        ledger.change_debtor(EraseDebtor(person, reason="RGPD article 17"), actor="t")
+    finally:
+        ledger.close()
+
+    listed = relance(tmp_path, "receivable", "list")
+    aged = relance(tmp_path, "report", "aged-balance", "--by-debtor")
+    by_name = relance(tmp_path, "receivable", "list", "--debtor", "Jeanne Martin")
+    by_id = relance(tmp_path, "receivable", "list", "--debtor", str(person), "--json")
+
+    assert "F-ERASED-1  (erased)  " in listed.stdout and "Jeanne" not in listed.stdout
+    assert aged.exit_code == 0, aged.output
+    assert aged.stdout.splitlines()[2].startswith("(erased)") and "Jeanne" not in aged.stdout
+    assert by_name.exit_code == 3
+    assert [row["invoice_number"] for row in as_json(by_id)] == ["F-ERASED-1"]
