@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 import typer
 
-from api.cli import app, fail, load_settings, opened_ledger, parse_uuid
+from api.cli import app, fail, load_settings, opened_ledger, parse_uuid, resolve_debtor
 from api.formats import csv_number, day, money, number
 from application.projections import money as in_units
 from application.reports import (
@@ -285,7 +285,9 @@ def audit(
     actor: Annotated[str | None, typer.Option(help="Only events recorded by this actor.")] = None,
     start: Annotated[str | None, typer.Option("--from", help="Recorded on or after this day.")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Recorded on or before this day.")] = None,
-    debtor: Annotated[str | None, typer.Option(help="Only events about this debtor and its receivables.")] = None,
+    debtor: Annotated[
+        str | None, typer.Option(help="Only events about this debtor (id, SIREN, SIRET or name) and its receivables.")
+    ] = None,
     aggregate: Annotated[str | None, typer.Option(help="Only this receivable's or debtor's events.")] = None,
     event_type: Annotated[str | None, typer.Option("--type", help="Only this event type.")] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many entries (default: all).")] = None,
@@ -294,15 +296,14 @@ def audit(
     as_json_output: JsonOption = False,
 ) -> None:
     """The audit journal: every event with actor, time, aggregate, type and a summary without personal data."""
-    where = AuditFilter(
-        actor=actor,
-        debtor_id=None if debtor is None else parse_uuid(debtor, "--debtor"),
-        aggregate_id=None if aggregate is None else parse_uuid(aggregate, "--aggregate"),
-        event_type=event_type,
-        start=parse_day(start, "--from"),
-        end=parse_day(end, "--to"),
-    )
+    aggregate_id = None if aggregate is None else parse_uuid(aggregate, "--aggregate")
+    start_day, end_day = parse_day(start, "--from"), parse_day(end, "--to")
     with opened_read_models() as models:
+        debtor_id = None if debtor is None else resolve_debtor(models.ledger, debtor).id
+        where = AuditFilter(
+            actor=actor, debtor_id=debtor_id, aggregate_id=aggregate_id, event_type=event_type,
+            start=start_day, end=end_day,
+        )  # fmt: skip
         entries = []
         for entry in models.audit_all(where):
             entries.append(entry)

@@ -422,3 +422,17 @@ def test_an_erased_person_is_shown_as_erased_in_lists_and_reports_and_cannot_be_
     assert aged.stdout.splitlines()[2].startswith("(erased)") and "Jeanne" not in aged.stdout
     assert by_name.exit_code == 3
     assert [row["invoice_number"] for row in as_json(by_id)] == ["F-ERASED-1"]
+
+
+def test_audit_and_export_accept_a_debtor_by_siren_too(
+    store: Path, debtors: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    company = next(d for d in debtors if d["siren"])
+
+    by_id = as_json(relance(store, "audit", "--debtor", company["id"], "--json"))
+    by_siren = as_json(relance(store, "audit", "--debtor", company["siren"], "--json"))
+    exported = relance(store, "export", "--debtor", company["siren"], "-o", str(tmp_path / "d.zip"))
+
+    assert by_id and by_siren == by_id
+    assert exported.exit_code == 0, exported.output
+    assert (tmp_path / "d.zip").stat().st_size > 0
