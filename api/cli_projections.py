@@ -15,12 +15,14 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Annotated, Any
 
 import typer
 
 from api.cli import app, fail, load_settings, opened_ledger, parse_uuid, resolve_debtor
 from api.formats import csv_number, day, money, number
+from api.http.exports import FORMULA_PREFIXES
 from application.projections import money as in_units
 from application.reports import (
     AGED_BALANCE_HEADER,
@@ -91,9 +93,15 @@ def write_csv(header: Sequence[str], rows: Sequence[Sequence[Any]], *, excel: bo
 
 
 def _excel_cell(value: Any) -> str:
+    """A day as dd/mm/yyyy, a decimal with a comma; text Excel would run as a formula gets a leading quote
+    (as the HTTP CSV does), numbers such as -40,00 stay numbers."""
     if isinstance(value, date) and not isinstance(value, datetime):
         return day(value)
-    return str(csv_number(csv_value(value)))
+    text = csv_value(value)
+    figure = str(csv_number(text))
+    if figure != text or isinstance(value, int | Decimal):
+        return figure
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def as_json(header: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:

@@ -53,7 +53,7 @@ def csv_number(value: object) -> object:
     """A cell for a French spreadsheet: a decimal written with a comma, other values unchanged."""
     if isinstance(value, Decimal):
         return f"{value:f}".replace(".", ",")
-    if isinstance(value, str) and value[:1].isdigit() and value.count(".") == 1:
+    if isinstance(value, str) and value.removeprefix("-")[:1].isdigit() and value.count(".") == 1:
         try:
             Decimal(value)
         except InvalidOperation:

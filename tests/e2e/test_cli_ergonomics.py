@@ -436,3 +436,20 @@ def test_audit_and_export_accept_a_debtor_by_siren_too(
     assert by_id and by_siren == by_id
     assert exported.exit_code == 0, exported.output
     assert (tmp_path / "d.zip").stat().st_size > 0
+
+
+def test_the_excel_csv_quotes_text_a_spreadsheet_would_run_as_a_formula(tmp_path: Path) -> None:
+    data_dir, _ = a_firm_store(tmp_path)
+    ledger = build_ledger(Settings(data_dir=data_dir, database_url=None, timezone="Europe/Paris"))
+    try:
+        debtor = next(iter(ledger.debtor_ids()))
+        ledger.change_debtor(AssignPolicy(debtor, "default"), actor='=HYPERLINK("http://x.example")')
+    finally:
+        ledger.close()
+
+    excel = relance(data_dir, "audit", "--excel")
+
+    rows = list(csv.reader(io.StringIO(excel.stdout.removeprefix("\ufeff")), delimiter=";"))
+    actors = [row[rows[0].index("actor")] for row in rows[1:]]
+    assert '\'=HYPERLINK("http://x.example")' in actors
+    assert not any(cell.startswith("=") for row in rows for cell in row)

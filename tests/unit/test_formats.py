@@ -55,6 +55,8 @@ def test_a_number_of_days_keeps_the_places_asked() -> None:
 
 def test_a_spreadsheet_cell_gets_a_decimal_comma_only_on_decimals() -> None:
     assert csv_number("55440.00") == "55440,00"
+    assert csv_number("-40.00") == "-40,00"
+    assert csv_number("-") == "-"
     assert csv_number(Decimal("0.2857")) == "0,2857"
     assert csv_number("2026-12-06") == "2026-12-06"
     assert csv_number("SARL 3.14 Menuiserie") == "SARL 3.14 Menuiserie"
