@@ -4,24 +4,26 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 from uuid import UUID
 
 import typer
 from pydantic import ValidationError
 
+from api.bootstrap import RateFileError, Settings, build_claims, build_ledger
+from api.formats import day, money
 from application.ledger import Clock, Ledger, system_clock
-from application.views import debtor_view, receivable_view
+from application.views import debtor_names, debtor_view, receivable_view
 from domain.canonical import format_instant
+from domain.debtor import Debtor
 from domain.errors import DomainError, InvalidInput, NotFound
-from domain.receivable import Receivable
+from domain.receivable import Receivable, receivable_id_for
 from domain.vocabulary import ReceivableStatus
-from infrastructure.bootstrap import build_claims, build_ledger
-from infrastructure.rate_files import RateFileError
-from infrastructure.settings import Settings
 
 if TYPE_CHECKING:
     from api.demo import DemoSummary
@@ -97,22 +99,66 @@ def parse_day(text: str, option: str) -> date:
 
 
 def resolve_receivable(ledger: Ledger, reference: str, as_of: datetime | None = None) -> Receivable:
-    """Accept a receivable id or an invoice number."""
+    """Accept a receivable id or an invoice number; "not found" names what was typed."""
     try:
-        return ledger.receivable(UUID(reference), as_of=as_of)
+        receivable_id = UUID(reference)
     except ValueError:
-        from domain.receivable import receivable_id_for
+        receivable_id = receivable_id_for(reference)
+        what = f"no receivable with invoice number {reference.strip()!r}"
+    else:
+        what = f"no receivable {reference}"
+    try:
+        return ledger.receivable(receivable_id, as_of=as_of)
+    except NotFound:
+        when = f" as of {format_instant(as_of)}" if as_of is not None else ""
+        fail(what + when, 3)
 
-        return ledger.receivable(receivable_id_for(reference), as_of=as_of)
+
+def resolve_debtor(ledger: Ledger, reference: str, option: str = "--debtor") -> Debtor:
+    """A debtor by id, SIREN (9 digits), SIRET (14 digits) or name: the whole name or an unambiguous part of it,
+    case and accents ignored. "Not found" and "ambiguous" name what was typed."""
+    typed = reference.strip()
+    try:
+        debtor_id = UUID(typed)
+    except ValueError:
+        pass
+    else:
+        try:
+            return ledger.debtor(debtor_id)
+        except NotFound:
+            fail(f"{option}: no debtor {typed}", 3)
+    debtors = [ledger.debtor(i) for i in ledger.debtor_ids()]
+    digits = typed.replace(" ", "")
+    if digits.isdigit() and len(digits) in (9, 14):
+        found = [d for d in debtors if digits in (d.siren, d.siret)]
+        kind = "SIREN" if len(digits) == 9 else "SIRET"
+        if not found:
+            fail(f"{option}: no debtor with {kind} {digits}", 3)
+    else:
+        wanted = _folded(typed)
+        found = [d for d in debtors if d.legal_name and _folded(d.legal_name) == wanted]
+        found = found or [d for d in debtors if wanted and d.legal_name and wanted in _folded(d.legal_name)]
+        if not found:
+            fail(f"{option}: no debtor named {typed!r} (an id, a SIREN, a SIRET or a name)", 3)
+    if len(found) > 1:
+        names = "; ".join(sorted(f"{d.legal_name} ({d.siren or d.id})" for d in found))
+        fail(f"{option}: {typed!r} names {len(found)} debtors: {names}; give more of the name, or a SIREN", 2)
+    return found[0]
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents, spaces collapsed: how a name typed in a shell is compared."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
 def limitation_line(limitation: dict[str, Any]) -> str:
     if limitation["limitation_date"] is None:
-        return f"suspended since {limitation['suspended_since']} (mediation under way)"
+        return f"suspended since {day(limitation['suspended_since'])} (mediation under way)"
     last = limitation["last_interruption"]
-    since = f", last interrupted on {last['on']} by {last['kind']}" if last else ""
+    since = f", last interrupted on {day(last['on'])} by {last['kind']}" if last else ""
     flag = "   TIME-BARRED" if limitation["time_barred"] else ("   ALERT" if limitation["alert"] else "")
-    return f"{limitation['limitation_date']} ({limitation['years']} years{since}){flag}"
+    return f"{day(limitation['limitation_date'])} ({limitation['years']} years{since}){flag}"
 
 
 def parse_uuid(value: str, name: str) -> UUID:
@@ -120,12 +166,6 @@ def parse_uuid(value: str, name: str) -> UUID:
         return UUID(value)
     except ValueError:
         fail(f"{name}: {value!r} is not a UUID", 2)
-
-
-def money(value: str) -> str:
-    whole, _, cents = value.partition(".")
-    groups = f"{int(whole):,}".replace(",", "\u202f")
-    return f"{groups},{cents or '00'}"
 
 
 # ------------------------------------------------------------------ demo
@@ -150,9 +190,8 @@ def demo(
 
 def load_demo_into(settings: Settings) -> DemoSummary | None:
     """Load the demo ledger and store the letters it names; None when the store already holds receivables."""
-    from api.demo import demo_clock, load_demo
-    from infrastructure.documents import DocumentStore
-    from infrastructure.sql import open_database
+    from api.bootstrap import DocumentStore, ImportStore, open_database
+    from api.demo import BANK, TEXT_MEDIA_TYPE, demo_clock, demo_statement, load_demo
 
     now = system_clock()
     clock = demo_clock(now)  # starts before the sample's first step: the demo moves it forward, never back
@@ -160,8 +199,12 @@ def load_demo_into(settings: Settings) -> DemoSummary | None:
         if any(True for _ in ledger.receivable_ids()):
             return None
         database = open_database(settings)
-        try:  # the letters as sent, for the API and bundles
-            summary = load_demo(ledger, clock, DocumentStore(database), now=now)
+        try:
+            documents = DocumentStore(database)
+            summary = load_demo(ledger, clock, documents, now=now)  # the letters as sent, for the API and bundles
+            content, statement_date = demo_statement(ledger.now().today)  # fresh bank data for the first run
+            stored, _ = documents.put(content, TEXT_MEDIA_TYPE, actor=BANK)
+            ImportStore(database).add_statement(stored.sha256, format="demo", statement_date=statement_date, actor=BANK)
         finally:
             database.close()
     return summary
@@ -173,7 +216,10 @@ def load_demo_into(settings: Settings) -> DemoSummary | None:
 @receivable_app.command("list")
 def receivable_list(
     status: Annotated[ReceivableStatus | None, typer.Option(help="Only this status.")] = None,
-    debtor: Annotated[str | None, typer.Option(help="Only this debtor's id.")] = None,
+    debtor: Annotated[
+        str | None, typer.Option(help="Only this debtor: its id, SIREN, SIRET, or an unambiguous part of its name.")
+    ] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only what is past due and still owed.")] = False,
     limitation_before: Annotated[
         str | None,
         typer.Option(
@@ -183,11 +229,11 @@ def receivable_list(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List receivables, oldest issued first."""
-    debtor_id = parse_uuid(debtor, "--debtor") if debtor else None
+    """List receivables, oldest issued first, with the totals of what is listed."""
     cutoff = parse_day(limitation_before, "--limitation-before") if limitation_before else None
     settings = load_settings()
     with opened_ledger(settings) as ledger:
+        debtor_id = resolve_debtor(ledger, debtor).id if debtor else None
         today = ledger.now().today
         receivables = ledger.receivables(debtor_id=debtor_id)
         if cutoff is not None:
@@ -196,29 +242,53 @@ def receivable_list(
         rows = [
             receivable_view(r, today=today, limitation_alert_days=settings.limitation_alert_days)
             for r in receivables
-            if status is None or r.status is status
+            if (status is None or r.status is status) and (not overdue or _overdue(r, today))
         ]
         if cutoff is None:
             rows.sort(key=lambda row: (row["issue_date"], row["invoice_number"]))
         if as_json:
             print_json(rows)
             return
-        names = {}
-        for row in rows:
-            if row["debtor_id"] not in names:
-                names[row["debtor_id"]] = ledger.debtor(UUID(row["debtor_id"])).legal_name or "(erased)"
-        header = (
-            f"{'invoice':<14}{'debtor':<26}{'status':<17}{'stage':<17}{'due':<12}"
-            f"{'amount':>13}{'outstanding':>13}{'late':>6}"
+        names = debtor_names(ledger, (row["debtor_id"] for row in rows))
+    for line in receivable_table(rows, names, with_limitation=cutoff is not None):
+        typer.echo(line)
+
+
+CLOSED = (ReceivableStatus.SETTLED.value, ReceivableStatus.WRITTEN_OFF.value)
+
+
+def _overdue(receivable: Receivable, today: date) -> bool:
+    closed = receivable.status.value in CLOSED
+    return not closed and receivable.outstanding > 0 and receivable.days_past_due(today) > 0
+
+
+def receivable_table(rows: list[dict[str, Any]], names: dict[str, str], *, with_limitation: bool) -> list[str]:
+    """The list as people read it: whole names, French amounts and dates, days late only on what is
+    still owed, then the count and the totals per currency."""
+    width = max([len("debtor"), *(len(names[row["debtor_id"]]) for row in rows)]) + 2
+    number_width = max([len("invoice"), *(len(row["invoice_number"]) for row in rows)]) + 2
+    lines = [
+        f"{'invoice':<{number_width}}{'debtor':<{width}}{'status':<17}{'stage':<17}{'due':<12}"
+        f"{'amount':>15}{'outstanding':>15}{'days late':>11}"
+    ]
+    totals: dict[str, list[Decimal]] = {}
+    for row in rows:
+        currency = row["currency"]
+        late = "" if row["status"] in CLOSED or row["days_past_due"] <= 0 else str(row["days_past_due"])
+        lines.append(
+            f"{row['invoice_number']:<{number_width}}{names[row['debtor_id']]:<{width}}{row['status']:<17}"
+            f"{row['stage']:<17}{day(row['due_date']):<12}{money(row['amount_incl_vat'], currency):>15}"
+            f"{money(row['outstanding'], currency):>15}{late:>11}"
+            + (f"  limitation {day(row['limitation']['limitation_date'])}" if with_limitation else "")
         )
-        typer.echo(header)
-        for row in rows:
-            typer.echo(
-                f"{row['invoice_number']:<14}{names[row['debtor_id']][:25]:<26}{row['status']:<17}{row['stage']:<17}"
-                f"{row['due_date']:<12}{money(row['amount_incl_vat']):>13}{money(row['outstanding']):>13}{row['days_past_due']:>6}"
-                + (f"  limitation {row['limitation']['limitation_date']}" if cutoff is not None else "")
-            )
-        typer.echo(f"{len(rows)} receivable(s)")
+        lines[-1] = lines[-1].rstrip()
+        total = totals.setdefault(currency, [Decimal(0), Decimal(0)])
+        total[0] += Decimal(row["amount_incl_vat"])
+        total[1] += Decimal(row["outstanding"])
+    summary = f"{len(rows)} receivable(s)"
+    for currency, (amount, outstanding) in sorted(totals.items()):
+        summary += f"; total {money(amount, currency)}, outstanding {money(outstanding, currency)}"
+    return [*lines, summary]
 
 
 @receivable_app.command("show")
@@ -249,43 +319,68 @@ def receivable_show(
             print_json(view)
             return
         debtor_name = ledger.debtor(receivable.debtor_id).legal_name or "(erased)"
-        typer.echo(f"Invoice {view['invoice_number']}  ({view['id']})")
-        if instant:
-            typer.echo(f"As of       {view['as_of']} (replayed up to version {view['version']})")
-        typer.echo(f"Debtor      {debtor_name} ({view['debtor_kind']})")
-        typer.echo(f"Label       {view['label']}")
-        typer.echo(
-            f"Issued      {view['issue_date']}   due {view['due_date']}   {view['days_past_due']} day(s) past due"
+    for line in receivable_lines(view, debtor_name, claim_problem):
+        typer.echo(line)
+
+
+def _lateness(view: dict[str, Any]) -> str:
+    """How late a file still owed is; nothing on a settled or written-off one (its status says it)."""
+    if view["status"] in CLOSED:
+        return ""
+    return f"   {view['days_past_due']} day(s) past due" if view["days_past_due"] > 0 else "   not past due"
+
+
+def receivable_lines(view: dict[str, Any], debtor_name: str, claim_problem: str = "") -> list[str]:
+    """A receivable as people read it: French amounts, dates and rates."""
+    currency = view["currency"]
+    lines = [f"Invoice {view['invoice_number']}  ({view['id']})"]
+    if view["as_of"]:
+        lines.append(f"As of       {view['as_of']} (replayed up to version {view['version']})")
+    lines += [
+        f"Debtor      {debtor_name} ({view['debtor_kind']})",
+        f"Label       {view['label']}",
+        f"Issued      {day(view['issue_date'])}   due {day(view['due_date'])}{_lateness(view)}",
+        f"Amount      {money(view['amount_incl_vat'], currency)} incl. VAT",
+        f"Paid        {money(view['paid'], currency)}   credited {money(view['credited'], currency)}",
+        f"Outstanding {money(view['outstanding'], currency)}",
+    ]
+    if view["credit_to_refund"] != "0.00":
+        lines.append(f"To refund   {money(view['credit_to_refund'], currency)}")
+    lines.append(f"Status      {view['status']}   stage {view['stage']}")
+    if view["open_dispute"]:
+        d = view["open_dispute"]
+        lines.append(
+            f"Dispute     no. {d['number']} opened {day(d['opened_on'])} ({d['reason']}): "
+            f"{money(d['amount'], currency)}"
         )
-        typer.echo(f"Amount      {money(view['amount_incl_vat'])} {view['currency']} incl. VAT")
-        typer.echo(f"Paid        {money(view['paid'])}   credited {money(view['credited'])}")
-        typer.echo(f"Outstanding {money(view['outstanding'])} {view['currency']}")
-        if view["credit_to_refund"] != "0.00":
-            typer.echo(f"To refund   {money(view['credit_to_refund'])} {view['currency']}")
-        typer.echo(f"Status      {view['status']}   stage {view['stage']}")
-        for key, label in (("open_dispute", "Dispute"), ("open_promise", "Promise"), ("active_payment_plan", "Plan")):
-            if view[key]:
-                typer.echo(f"{label:<12}{json.dumps(view[key], ensure_ascii=False)}")
-        for notice in view["formal_notices"]:
-            ack = notice["acknowledgement"] or "no acknowledgement yet"
-            typer.echo(
-                f"Notice #{notice['number']:<4}sent {notice['sent_on']} by {notice['channel']}, "
-                f"deadline {notice['deadline']}: {ack}"
-            )
-        if view["payment_terms_over_cap"]:
-            typer.echo(f"Terms       over the L441-10 I cap: due after {view['payment_terms_cap']} (flagged)")
-        typer.echo(f"Limitation  {limitation_line(view['limitation'])}")
-        if view["claim"] is not None:
-            c = view["claim"]
-            typer.echo(
-                f"Claimable   {money(c['total'])} {view['currency']} on {c['as_of']}: principal "
-                f"{money(c['principal_outstanding'])} + penalties {money(c['penalties'])} + indemnity "
-                f"{money(c['indemnity'])} − invoiced {money(c['already_invoiced'])} − waived {money(c['waived'])}"
-                + (" (provisional rate)" if c["provisional"] else "")
-            )
-        else:
-            typer.echo(f"Claimable   cannot be computed: {claim_problem}")
-        typer.echo(f"Version     {view['version']}   head {view['head']}")
+    if view["open_promise"]:
+        p = view["open_promise"]
+        lines.append(f"Promise     {money(p['amount'], currency)} by {day(p['promised_date'])}")
+    if view["active_payment_plan"]:
+        plan = view["active_payment_plan"]
+        instalments = ", ".join(f"{day(i['due_date'])} {money(i['amount'], currency)}" for i in plan["instalments"])
+        lines.append(f"Plan        no. {plan['number']} agreed {day(plan['agreed_on'])}: {instalments}")
+    for notice in view["formal_notices"]:
+        ack = notice["acknowledgement"] or "no acknowledgement yet"
+        lines.append(
+            f"Notice #{notice['number']:<4}sent {day(notice['sent_on'])} by {notice['channel']}, "
+            f"deadline {day(notice['deadline'])}: {ack}"
+        )
+    if view["payment_terms_over_cap"]:
+        lines.append(f"Terms       over the L441-10 I cap: due after {day(view['payment_terms_cap'])} (flagged)")
+    lines.append(f"Limitation  {limitation_line(view['limitation'])}")
+    if view["claim"] is not None:
+        c = view["claim"]
+        lines.append(
+            f"Claimable   {money(c['total'], currency)} on {day(c['as_of'])}: principal "
+            f"{money(c['principal_outstanding'], currency)} + penalties {money(c['penalties'], currency)} + indemnity "
+            f"{money(c['indemnity'], currency)} − invoiced {money(c['already_invoiced'], currency)} − waived "
+            f"{money(c['waived'], currency)}" + (" (provisional rate)" if c["provisional"] else "")
+        )
+    else:
+        lines.append(f"Claimable   cannot be computed: {claim_problem}")
+    lines.append(f"Version     {view['version']}   head {view['head']}")
+    return lines
 
 
 @receivable_app.command("journal")
@@ -326,11 +421,48 @@ def debtor_list(as_json: JsonOption = False) -> None:
 
 
 @debtor_app.command("show")
-def debtor_show(debtor_id: Annotated[str, typer.Argument(help="Debtor id.")], as_json: JsonOption = False) -> None:
-    """A debtor's identification, contacts and state."""
+def debtor_show(
+    reference: Annotated[str, typer.Argument(help="Debtor id, SIREN, SIRET, or an unambiguous part of its name.")],
+    as_json: JsonOption = False,
+) -> None:
+    """A debtor's identification, contacts and state (JSON with --json)."""
     with opened_ledger() as ledger:
-        view = debtor_view(ledger.debtor(parse_uuid(debtor_id, "DEBTOR_ID")))
-        print_json(view) if as_json else typer.echo(json.dumps(view, ensure_ascii=False, indent=2))
+        view = debtor_view(resolve_debtor(ledger, reference, "DEBTOR"))
+    if as_json:
+        print_json(view)
+        return
+    for line in debtor_lines(view):
+        typer.echo(line)
+
+
+def debtor_lines(view: dict[str, Any]) -> list[str]:
+    """A debtor as people read it; an erased person's fields say so."""
+    lines = [f"{view['legal_name'] or '(erased)'}  ({view['id']})", f"Kind        {view['kind']}"]
+    if view["siren"] or view["siret"]:
+        lines.append(f"SIREN       {view['siren'] or '-'}   SIRET {view['siret'] or '-'}")
+    address = view["address"]
+    if address:
+        parts = [*address["lines"], f"{address['postal_code']} {address['city']}", address["country"]]
+        lines.append("Address     " + ", ".join(part.strip() for part in parts if part and part.strip()))
+    for contact in view["contacts"]:
+        reach = "  ".join(x for x in (contact["email"], contact["phone"]) if x)
+        lines.append(f"Contact     {contact['name'] or '-'} ({contact['role']})  {reach}".rstrip())
+    if view["credit_limit"]:
+        limit = view["credit_limit"]
+        lines.append(f"Credit      limit {money(limit['amount'], limit['currency'])}")
+    lines.append(f"Priority    {view['priority']}   policy {view['policy_id'] or 'default'}")
+    if view["electronic_delivery_consented_on"]:
+        lines.append(f"E-delivery  consented on {day(view['electronic_delivery_consented_on'])}")
+    if view["insolvency"]:
+        i = view["insolvency"]
+        lines.append(
+            f"Insolvency  {i['procedure']} ({i['court']}), judgment {day(i['judgment_date'])}, claims to declare by "
+            f"{day(i['claim_declaration_deadline'])}, {i['claims_declared']} declared"
+        )
+    if view["erased"]:
+        lines.append("Erased      personal data erased (RGPD art. 17); the receivables' journals are kept")
+    lines.append(f"Version     {view['version']}")
+    return lines
 
 
 # ----------------------------------------------------------------- ledger

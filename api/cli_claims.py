@@ -6,23 +6,23 @@ from typing import Annotated, Any
 
 import typer
 
+from api.bootstrap import build_claims
 from api.cli import (
     JsonOption,
     app,
     fail,
     load_settings,
-    money,
     opened_ledger,
     parse_day,
     print_json,
     receivable_app,
     resolve_receivable,
 )
+from api.formats import day, money, number, percent
 from application.claims import Claims, claim_view, rates_view
 from application.commands import PublishRates
 from domain.errors import InvalidInput
 from domain.rates import HalfYear, checked_rate
-from infrastructure.bootstrap import build_claims
 
 rates_app = typer.Typer(
     help="Rate tables per half-year (ECB main refinancing rate, taux d'intérêt légal), with their sources.",
@@ -44,14 +44,15 @@ def rates_list(as_json: JsonOption = False) -> None:
     if as_json:
         print_json(view)
         return
-    typer.echo(f"{'half-year':<11}{'ECB MRO':>9}{'penalty':>9}{'legal*':>8}{'legal':>8}{'floor':>8}  origin")
+    typer.echo(f"{'half-year':<11}{'ECB MRO':>10}{'penalty':>10}{'legal*':>10}{'legal':>10}{'floor':>10}  origin")
     for row in view["half_years"]:
         cells = [row["ecb_mro"], row["legal_rate_consumer_creditor"], row["legal_rate_other"]]
-        rates = [f"{c['rate']}" if c else "-" for c in cells]
+        rates = [percent(c["rate"]) if c else "-" for c in cells]
+        penalty, floor = row["default_penalty_rate"], row["contractual_rate_floor"]
         origins = sorted({_origin(c) for c in cells if c})
         typer.echo(
-            f"{row['half_year']:<11}{rates[0]:>9}{row['default_penalty_rate'] or '-':>9}{rates[1]:>8}{rates[2]:>8}"
-            f"{row['contractual_rate_floor'] or '-':>8}  {'; '.join(origins)}"
+            f"{row['half_year']:<11}{rates[0]:>10}{percent(penalty) if penalty else '-':>10}{rates[1]:>10}"
+            f"{rates[2]:>10}{percent(floor) if floor else '-':>10}  {'; '.join(origins)}"
         )
     typer.echo(
         "penalty = ECB + 10 points (L441-10 II); legal* = creditor a natural person not acting for professional "
@@ -68,7 +69,7 @@ def rates_list(as_json: JsonOption = False) -> None:
 
 def _origin(entry: dict[str, Any]) -> str:
     if entry["origin"] == "journal":
-        return f"added by {entry['published_by']} on {entry['published_on']}"
+        return f"added by {entry['published_by']} on {day(entry['published_on'])}"
     return "data file"
 
 
@@ -120,8 +121,8 @@ def rates_add(
         record = event.record()
         data = record["data"]
         typer.echo(
-            f"published {data['half_year']} {data['kind'].value} {data['rate']} % "
-            f"(in force from {data['effective_from']}) by {record['actor']}"
+            f"published {data['half_year']} {data['kind'].value} {percent(data['rate'])} "
+            f"(in force from {day(data['effective_from'])}) by {record['actor']}"
         )
     typer.echo(f"rate register at version {outcome.version}; source: {source}")
 
@@ -151,11 +152,13 @@ def receivable_claim(
 
 
 def claim_lines(view: dict[str, Any]) -> list[str]:
-    """The calculation as a judge reads it: every period, every deduction, every rule cited."""
+    """The calculation as a judge reads it: every period, every deduction, every rule cited. Amounts to the
+    cent (rounded half-up for display); the exact sum before the one rounding is shown as is, and --json
+    keeps every exact figure."""
     currency = view["currency"]
     basis = {"late_payment_penalties": "late-payment penalties", "moratory_interest": "moratory interest"}
     lines = [
-        f"Claim on invoice {view['invoice_number']} as of {view['as_of']} (décompte des sommes dues)",
+        f"Claim on invoice {view['invoice_number']} as of {day(view['as_of'])} (décompte des sommes dues)",
         f"Debtor {view['debtor_kind']}; basis: {basis[view['basis']]}; imputation {view['imputation']}; "
         f"half-year reading {view['rate_reading']}",
     ]
@@ -163,33 +166,35 @@ def claim_lines(view: dict[str, Any]) -> list[str]:
         lines.append("PROVISIONAL: a half-year's rate is not yet published; the last one is carried forward (*).")
     lines.append("")
     if view["periods"]:
-        lines.append(f"  {'from':<12}{'to':<12}{'days':>5}{'base':>15}{'rate':>10}{'amount':>14}")
+        lines.append(f"  {'from':<12}{'to':<12}{'days':>5}{'base':>16}{'rate':>11}{'amount':>14}")
         for p in view["periods"]:
             mark = " *" if p["provisional"] else ""
             lines.append(
-                f"  {p['start']:<12}{p['end']:<12}{p['days']:>5}{money(p['base']):>15}{p['rate'] + ' %':>10}"
-                f"{p['amount']:>14}{mark}"
+                f"  {day(p['start']):<12}{day(p['end']):<12}{p['days']:>5}{money(p['base'], currency):>16}"
+                f"{percent(p['rate']):>11}{money(p['amount'], currency):>14}{mark}"
             )
-        lines.append(f"  amount = base × rate × days / 365; exact sum {view['penalties_exact']}")
+        exact = number(view["penalties_exact"], max(2, len(view["penalties_exact"].partition(".")[2])))
+        lines.append(f"  amount = base × rate × days / 365; exact sum {exact}, rounded once below")
     else:
         lines.append("  No period of interest.")
     for a in view["allocations"]:
         lines.append(
-            f"  {a['on']} {a['kind'].replace('_', ' ')} {a['reference']}: {money(a['amount'])}, "
-            f"of which {money(a['to_interest'])} to interest and {money(a['to_principal'])} to principal"
+            f"  {day(a['on'])} {a['kind'].replace('_', ' ')} {a['reference']}: {money(a['amount'], currency)}, "
+            f"of which {money(a['to_interest'], currency)} to interest and {money(a['to_principal'], currency)} "
+            "to principal"
         )
     lines += [
         "",
-        f"  {'Penalties / interest (rounded half-up once)':<52}{money(view['penalties']):>16}",
-        f"  {'Fixed recovery indemnity':<52}{money(view['indemnity']):>16}",
-        f"  {'Waived by the firm':<52}{'-' + money(view['waived']):>16}",
-        f"  {'Already invoiced as late charges':<52}{'-' + money(view['already_invoiced']):>16}",
+        f"  {'Penalties / interest (rounded half-up once)':<52}{money(view['penalties'], currency):>16}",
+        f"  {'Fixed recovery indemnity':<52}{money(view['indemnity'], currency):>16}",
+        f"  {'Waived by the firm':<52}{money('-' + view['waived'], currency):>16}",
+        f"  {'Already invoiced as late charges':<52}{money('-' + view['already_invoiced'], currency):>16}",
     ]
     if view["interest_paid"] != "0.00":
-        lines.append(f"  {'Interest already paid (Code civil 1343-1)':<52}{money(view['interest_paid']):>16}")
+        lines.append(f"  {'Interest already paid (Code civil 1343-1)':<52}{money(view['interest_paid'], currency):>16}")
     lines += [
-        f"  {'Principal outstanding (incl. VAT)':<52}{money(view['principal_outstanding']):>16}",
-        f"  {'Total claimable':<52}{money(view['total']):>16} {currency}",
+        f"  {'Principal outstanding (incl. VAT)':<52}{money(view['principal_outstanding'], currency):>16}",
+        f"  {'Total claimable':<52}{money(view['total'], currency):>16}",
         "",
         "Rules applied:",
     ]

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from api.bootstrap import DocumentStore, PolicyStore, RunReportStore, build_dunning, load_policy, open_database
 from api.cli import JsonOption, app, fail, load_settings, opened_ledger, parse_day, print_json
 from api.cli_evidence import default_actor
-from application.dunning_report import RunReport, report_view, work_item_view
-from infrastructure.documents import DocumentStore
-from infrastructure.dunning_ports import build_dunning
-from infrastructure.policy_files import load_policy
-from infrastructure.policy_store import PolicyStore
-from infrastructure.run_reports import RunReportStore
-from infrastructure.sql import open_database
+from api.formats import day, money
+from application.dunning_report import RunReport, WorkItem, report_view, work_item_view
+from application.views import debtor_names
 
 dunning_app = typer.Typer(help="The dunning engine: run the policies, see the worklist.", no_args_is_help=True)
 policy_app = typer.Typer(help="Dunning policies (TOML files, every version kept).", no_args_is_help=True)
@@ -46,34 +44,44 @@ def dunning_run(
             report = run.run(on=on, dry_run=dry_run, force=force, actor=who)
             view = report_view(report)
             RunReportStore(database).save(report.run_id, report.run_date, report.started_at, who, dry_run, view)
+            names = debtor_names(ledger, (item.debtor_id for item in report.sent))
     finally:
         database.close()
     if as_json:
         print_json(view)
     else:
-        _print_report(report)
+        for line in report_lines(report, names):
+            typer.echo(line)
+        for warning in report.warnings:
+            typer.echo(f"warning: {warning['detail']}", err=True)
+        for error in report.errors:
+            typer.echo(f"  error      {error}", err=True)
     if report.errors:
         raise typer.Exit(1)
 
 
-def _print_report(report: RunReport) -> None:
+def report_lines(report: RunReport, names: dict[str, str]) -> list[str]:
+    """The run as people read it: each document and each refusal names the debtor and its invoices."""
     mode = " (dry run: nothing sent or recorded)" if report.dry_run else ""
-    typer.echo(f"dunning run {report.run_id} for {report.run_date}{mode}")
-    typer.echo(f"bank data: {report.bank_data}")
-    for warning in report.warnings:
-        typer.echo(f"warning: {warning['detail']}", err=True)
-    typer.echo(f"{report.receivables_examined} open receivables examined, {report.events_recorded} events recorded")
+    lines = [
+        f"dunning run {report.run_id} for {day(report.run_date)}{mode}",
+        f"bank data: {report.bank_data}",
+        f"{report.receivables_examined} open receivables examined, {report.events_recorded} events recorded",
+    ]
     for item in report.sent:
-        typer.echo(f"  {item.status:<11}{item.kind:<17}{item.channel:<30}{', '.join(item.invoice_numbers)}")
+        who = names.get(item.debtor_id, item.debtor_id)
+        lines.append(f"  {item.status:<11}{item.kind:<17}{item.channel:<30}{who}: {', '.join(item.invoice_numbers)}")
     for detection in report.detections:
-        typer.echo(f"  detected   {detection['kind']:<17}{detection['invoice_number']}")
+        lines.append(f"  detected   {detection['kind']:<17}{detection['invoice_number']}")
     for refusal in report.refused:
-        typer.echo(f"  refused    {refusal.rule:<30}{refusal.detail}")
-    for error in report.errors:
-        typer.echo(f"  error      {error}", err=True)
+        who = refusal.debtor_name or "(erased)"
+        lines.append(f"  refused    {refusal.rule:<30}{who}: {', '.join(refusal.invoice_numbers)}")
+        if refusal.detail != report.bank_data:  # the stale bank data is said once, above
+            lines.append(f"{'':<13}{refusal.detail}")
     if report.held:
-        typer.echo("  held: " + ", ".join(f"{reason} {count}" for reason, count in sorted(report.held.items())))
-    typer.echo(f"{len(report.worklist)} calls or escalations on the worklist (relance worklist)")
+        lines.append("  held: " + ", ".join(f"{reason} {count}" for reason, count in sorted(report.held.items())))
+    lines.append(f"{len(report.worklist)} calls or escalations on the worklist (relance worklist)")
+    return lines
 
 
 @app.command("worklist")
@@ -90,14 +98,22 @@ def worklist(day: DateOption = None, as_json: JsonOption = False) -> None:
     if as_json:
         print_json({"date": on.isoformat(), "items": [work_item_view(i) for i in items]})
         return
-    typer.echo(f"worklist for {on}: {len(items)} actions")
+    for line in worklist_lines(on, items):
+        typer.echo(line)
+
+
+def worklist_lines(on: date, items: list[WorkItem]) -> list[str]:
+    """What a person must do today: the debtor, its invoice, the amount and whom to call."""
+    lines = [f"worklist for {day(on)}: {len(items)} action(s)"]
+    width = max([0, *(len(item.debtor_name or "(erased)") for item in items)]) + 2
     for item in items:
         contact = item.contact or {}
         who = f"{contact.get('name') or '-'} {contact.get('phone') or ''}".strip()
-        typer.echo(
-            f"  {item.priority:<9}{item.action:<9}{item.invoice_number:<16}{item.amount:>12} EUR  "
-            f"{item.days_past_due:>4} d  {item.label}  — {who}"
+        lines.append(
+            f"  {item.priority:<9}{item.action:<9}{item.debtor_name or '(erased)':<{width}}{item.invoice_number:<16}"
+            f"{money(item.amount, item.currency):>14}{item.days_past_due:>5} d  {item.label}  — {who}"
         )
+    return lines
 
 
 @policy_app.command("list")

@@ -13,25 +13,37 @@ from uuid import uuid4
 
 import typer
 
-from api.cli import app, fail, ledger_app, load_settings, opened_ledger, parse_uuid, print_json, resolve_receivable
+from api.bootstrap import (
+    Database,
+    DigestStore,
+    Settings,
+    Signer,
+    SigningKeyError,
+    TimestampError,
+    build_exporter,
+    build_timestamper,
+    check_token,
+    fingerprint,
+    load_signer,
+    open_database,
+    same_public_key,
+    verify_signature,
+)
+from api.cli import (
+    app,
+    fail,
+    ledger_app,
+    load_settings,
+    opened_ledger,
+    print_json,
+    resolve_debtor,
+    resolve_receivable,
+)
 from application.bundle_check import CHECKS, verify_bundle
 from application.digests import SignedDigest, publish_digest
 from application.ledger import Ledger
 from application.verification import VerificationReport, verify_ledger
 from domain.canonical import format_instant
-from infrastructure.digests import DigestStore
-from infrastructure.evidence import build_exporter, build_timestamper
-from infrastructure.settings import Settings
-from infrastructure.signing import (
-    Signer,
-    SigningKeyError,
-    fingerprint,
-    load_signer,
-    same_public_key,
-    verify_signature,
-)
-from infrastructure.sql import Database, open_database
-from infrastructure.timestamping import TimestampError, check_token
 
 
 def default_actor() -> str:
@@ -168,7 +180,9 @@ def ledger_public_key() -> None:
 @app.command("export")
 def export(
     receivable: Annotated[str | None, typer.Argument(help="Receivable id or invoice number.")] = None,
-    debtor: Annotated[str | None, typer.Option("--debtor", help="A debtor's id: all its receivables.")] = None,
+    debtor: Annotated[
+        str | None, typer.Option("--debtor", help="A debtor (id, SIREN, SIRET or name): all its receivables.")
+    ] = None,
     output: Annotated[Path, typer.Option("-o", "--output", help="The ZIP file to write.")] = Path("bundle.zip"),
     actor: ActorOption = None,
 ) -> None:
@@ -182,7 +196,7 @@ def export(
         who = actor or default_actor()
         try:
             if debtor is not None:
-                bundle = exporter.debtor_bundle(parse_uuid(debtor, "--debtor"), actor=who, bundle_id=uuid4())
+                bundle = exporter.debtor_bundle(resolve_debtor(ledger, debtor).id, actor=who, bundle_id=uuid4())
             else:
                 assert receivable is not None
                 target = resolve_receivable(ledger, receivable)

@@ -8,14 +8,12 @@ from typing import Annotated
 
 import typer
 
+from api.bootstrap import Database, DocumentStore, ImportStore, read_invoices, read_statement
 from api.cli import JsonOption, app, fail, load_settings, opened_ledger, print_json
 from api.cli_evidence import default_actor, opened_database
+from api.formats import day, money
 from application.imports import ImportReport, Imports, bank_line_view, report_view
 from application.ledger import Ledger
-from infrastructure.documents import DocumentStore
-from infrastructure.import_files import read_invoices, read_statement
-from infrastructure.import_store import ImportStore
-from infrastructure.sql import Database
 
 import_app = typer.Typer(help="Load open invoices and bank statements (docs/imports.md).", no_args_is_help=True)
 app.add_typer(import_app, name="import")
@@ -33,8 +31,9 @@ def _run(file: Path, as_json: bool, work: Callable[[bytes, Imports, str], Import
         print_json(report_view(report))
         return
     for line in report.lines:
-        detail = f" ({line.reason}: {line.detail})" if line.reason or line.detail else ""
-        paid = ", ".join(f"{a.invoice_number} {a.amount}" for a in line.allocations)
+        parts = [part for part in (line.reason, line.detail) if part]  # a created line has a detail, no reason
+        detail = f" ({': '.join(parts)})" if parts else ""
+        paid = ", ".join(f"{a.invoice_number} {money(a.amount)}" for a in line.allocations)
         extra = f" -> {paid}" if paid else (f" [line {line.line_id}]" if line.line_id else "")
         typer.echo(f"{line.location:<12} {line.key:<24} {line.outcome.value:<9}{extra}{detail}")
     counts = ", ".join(f"{count} {name}" for name, count in report.counts().items())
@@ -91,5 +90,8 @@ def list_unmatched(as_json: JsonOption = False) -> None:
         print_json({"items": [bank_line_view(r) for r in records], "total": total})
         return
     for r in records:
-        typer.echo(f"{r.line_id}  {r.booked_on}  {r.amount:>12} {r.currency}  {r.reference:<20} {r.reason}: {r.detail}")
+        typer.echo(
+            f"{r.line_id}  {day(r.booked_on)}  {money(r.amount, r.currency):>14}  {r.reference:<20} "
+            f"{r.reason}: {r.detail}"
+        )
     typer.echo(f"{total} unmatched line(s)")

@@ -18,8 +18,10 @@ from typing import Annotated, Any
 
 import typer
 
-from api.cli import app, fail, load_settings, money, opened_ledger, parse_uuid
+from api.bootstrap import DEFAULT_BATCH_SIZE, SQLITE_FILE, AuditFilter, Projector, ReadModels, Settings, open_read_store
+from api.cli import app, fail, load_settings, opened_ledger, parse_uuid, resolve_debtor
 from api.csv_export import csv_chunks
+from api.formats import day, money, number
 from application.projections import money as in_units
 from application.reports import (
     AGED_BALANCE_HEADER,
@@ -32,10 +34,7 @@ from application.reports import (
     dso_row,
     effectiveness_rows,
 )
-from infrastructure.projector import DEFAULT_BATCH_SIZE, Projector
-from infrastructure.read_models import AuditFilter, ReadModels
-from infrastructure.read_store import SQLITE_FILE, open_read_store
-from infrastructure.settings import Settings
+from application.views import debtor_names
 
 projections_app = typer.Typer(help="Read models: follow the ledger's log, rebuild them, show their lag.")
 report_app = typer.Typer(help="Aged balance, DSO, collection effectiveness (from the read models).")
@@ -44,6 +43,12 @@ app.add_typer(report_app, name="report")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 CsvOption = Annotated[bool, typer.Option("--csv", help="CSV on stdout.")]
+ExcelOption = Annotated[
+    bool,
+    typer.Option(
+        "--excel", help="CSV for a French spreadsheet on stdout: ';', decimal comma, dd/mm/yyyy, UTF-8 with BOM."
+    ),
+]
 REBUILD_BATCH_SIZE = 10_000
 
 
@@ -69,9 +74,10 @@ def parse_day(text: str | None, name: str) -> date | None:
         fail(f"{name}: {text!r} is not a date (YYYY-MM-DD)", 2)
 
 
-def write_csv(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """The same writer as the HTTP export (api/csv_export.py): formula-like cells neutralised."""
-    for chunk in csv_chunks(header, rows, line_end="\n"):
+def write_csv(header: Sequence[str], rows: Sequence[Sequence[Any]], *, excel: bool = False) -> None:
+    """The same writer as the HTTP export (api/csv_export.py): formula-like cells neutralised; ``excel``:
+    what a French Excel opens as is (decision 0085)."""
+    for chunk in csv_chunks(header, rows, line_end="\n", excel=excel):
         sys.stdout.write(chunk)
 
 
@@ -169,26 +175,29 @@ def report_aged_balance(
     basis: Annotated[Basis, typer.Option(help="by_value_date or as_known.")] = Basis.BY_VALUE_DATE,
     currency: Annotated[str, typer.Option(help="Only receivables in this currency.")] = "EUR",
     as_csv: CsvOption = False,
+    excel: ExcelOption = False,
     as_json_output: JsonOption = False,
 ) -> None:
     """Aged balance (balance âgée): not yet due, 1–30, 31–60, 61–90, over 90 days past due."""
     with opened_read_models() as models:
-        day = parse_day(as_of, "--as-of") or models.ledger.now().today
-        report = models.aged_balance(as_of=day, basis=basis, currency=currency, by_debtor=by_debtor)
-    rows = aged_balance_rows(report)
-    if as_csv:
-        write_csv(AGED_BALANCE_HEADER, rows)
+        day_ = parse_day(as_of, "--as-of") or models.ledger.now().today
+        report = models.aged_balance(as_of=day_, basis=basis, currency=currency, by_debtor=by_debtor)
+        names = debtor_names(models.ledger, (line.debtor_id for line in report.debtors))
+    rows = aged_balance_rows(report, names)
+    if as_csv or excel:
+        write_csv(AGED_BALANCE_HEADER, rows, excel=excel)
     elif as_json_output:
-        typer.echo(json.dumps([as_json(AGED_BALANCE_HEADER, row) for row in rows], indent=2))
+        typer.echo(json.dumps([as_json(AGED_BALANCE_HEADER, row) for row in rows], indent=2, ensure_ascii=False))
     else:
-        typer.echo(f"Aged balance as of {report.as_of}, {report.currency}, {report.basis.description}")
-        names = ["not yet due", "1-30", "31-60", "61-90", "> 90", "total"]
-        typer.echo(f"{'':<38}" + "".join(f"{n:>15}" for n in names) + f"{'files':>7}")
+        typer.echo(f"Aged balance as of {day(report.as_of)}, {report.currency}, {report.basis.description}")
+        width = max([len("TOTAL"), *(len(name) for name in names.values())]) + 2
+        headings = ["not yet due", "1-30", "31-60", "61-90", "> 90", "total"]
+        typer.echo(f"{'':<{width}}" + "".join(f"{h:>16}" for h in headings) + f"{'files':>7}")
         for line in [*report.debtors, report.total]:
             amounts = [*(line.amounts[b] for b in BUCKETS), line.total]
-            label = str(line.debtor_id) if line.debtor_id is not None else "TOTAL"
-            cells = "".join(f"{money(str(in_units(a))):>15}" for a in amounts)
-            typer.echo(f"{label:<38}{cells}{line.receivables:>7}")
+            label = names[str(line.debtor_id)] if line.debtor_id is not None else "TOTAL"
+            cells = "".join(f"{money(in_units(a), report.currency):>16}" for a in amounts)
+            typer.echo(f"{label:<{width}}{cells}{line.receivables:>7}")
 
 
 @report_app.command("dso")
@@ -197,6 +206,7 @@ def report_dso(
     end: Annotated[str | None, typer.Option("--to", help="Last day, included (default: today).")] = None,
     currency: Annotated[str, typer.Option(help="Only receivables in this currency.")] = "EUR",
     as_csv: CsvOption = False,
+    excel: ExcelOption = False,
     as_json_output: JsonOption = False,
 ) -> None:
     """Days sales outstanding over a period: average method and countback."""
@@ -207,16 +217,17 @@ def report_dso(
             fail("--from is after --to", 2)
         report = models.dso(start=first, end=last, currency=currency)
     row = dso_row(report)
-    if as_csv:
-        write_csv(DSO_HEADER, [row])
+    if as_csv or excel:
+        write_csv(DSO_HEADER, [row], excel=excel)
     elif as_json_output:
         typer.echo(json.dumps(as_json(DSO_HEADER, row), indent=2))
     else:
-        typer.echo(f"DSO {report.start} to {report.end} ({report.days} days), {report.currency}")
-        typer.echo(f"  receivables at the end   {money(str(in_units(report.receivables_at_end)))}")
-        typer.echo(f"  credit sales             {money(str(in_units(report.credit_sales)))}")
-        typer.echo(f"  DSO (average method)     {report.dso if report.dso is not None else 'n/a'} days")
-        countback = report.countback_dso if report.countback_dso is not None else "n/a"
+        typer.echo(f"DSO {day(report.start)} to {day(report.end)} ({report.days} days), {report.currency}")
+        typer.echo(f"  receivables at the end   {money(in_units(report.receivables_at_end), report.currency)}")
+        typer.echo(f"  credit sales             {money(in_units(report.credit_sales), report.currency)}")
+        average = number(report.dso, 1) if report.dso is not None else "n/a"
+        typer.echo(f"  DSO (average method)     {average} days")
+        countback = number(report.countback_dso, 1) if report.countback_dso is not None else "n/a"
         typer.echo(f"  DSO (countback)          {countback} days")
 
 
@@ -225,6 +236,7 @@ def report_effectiveness(
     start: Annotated[str | None, typer.Option("--from", help="Steps sent on or after this day.")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Steps sent on or before this day.")] = None,
     as_csv: CsvOption = False,
+    excel: ExcelOption = False,
     as_json_output: JsonOption = False,
 ) -> None:
     """Share of receivables paid within 15 and 30 days after each stage and channel, median days to pay."""
@@ -232,8 +244,8 @@ def report_effectiveness(
         today = models.ledger.now().today
         lines, _ = models.effectiveness(as_of=today, start=parse_day(start, "--from"), end=parse_day(end, "--to"))
     rows = effectiveness_rows(lines)
-    if as_csv:
-        write_csv(EFFECTIVENESS_HEADER, rows)
+    if as_csv or excel:
+        write_csv(EFFECTIVENESS_HEADER, rows, excel=excel)
     elif as_json_output:
         typer.echo(json.dumps([as_json(EFFECTIVENESS_HEADER, row) for row in rows], indent=2))
     else:
@@ -241,7 +253,7 @@ def report_effectiveness(
         for e in lines:
             within_15 = f"{e.paid_within_15}/{e.eligible_15}"
             within_30 = f"{e.paid_within_30}/{e.eligible_30}"
-            median = "-" if e.median_days_to_pay is None else str(e.median_days_to_pay)
+            median = "-" if e.median_days_to_pay is None else number(e.median_days_to_pay, 1)
             typer.echo(f"{e.stage:<15}{e.channel:<30}{e.receivables:>6}{within_15:>11}{within_30:>11}{median:>13}")
 
 
@@ -258,31 +270,33 @@ def audit(
     actor: Annotated[str | None, typer.Option(help="Only events recorded by this actor.")] = None,
     start: Annotated[str | None, typer.Option("--from", help="Recorded on or after this day.")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Recorded on or before this day.")] = None,
-    debtor: Annotated[str | None, typer.Option(help="Only events about this debtor and its receivables.")] = None,
+    debtor: Annotated[
+        str | None, typer.Option(help="Only events about this debtor (id, SIREN, SIRET or name) and its receivables.")
+    ] = None,
     aggregate: Annotated[str | None, typer.Option(help="Only this receivable's or debtor's events.")] = None,
     event_type: Annotated[str | None, typer.Option("--type", help="Only this event type.")] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="At most this many entries (default: all).")] = None,
     as_csv: CsvOption = False,
+    excel: ExcelOption = False,
     as_json_output: JsonOption = False,
 ) -> None:
     """The audit journal: every event with actor, time, aggregate, type and a summary without personal data."""
-    where = AuditFilter(
-        actor=actor,
-        debtor_id=None if debtor is None else parse_uuid(debtor, "--debtor"),
-        aggregate_id=None if aggregate is None else parse_uuid(aggregate, "--aggregate"),
-        event_type=event_type,
-        start=parse_day(start, "--from"),
-        end=parse_day(end, "--to"),
-    )
+    aggregate_id = None if aggregate is None else parse_uuid(aggregate, "--aggregate")
+    start_day, end_day = parse_day(start, "--from"), parse_day(end, "--to")
     with opened_read_models() as models:
+        debtor_id = None if debtor is None else resolve_debtor(models.ledger, debtor).id
+        where = AuditFilter(
+            actor=actor, debtor_id=debtor_id, aggregate_id=aggregate_id, event_type=event_type,
+            start=start_day, end=end_day,
+        )  # fmt: skip
         entries = []
         for entry in models.audit_all(where):
             entries.append(entry)
             if limit is not None and len(entries) >= limit:
                 break
     rows = [[getattr(e, name) for name in AUDIT_HEADER] for e in entries]
-    if as_csv:
-        write_csv(AUDIT_HEADER, rows)
+    if as_csv or excel:
+        write_csv(AUDIT_HEADER, rows, excel=excel)
     elif as_json_output:
         typer.echo(json.dumps([as_json(AUDIT_HEADER, row) for row in rows], indent=2, ensure_ascii=False))
     else:

@@ -8,15 +8,12 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from api.bootstrap import LetterError, Settings, TokenStore, firm_from_settings, open_database
 from api.cli import app, fail, load_demo_into, load_settings, opened_ledger
 from application.access import Role
 from application.configuration_checks import configuration_warnings
 from application.correspondence import Firm
 from domain.errors import DomainError
-from infrastructure.letters import LetterError, firm_from_settings
-from infrastructure.settings import Settings
-from infrastructure.sql import open_database
-from infrastructure.tokens import TokenStore
 
 token_app = typer.Typer(help="Bearer tokens for the HTTP API (printed once, stored hashed).", no_args_is_help=True)
 app.add_typer(token_app, name="token")

@@ -19,6 +19,8 @@ class Refusal:
     receivable_ids: list[str]
     rule: str  # guardrail_contacts_per_week, guardrail_working_hours, bank_data_stale, no_email_address ...
     detail: str
+    debtor_name: str = ""  # who and which invoices are held back, as people name them ("" once erased)
+    invoice_numbers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -46,6 +48,8 @@ class WorkItem:
     amount: Decimal
     days_past_due: int
     contact: dict[str, str | None] | None
+    debtor_name: str = ""  # "" once a person's data is erased
+    currency: str = "EUR"  # of ``amount``
 
 
 @dataclass

@@ -131,7 +131,10 @@ class DunningRun:
             for hold in decision.holds:
                 report.held[hold.reason] = report.held.get(hold.reason, 0) + 1
                 if hold.reason.startswith("guardrail_"):  # a step held back by a guardrail is named, not counted
-                    report.refused.append(Refusal(str(debtor.id), [str(receivable.id)], hold.reason, hold.detail))
+                    report.refused.append(
+                        Refusal(str(debtor.id), [str(receivable.id)], hold.reason, hold.detail,
+                                debtor.legal_name, [receivable.invoice_number])
+                    )  # fmt: skip
             decisions[receivable.id] = (receivable, policy, decision)
             report.worklist += _work_items(decision, receivable, debtor, policy, day)
 
@@ -145,9 +148,12 @@ class DunningRun:
         documents = 0  # each document is one contact, as contacts_in_week counts them
         for group in groups:
             ids = [str(r.id) for r in group.receivables]
+            numbers = [r.invoice_number for r in group.receivables]
 
-            def refuse(rule: str, detail: str, group_ids: list[str] = ids) -> None:
-                report.refused.append(Refusal(str(debtor.id), group_ids, rule, detail))
+            def refuse(rule: str, detail: str, group_ids: list[str] = ids, group_numbers: list[str] = numbers) -> None:
+                report.refused.append(
+                    Refusal(str(debtor.id), group_ids, rule, detail, debtor.legal_name, group_numbers)
+                )
 
             policy = decisions[group.receivables[0].id][1]
             email = group.channel is Channel.EMAIL
@@ -315,9 +321,9 @@ class DunningRun:
         if latest is None:
             report.bank_data = "no bank statement has been imported: payments may be missing"
         elif (day - latest).days > limit:
-            report.bank_data = f"the latest bank statement is of {latest}, older than {limit} days"
+            report.bank_data = f"the latest bank statement is of {latest:%d/%m/%Y}, older than {limit} days"
         else:
-            report.bank_data = f"latest bank statement of {latest}"
+            report.bank_data = f"latest bank statement of {latest:%d/%m/%Y}"
             return True
         if force:
             report.bank_data += " (forced)"
@@ -429,4 +435,5 @@ def _work_item(action: DueAction, receivable: Receivable, debtor: Debtor) -> Wor
             "contact_id": str(contact.contact_id), "role": contact.role.value, "name": contact.name,
             "email": contact.email, "phone": contact.phone,
         },
+        debtor_name=debtor.legal_name, currency=receivable.currency,
     )  # fmt: skip

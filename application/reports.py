@@ -13,7 +13,7 @@ DSO and collection effectiveness: formulas in docs/decisions/0042.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -278,6 +278,7 @@ AGED_BALANCE_HEADER = [
     "currency",
     "line",
     "debtor_id",
+    "debtor_name",
     *(b.value for b in BUCKETS),
     "total",
     "receivables",
@@ -299,11 +300,14 @@ EFFECTIVENESS_HEADER = [
 ]  # fmt: skip
 
 
-def aged_balance_rows(report: AgedBalance) -> list[list[object]]:
-    """One row per debtor (when asked by debtor), then the total; amounts in currency units."""
+def aged_balance_rows(report: AgedBalance, names: Mapping[str, str] | None = None) -> list[list[object]]:
+    """One row per debtor (when asked by debtor), then the total; amounts in currency units;
+    ``names``: each debtor's name by id, for people reading the CSV."""
     lines = [*(("debtor", line) for line in report.debtors), ("total", report.total)]
+    names = names or {}
     return [
         [report.as_of, report.basis.value, report.currency, kind, line.debtor_id,
+         None if line.debtor_id is None else names.get(str(line.debtor_id)),
          *(money(line.amounts[b]) for b in BUCKETS), money(line.total), line.receivables]
         for kind, line in lines
     ]  # fmt: skip

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from domain.canonical import to_canonical_value
 from domain.debtor import Debtor
 from domain.late_charges import Claim
 from domain.limitation import DEFAULT_ALERT_DAYS, Limitation, limitation_of
 from domain.receivable import Receivable
+
+if TYPE_CHECKING:
+    from application.ledger import Ledger
 
 
 def receivable_view(
@@ -192,3 +197,12 @@ def debtor_view(debtor: Debtor) -> dict[str, Any]:
             "erased": debtor.erased,
         }
     )
+
+
+def debtor_names(ledger: Ledger, debtor_ids: Iterable[UUID | str | None]) -> dict[str, str]:
+    """Each debtor's name by id (as text), "(erased)" for an erased person."""
+    names: dict[str, str] = {}
+    for debtor_id in debtor_ids:
+        if debtor_id is not None and str(debtor_id) not in names:
+            names[str(debtor_id)] = ledger.debtor(UUID(str(debtor_id))).legal_name or "(erased)"
+    return names

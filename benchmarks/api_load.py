@@ -58,8 +58,8 @@ from pydantic import SecretStr
 from application.commands import IssueInvoice, RecordPayment, RegisterDebtor
 from domain.debtor import Address
 from domain.vocabulary import DebtorKind, PaymentMethod
-from infrastructure.bootstrap import build_ledger
 from infrastructure.settings import Settings
+from infrastructure.stores import build_ledger
 
 REPO = Path(__file__).resolve().parent.parent
 TIMEZONE = "Europe/Paris"

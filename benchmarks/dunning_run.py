@@ -75,7 +75,6 @@ from domain.vocabulary import (  # noqa: E402
     ReminderChannel,
     ReminderStage,
 )
-from infrastructure.bootstrap import build_claims, load_rate_table, store_environment  # noqa: E402
 from infrastructure.dispatches import Dispatch, DispatchStore, dispatch_key  # noqa: E402
 from infrastructure.documents import DocumentStore  # noqa: E402
 from infrastructure.dunning_ports import EmailRendering  # noqa: E402
@@ -85,6 +84,7 @@ from infrastructure.letters import Renderer, firm_from_settings  # noqa: E402
 from infrastructure.policy_store import PolicyStore  # noqa: E402
 from infrastructure.settings import Settings  # noqa: E402
 from infrastructure.sql import open_database  # noqa: E402
+from infrastructure.stores import build_claims, load_rate_table, store_environment  # noqa: E402
 
 AIM_SECONDS = 60
 PARIS = ZoneInfo("Europe/Paris")

@@ -57,12 +57,12 @@ from domain.vocabulary import (  # noqa: E402
     ReminderChannel,
     ReminderStage,
 )
-from infrastructure.bootstrap import build_ledger  # noqa: E402
 from infrastructure.documents import DocumentStore  # noqa: E402
 from infrastructure.evidence import build_exporter  # noqa: E402
 from infrastructure.settings import Settings  # noqa: E402
 from infrastructure.signing import same_public_key, verify_signature  # noqa: E402
 from infrastructure.sql import Database, open_database  # noqa: E402
+from infrastructure.stores import build_ledger  # noqa: E402
 
 ACTOR = "benchmark"
 DOCUMENT_BYTES = 40_000  # a scanned letter or acknowledgement of receipt, roughly

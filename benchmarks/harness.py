@@ -72,8 +72,8 @@ def child_main(role: str, args: Sequence[str]) -> int:
         return 0
     from pydantic import SecretStr
 
-    from infrastructure.bootstrap import build_ledger
     from infrastructure.settings import Settings
+    from infrastructure.stores import build_ledger
 
     ledger = build_ledger(Settings(database_url=SecretStr(url), postgres_pool_size=5))
     try:

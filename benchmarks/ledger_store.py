@@ -56,8 +56,8 @@ from domain.receivable import Receivable
 from domain.receivable_events import ReceivableEvent
 from domain.values import Now
 from domain.vocabulary import CallOutcome, CallPurpose, DebtorKind, PaymentMethod
-from infrastructure.bootstrap import build_ledger
 from infrastructure.settings import Settings
+from infrastructure.stores import build_ledger
 
 REPO = Path(__file__).resolve().parent.parent
 ACTOR = "benchmark"
@@ -371,9 +371,7 @@ def measure_single(ledger: Ledger, raw: RawStore, sizes: Sizes) -> list[Figure]:
         before = last_notification_id(ledger)
         today = ledger.now().today
         commands = [scenario.command(ids[i % len(ids)], today) for i in range(sizes.events)]
-        product.append(
-            sizes.events / timed(for_each(partial(ledger.execute, actor=ACTOR), commands), collect=True)
-        )
+        product.append(sizes.events / timed(for_each(partial(ledger.execute, actor=ACTOR), commands), collect=True))
 
         rows = rows_since(ledger, before, sizes.events + 1)
         assert len(rows) == sizes.events, f"expected {sizes.events} rows, found {len(rows)}"

@@ -44,11 +44,11 @@ if str(REPO) not in sys.path:  # the script runs from benchmarks/, not the repos
 from bench_support import BENCH_URL_ENV, postgres_server, scratch_database  # noqa: E402
 
 from application.reports import Basis  # noqa: E402
-from infrastructure.bootstrap import build_ledger  # noqa: E402
 from infrastructure.projector import Projector  # noqa: E402
 from infrastructure.read_models import AuditFilter, ReadModels  # noqa: E402
 from infrastructure.read_store import PostgresReadStore  # noqa: E402
 from infrastructure.settings import Settings  # noqa: E402
+from infrastructure.stores import build_ledger  # noqa: E402
 
 AIM_EVENTS_PER_SECOND = 20_000
 AIM_AGED_BALANCE_MS = 200

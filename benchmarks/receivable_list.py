@@ -23,8 +23,8 @@ from pydantic import SecretStr
 
 from application.ledger import Ledger
 from application.receivable_index import ReceivableIndex
-from infrastructure.bootstrap import build_ledger
 from infrastructure.settings import Settings
+from infrastructure.stores import build_ledger
 
 PAGE = 50
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
-from application.correspondence import Correspondence
+from application.correspondence import Correspondence, Firm
 from application.dunning_dispatch import DunningPorts
 from application.dunning_run import DunningRun
 from application.ledger import Ledger
 from domain.errors import InvalidInput
-from infrastructure.bootstrap import build_claims
+from infrastructure.stores import build_claims
 from infrastructure.dispatches import Dispatch, DispatchStore, dispatch_key
 from infrastructure.documents import DocumentStore
 from infrastructure.import_store import ImportStore
@@ -52,14 +53,24 @@ class StoredMessageSender:
         self._mailer.send_bytes(message, to=to)
 
 
-def build_dunning(settings: Settings, ledger: Ledger, database: Database, documents: DocumentStore) -> DunningRun:
+def build_dunning(
+    settings: Settings,
+    ledger: Ledger,
+    database: Database,
+    documents: DocumentStore,
+    *,
+    fallback_firm: Callable[[], Firm | None] = lambda: None,
+) -> DunningRun:
+    """The dunning run on these stores; ``fallback_firm``: who signs while the firm's settings name no one
+    (the demo's sample firm, decided by the composition root)."""
     policies = PolicyStore(database)
     policies.install(now=ledger.now().instant, policy_dir=settings.policy_dir)
     claims = build_claims(settings, ledger)
+    firm: Firm | None
     try:
         firm = firm_from_settings(settings)
     except LetterError:
-        firm = None
+        firm = fallback_firm()
     mailer = mailer_from_settings(settings)
     imports = ImportStore(database)
     ports = DunningPorts(

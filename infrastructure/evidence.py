@@ -6,7 +6,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from application.evidence import EvidenceExporter
 from application.ledger import Ledger
-from infrastructure.bootstrap import build_claims
+from infrastructure.stores import build_claims
 from infrastructure.digests import DigestStore
 from infrastructure.documents import DocumentStore
 from infrastructure.dossier import render_dossier

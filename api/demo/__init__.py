@@ -1,6 +1,19 @@
 """``relance demo``: a sample firm's ledger, loaded through the application as the CLI drives it."""
 
-from api.demo.loading import DemoSummary, DocumentSink, demo_clock, load_demo
-from api.demo.sample import DEBTORS, FIRM_SIREN, with_luhn_key
+from api.demo.loading import DemoSummary, DocumentSink, demo_clock, holds_demo, load_demo
+from api.demo.sample import BANK, DEBTORS, FIRM_SIREN, TEXT_MEDIA_TYPE, demo_statement, sample_firm, with_luhn_key
 
-__all__ = ["DEBTORS", "FIRM_SIREN", "DemoSummary", "DocumentSink", "demo_clock", "load_demo", "with_luhn_key"]
+__all__ = [
+    "BANK",
+    "DEBTORS",
+    "FIRM_SIREN",
+    "TEXT_MEDIA_TYPE",
+    "DemoSummary",
+    "DocumentSink",
+    "demo_clock",
+    "demo_statement",
+    "holds_demo",
+    "load_demo",
+    "sample_firm",
+    "with_luhn_key",
+]

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from api.demo.sample import (
+    DEBTORS,
     GENERATED_DOCUMENTS,
     HISTORY_DAYS,
     SAMPLE_STORY,
@@ -16,10 +17,13 @@ from api.demo.sample import (
     Command,
     Numbering,
     build_plan,
+    euros,
+    french_date,
 )
 from application.claims import Claims
 from application.clock import SimulatedClock
 from application.ledger import Ledger, system_clock
+from domain.errors import NotFound
 from domain.vocabulary import DebtorKind, ReceivableStatus
 
 
@@ -49,9 +53,10 @@ class DemoSummary:
             [
                 f"Demo ledger loaded: {self.debtors} debtors ({self.professional_debtors} professional, "
                 f"{self.consumer_debtors} consumers), {self.receivables} receivables, {self.events} events, "
-                f"dated {self.first_day} to {self.last_day}.",
-                f"Invoiced {self.total_invoiced:,.2f} {self.currency} incl. VAT; "
-                f"outstanding {self.total_outstanding:,.2f} {self.currency}.",
+                f"dated {french_date(self.first_day)} to {french_date(self.last_day)}.",
+                f"Invoiced {euros(self.total_invoiced)} incl. VAT; outstanding {euros(self.total_outstanding)}.",
+                "The letters are signed by a sample firm while RELANCE_FIRM_NAME is unset; "
+                "the bank statement of the last working day is imported.",
                 f"By status: {statuses}.",
                 "Try next:",
                 "  relance receivable list",
@@ -59,9 +64,21 @@ class DemoSummary:
                 f"  relance receivable show {self.sample_invoice} --as-of {self.sample_as_of}",
                 f"  relance receivable show {self.sample_invoice}",
                 f"  relance receivable journal {self.sample_invoice}",
+                "  relance receivable list --overdue",
+                "  relance report aged-balance --by-debtor",
+                "  relance dunning run --dry-run",
                 "  relance ledger verify",
             ]
         )
+
+
+def holds_demo(ledger: Ledger) -> bool:
+    """Whether the store holds the demo's ledger: its first debtor, whose id derives from its name."""
+    try:
+        ledger.debtor(next(iter(DEBTORS.values())).id)
+    except NotFound:
+        return False
+    return True
 
 
 def demo_clock(now: datetime) -> SimulatedClock:

@@ -60,6 +60,7 @@ from application.commands import (
     WaiveLateCharges,
     WriteOff,
 )
+from application.correspondence import Firm
 from domain.debtor import Address
 from domain.late_charges import Claim
 from domain.receivable import receivable_id_for
@@ -1141,3 +1142,29 @@ def _issue(invoice: Invoice) -> IssueInvoice:
 
 
 # ------------------------------------------------------------------- loading
+
+
+def sample_firm() -> Firm:
+    """The creditor signing the demo's letters while RELANCE_FIRM_NAME is unset: named as a sample, with no
+    bank account and a reply address that cannot exist (decision 0086)."""
+    return Firm(
+        name=f"{FIRM} (exemple fictif de démonstration)",
+        address_lines=tuple(FIRM_ADDRESS.split(", ")),
+        siren=FIRM_SIREN,
+        email="relances@menuiseries-vasseur.example",
+        phone=None,
+        iban=None,
+        signatory="Marie Dupont, responsable du crédit client (exemple)",
+        terms_of_sale_reference="nos conditions générales de vente",
+    )
+
+
+def demo_statement(today: date) -> tuple[bytes, date]:
+    """The bank statement of the last working day, imported this morning: the demo's bank data is fresh,
+    so its first dunning run proposes steps instead of refusing them all as stale."""
+    value_date = previous_working_day(today - DAY)
+    content = "\n".join(
+        [f"Relevé de compte de démonstration (exemple fictif) — {FIRM}", f"Relevé du {french_date(value_date)}",
+         "Aucune opération à rapprocher : les virements précédents sont déjà enregistrés."]
+    )  # fmt: skip
+    return content.encode("utf-8"), value_date

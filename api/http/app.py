@@ -7,6 +7,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
+from api.bootstrap import (
+    IdempotencyStore,
+    Services,
+    Settings,
+    build_services,
+    start_projections,
+)
 from api.http.dependencies import refuse_unknown_query
 from api.http.idempotency import IdempotencyMiddleware
 from api.http.problems import install_problem_handlers
@@ -24,15 +31,7 @@ from api.http.routers import (
     receivables,
     reports,
 )
-from api.http.services import Services
 from application.ledger import Clock, system_clock
-from infrastructure.bootstrap import build_ledger
-from infrastructure.documents import DocumentStore
-from infrastructure.idempotency import IdempotencyStore
-from infrastructure.read_models import build_read_models, start_projections
-from infrastructure.settings import Settings
-from infrastructure.sql import open_database
-from infrastructure.tokens import serving_token_store
 
 DESCRIPTION = """
 Amicable recovery of unpaid invoices (recouvrement amiable) with an immutable,
@@ -69,21 +68,6 @@ TAGS = [
     },
     {"name": "health", "description": "Liveness and readiness (no authentication)."},
 ]
-
-
-def build_services(settings: Settings, clock: Clock = system_clock) -> Services:
-    database = open_database(settings)
-    ledger = build_ledger(settings, clock=clock, database=database)
-    tokens, token_listener = serving_token_store(settings, database)
-    return Services(
-        settings=settings,
-        ledger=ledger,
-        database=database,
-        tokens=tokens,
-        token_listener=token_listener,
-        documents=DocumentStore(database),
-        read_models=build_read_models(settings, ledger),
-    )
 
 
 def create_app(settings: Settings, *, services: Services | None = None, clock: Clock = system_clock) -> FastAPI:

@@ -6,8 +6,8 @@ import gc
 
 from fastapi import FastAPI
 
+from api.bootstrap import Settings
 from api.http.app import create_app
-from infrastructure.settings import Settings
 
 # A worker's heap is mostly long-lived (modules, routes, the Ledger's cached histories), while a
 # command allocates thousands of short-lived containers: with the default thresholds (700, 10, 10)

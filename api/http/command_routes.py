@@ -16,9 +16,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
 
+from api.bootstrap import Services
 from api.http.dependencies import ExpectedVersion, ServicesDep, allow
 from api.http.schemas import Body, CommandResult
-from api.http.services import Services
 from application.access import Principal
 from application.pipeline import Outcome, roles_for
 

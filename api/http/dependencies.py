@@ -12,8 +12,8 @@ from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
+from api.bootstrap import Services
 from api.http.problems import AuthError
-from api.http.services import Services
 from application.access import Principal, Role
 from application.ledger import Ledger
 

@@ -17,9 +17,8 @@ import structlog
 from anyio import to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.bootstrap import IdempotencyStore, token_hash
 from api.http.problems import is_store_outage
-from infrastructure.idempotency import IdempotencyStore
-from infrastructure.tokens import token_hash
 
 KEPT_STATUSES = frozenset(range(200, 300)) | {400, 404, 413, 415, 422}
 REPLAYED_HEADERS = ("content-type", "etag", "location")

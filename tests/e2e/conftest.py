@@ -28,8 +28,8 @@ import uvicorn
 from fastapi import FastAPI
 from psycopg import sql
 
-from api.http.app import build_services, create_app
-from api.http.services import Services
+from api.bootstrap import Services, build_services
+from api.http.app import create_app
 from application.access import Role
 from application.clock import SimulatedClock
 from infrastructure.settings import Settings

@@ -35,6 +35,7 @@ ROLE_TABLE: dict[tuple[str, str], Any] = {
     ("GET", "/v1/policies/{policy_id}/versions"): EVERYONE,
     ("GET", "/v1/rates"): EVERYONE,
     ("GET", "/v1/receivables"): EVERYONE,
+    ("GET", "/v1/receivables/by-number/{invoice_number}"): EVERYONE,
     ("GET", "/v1/receivables/{receivable_id}"): EVERYONE,
     ("GET", "/v1/receivables/{receivable_id}/claim"): EVERYONE,
     ("GET", "/v1/receivables/{receivable_id}/evidence"): frozenset({"auditor", "manager"}),

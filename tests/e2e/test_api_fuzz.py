@@ -46,9 +46,9 @@ from pydantic import SecretStr
 from schemathesis.python.asgi import get_client
 from starlette.types import Receive, Scope, Send
 
+from api.bootstrap import Services, build_services
 from api.demo import demo_clock, load_demo
-from api.http.app import build_services, create_app
-from api.http.services import Services
+from api.http.app import create_app
 from application.access import Role
 from application.clock import SimulatedClock
 from infrastructure.settings import Settings

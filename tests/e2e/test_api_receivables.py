@@ -50,7 +50,8 @@ EVENT_OF_COMMAND = {
 def exercise_every_read(api: Api) -> None:
     """GET every read of issue 3's resources as the auditor, with real ids."""
     receivable = api.invoice()
-    ids = {"receivable_id": receivable["id"], "debtor_id": receivable["debtor_id"], "sha256": api.document()}
+    ids = {"receivable_id": receivable["id"], "debtor_id": receivable["debtor_id"], "sha256": api.document(),
+           "invoice_number": receivable["invoice_number"]}  # fmt: skip
     for method, template in sorted(schema_endpoints(api.app, tags=ISSUE_3_TAGS)):
         if method == "GET":
             path = concrete(template, ids)

@@ -113,6 +113,15 @@ def test_the_aged_balance_as_csv_has_the_figures_of_the_json(demo_api: Api) -> N
     assert [row["debtor_id"] for row in by_format[:-1]] == [line["debtor_id"] for line in report["debtors"]]
 
 
+def test_the_aged_balance_csv_names_each_debtor_for_the_people_reading_it(demo_api: Api) -> None:
+    names = {d["id"]: d["legal_name"] for d in demo_api.get("auditor", "/v1/debtors", limit=500).json()["items"]}
+
+    rows = rows_of(demo_api.get("auditor", "/v1/reports/aged-balance", format="csv", by="debtor"))
+
+    assert [row["debtor_name"] for row in rows[:-1]] == [names[row["debtor_id"]] for row in rows[:-1]]
+    assert (rows[-1]["line"], rows[-1]["debtor_name"]) == ("total", "")
+
+
 def test_the_two_readings_of_the_aged_balance_can_differ_on_the_same_date(demo_api: Api) -> None:
     answers = {
         basis: {

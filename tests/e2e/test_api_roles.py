@@ -67,6 +67,7 @@ ISSUE_3_READS = {
     "/readyz",
     "/v1/receivables",
     "/v1/receivables/{receivable_id}",
+    "/v1/receivables/by-number/{invoice_number}",
     "/v1/receivables/{receivable_id}/journal",
     "/v1/debtors",
     "/v1/debtors/{debtor_id}",
@@ -118,7 +119,8 @@ def test_each_role_is_admitted_or_refused_with_403_recording_nothing(api: Api, t
 @pytest.mark.parametrize("role", ROLES)
 def test_every_role_reads_every_receivable_debtor_and_document(api: Api, role: str) -> None:
     receivable = api.invoice()
-    ids = {"receivable_id": receivable["id"], "debtor_id": receivable["debtor_id"], "sha256": api.document()}
+    ids = {"receivable_id": receivable["id"], "debtor_id": receivable["debtor_id"], "sha256": api.document(),
+           "invoice_number": receivable["invoice_number"]}  # fmt: skip
 
     for template in sorted(ISSUE_3_READS):
         response = api.get(role, concrete(template, ids))

@@ -17,9 +17,9 @@ import pytest
 from application.commands import AddContact, AssignPolicy, AttachDocument, IssueInvoice, RegisterDebtor
 from domain.debtor import Address
 from domain.vocabulary import ContactRole, DebtorKind, DocumentKind
-from infrastructure.bootstrap import build_ledger
 from infrastructure.policy_files import shipped_policy_files
 from infrastructure.settings import Settings
+from infrastructure.stores import build_ledger
 from tests.e2e.test_cli import as_json, relance
 from tests.support.documents import document_store
 from tests.support.smtp_server import Inbox, smtp_server

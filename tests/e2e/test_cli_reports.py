@@ -19,10 +19,10 @@ from application.ledger import Ledger
 from application.reports import Basis
 from domain.debtor import Address
 from domain.vocabulary import DebtorKind
-from infrastructure.bootstrap import build_ledger
 from infrastructure.read_models import ReadModels
 from infrastructure.read_store import open_read_store
 from infrastructure.settings import Settings
+from infrastructure.stores import build_ledger
 from tests.e2e.test_cli import relance
 from tests.integration.conftest import issue_command
 from tests.support.documents import document_store
@@ -86,7 +86,7 @@ def test_the_aged_balance_as_text_names_its_reading_and_ends_with_the_total(stor
 
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("Aged balance as of 2026-01-31, EUR, as known at the end of the day")
+    assert lines[0].startswith("Aged balance as of 31/01/2026, EUR, as known at the end of the day")
     assert lines[-1].startswith("TOTAL")
 
 

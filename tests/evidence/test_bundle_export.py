@@ -30,11 +30,11 @@ from application.verify_text import extract_snippet
 from domain.debtor import Address
 from domain.errors import RuleViolation
 from domain.vocabulary import DebtorKind
-from infrastructure.bootstrap import build_ledger
 from infrastructure.documents import DocumentStore
 from infrastructure.evidence import build_exporter
 from infrastructure.settings import Settings
 from infrastructure.sql import Database, open_database
+from infrastructure.stores import build_ledger
 from tests.evidence.bundles import (
     ACTOR,
     INVOICE,

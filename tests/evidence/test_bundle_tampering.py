@@ -22,11 +22,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner, Result
 
 from api.cli import app
-from infrastructure.bootstrap import build_ledger
 from infrastructure.documents import DocumentStore
 from infrastructure.evidence import build_exporter
 from infrastructure.settings import Settings
 from infrastructure.sql import open_database
+from infrastructure.stores import build_ledger
 from tests.evidence.bundles import (
     ACTOR,
     canonical,

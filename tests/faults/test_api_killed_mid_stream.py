@@ -18,8 +18,8 @@ import pytest
 
 from application.access import Role
 from application.ledger import Ledger
-from infrastructure.bootstrap import build_ledger
 from infrastructure.read_store import PostgresReadStore
+from infrastructure.stores import build_ledger
 from tests.faults.processes import (
     ApiServer,
     assert_read_models_equal_a_rebuild,

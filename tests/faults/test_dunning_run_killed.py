@@ -22,8 +22,8 @@ from application.commands import AddContact, AssignPolicy, IssueInvoice, Registe
 from application.ledger import Ledger
 from domain.debtor import Address
 from domain.vocabulary import ContactRole, DebtorKind
-from infrastructure.bootstrap import build_ledger
 from infrastructure.sql import open_database
+from infrastructure.stores import build_ledger
 from tests.e2e.test_cli_dunning import always_open_policy
 from tests.faults.processes import cli_env, kill_group, run_cli, settings_for, spawn, wait_until
 from tests.support.smtp_server import Inbox, smtp_server

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from application.access import Role
-from infrastructure.bootstrap import build_ledger
+from infrastructure.stores import build_ledger
 from tests.faults.processes import (
     ApiServer,
     cli_env,

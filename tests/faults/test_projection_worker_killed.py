@@ -16,8 +16,8 @@ import pytest
 
 from application.commands import AddNote, RecordPayment
 from domain.vocabulary import PaymentMethod
-from infrastructure.bootstrap import build_ledger
 from infrastructure.read_store import PostgresReadStore
+from infrastructure.stores import build_ledger
 from tests.faults.processes import (
     assert_read_models_equal_a_rebuild,
     cli_env,

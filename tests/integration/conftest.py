@@ -26,10 +26,10 @@ from application.commands import IssueInvoice, RecordPayment, RegisterDebtor
 from application.ledger import Clock, Ledger, system_clock
 from domain.debtor import Address
 from domain.vocabulary import DebtorKind, PaymentMethod
-from infrastructure.bootstrap import build_ledger
 from infrastructure.documents import DocumentStore
 from infrastructure.settings import Settings
 from infrastructure.sql import open_database
+from infrastructure.stores import build_ledger
 
 FIRM_TIMEZONE = "Europe/Paris"
 ACTOR = "alice@cabinet.example"

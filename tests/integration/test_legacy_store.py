@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 from api.cli import app
 from application.views import claim_summary, limitation_view
 from domain.canonical import to_canonical_value
-from infrastructure.bootstrap import build_claims, build_ledger
 from infrastructure.settings import Settings
+from infrastructure.stores import build_claims, build_ledger
 from tests.support.throwaway_postgres import postgres_bin_dir
 
 LEGACY = Path(__file__).parents[1] / "data" / "legacy_store"

@@ -16,9 +16,9 @@ import psycopg
 import pytest
 from pydantic import SecretStr
 
-from infrastructure.bootstrap import build_ledger
 from infrastructure.read_store import APPLICATION_NAME, PostgresReadStore
 from infrastructure.settings import Settings
+from infrastructure.stores import build_ledger
 from tests.integration.read_model_tables import dump
 from tests.support.ledger_backlog import write_backlog
 

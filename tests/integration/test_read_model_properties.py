@@ -42,11 +42,11 @@ from domain.vocabulary import (
     ReminderChannel,
     ReminderStage,
 )
-from infrastructure.bootstrap import build_ledger
 from infrastructure.projector import Projector
 from infrastructure.read_models import AuditFilter, ReadModels
 from infrastructure.read_store import open_read_store
 from infrastructure.settings import Settings
+from infrastructure.stores import build_ledger
 from tests.integration import read_model_oracle as oracle
 from tests.integration.conftest import ACTOR, register_debtor
 

@@ -29,13 +29,13 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from application.digests import publish_digest
-from infrastructure.bootstrap import build_ledger
 from infrastructure.digests import DigestStore
 from infrastructure.documents import DocumentStore
 from infrastructure.evidence import build_exporter, build_timestamper
 from infrastructure.settings import Settings
 from infrastructure.signing import load_signer
 from infrastructure.sql import open_database
+from infrastructure.stores import build_ledger
 from infrastructure.timestamping import TimestampAuthority, TimestampError, check_token, timestamped_at
 from tests.evidence.bundles import ACTOR, clock_at, record_escalated_file, resign, rezip, unzip, write_key
 

@@ -20,8 +20,8 @@ from domain.debtor import DEBTOR_EVENTS
 from domain.receivable_events import RECEIVABLE_EVENTS
 from domain.values import luhn_valid
 from domain.vocabulary import DebtorKind, ReceivableStatus
-from infrastructure.bootstrap import build_ledger
 from infrastructure.settings import Settings
+from infrastructure.stores import build_ledger
 from tests.support.documents import document_store
 
 PARIS = ZoneInfo("Europe/Paris")

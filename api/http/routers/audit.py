@@ -14,12 +14,12 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from api.bootstrap import AUDIT_PAGE_MAX, AuditFilter
 from api.http.dependencies import allow
 from api.http.exports import CSV_RESPONSE, FormatQuery, csv_response, wants_csv
 from api.http.routers.reports import ReadModelsDep, checked_day
 from application.access import AUDITING, Principal
 from application.projections import AuditRow
-from infrastructure.read_models import AUDIT_PAGE_MAX, AuditFilter
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 

@@ -11,13 +11,13 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 
+from api.bootstrap import build_claims
 from api.http.dependencies import ServicesDep, allow
 from api.http.routers.receivables import COMMAND_RESPONSES
 from api.http.schemas import Body
 from application.access import READERS, Principal
 from application.claims import Claims, claim_view, rates_view
 from application.commands import PublishRates
-from infrastructure.bootstrap import build_claims
 
 router = APIRouter(tags=["late charges"])
 

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel
 
+from api.bootstrap import MAX_DOCUMENT_BYTES, SIGNATURES, TEXT_TYPES
 from api.http.dependencies import ServicesDep, allow
 from application.access import READERS, WRITERS, Principal
 from domain.errors import InvalidInput, NotFound
-from infrastructure.documents import MAX_DOCUMENT_BYTES, SIGNATURES, TEXT_TYPES
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 

@@ -32,8 +32,23 @@ RUN_EXAMPLE = {
     "run_date": "2026-06-15",
     "dry_run": False,
     "sent": [{"kind": "first_reminder", "channel": "email", "invoice_numbers": ["F-2026-0012"], "status": "recorded"}],
-    "worklist": [{"action": "call", "rule": "courtesy_call", "invoice_number": "F-2026-0031", "priority": "high"}],
-    "refused": [{"rule": "guardrail_contacts_per_week", "detail": "…"}],
+    "worklist": [
+        {
+            "action": "call",
+            "rule": "courtesy_call",
+            "debtor_name": "SARL Moreau Rénovation",
+            "invoice_number": "F-2026-0031",
+            "priority": "high",
+        }
+    ],
+    "refused": [
+        {
+            "rule": "guardrail_contacts_per_week",
+            "detail": "…",
+            "debtor_name": "Foncière des Terreaux SAS",
+            "invoice_numbers": ["F-2026-0007", "F-2026-0019"],
+        }
+    ],
     "summary": {"documents": 1, "events_recorded": 1, "worklist": 1, "refused": 1, "errors": 0},
 }
 

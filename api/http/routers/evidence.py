@@ -20,16 +20,22 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel
 
+from api.bootstrap import (
+    DigestStore,
+    Services,
+    Signer,
+    SigningKeyError,
+    TimestampError,
+    build_exporter,
+    build_timestamper,
+    fingerprint,
+    load_signer,
+)
 from api.http.dependencies import ServicesDep, allow
-from api.http.services import Services
 from application.access import READERS, Principal, Role
 from application.digests import SignedDigest, publish_digest
 from application.evidence import Bundle
 from domain.canonical import format_instant
-from infrastructure.digests import DigestStore
-from infrastructure.evidence import build_exporter, build_timestamper
-from infrastructure.signing import Signer, SigningKeyError, fingerprint, load_signer
-from infrastructure.timestamping import TimestampError
 
 router = APIRouter(tags=["evidence"])
 

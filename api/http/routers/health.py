@@ -7,11 +7,11 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from api.bootstrap import LetterError, firm_from_settings
 from api.http.dependencies import ServicesDep
 from api.http.problems import is_store_outage
 from application.configuration_checks import configuration_warnings
 from application.correspondence import Firm
-from infrastructure.letters import LetterError, firm_from_settings
 
 router = APIRouter(tags=["health"])
 

@@ -16,9 +16,9 @@ from anyio import to_thread
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from api.bootstrap import MAX_IMPORT_BYTES, ImportStore, Services, read_invoices, read_statement
 from api.http.dependencies import ServicesDep, allow
 from api.http.schemas import Amount, Body
-from api.http.services import Services
 from application.access import ACCOUNTING, REPORTING, Principal
 from application.imports import (
     AllocationPart,
@@ -28,8 +28,6 @@ from application.imports import (
     report_view,
 )
 from domain.errors import InvalidInput
-from infrastructure.import_files import MAX_IMPORT_BYTES, read_invoices, read_statement
-from infrastructure.import_store import ImportStore
 
 router = APIRouter(prefix="/v1/imports", tags=["imports"])
 

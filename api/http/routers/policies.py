@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
+from api.bootstrap import StoredPolicy
 from api.http.dependencies import ServicesDep, allow
 from application.access import MANAGEMENT, READERS, Principal
 from domain.dunning_policy import Policy
 from domain.errors import InvalidInput
-from infrastructure.policy_store import StoredPolicy
 
 router = APIRouter(prefix="/v1/policies", tags=["policies"])
 

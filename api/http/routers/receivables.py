@@ -15,6 +15,7 @@ from weakref import WeakKeyDictionary
 from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import Field
 
+from api.bootstrap import build_claims
 from api.http.command_routes import CommandRoute, declare
 from api.http.dependencies import LedgerDep, ServicesDep, allow
 from api.http.schemas import (
@@ -35,7 +36,8 @@ from application.access import ACCOUNTING, READERS, Principal
 from application.ledger import Ledger, Outcome, Revision
 from application.views import receivable_view
 from domain.canonical import to_canonical_value
-from domain.receivable import Receivable
+from domain.errors import NotFound
+from domain.receivable import Receivable, receivable_id_for
 from domain.vocabulary import (
     AcknowledgementOutcome,
     CallOutcome,
@@ -50,7 +52,6 @@ from domain.vocabulary import (
     ReminderChannel,
     ReminderStage,
 )
-from infrastructure.bootstrap import build_claims
 
 router = APIRouter(prefix="/v1/receivables", tags=["receivables"])
 
@@ -342,6 +343,26 @@ def list_receivables(
     alert_days = services.settings.limitation_alert_days
     rows = [receivable_view(r, today=today, limitation_alert_days=alert_days) for r in page]
     return Page(items=rows, total=total, limit=limit, offset=offset)
+
+
+@router.get(
+    "/by-number/{invoice_number:path}",
+    summary="A receivable by its invoice number (what an ERP knows), as GET /v1/receivables/{receivable_id}",
+    response_model=dict[str, Any],
+    responses={200: {"headers": ETAG_HEADER}, 404: {"description": "No invoice with this number"}},
+)
+def get_receivable_by_number(
+    invoice_number: Annotated[str, Path(min_length=1, max_length=100)],
+    ledger: LedgerDep,
+    reader: Reader,
+    as_of: Annotated[
+        str | None, Query(description="YYYY-MM-DD (end of that day, firm's time zone) or an ISO 8601 instant")
+    ] = None,
+) -> Response:
+    receivable_id = receivable_id_for(invoice_number)
+    if ledger.revision(receivable_id) is None:  # "not found" names the number the client sent, not our id
+        raise NotFound(f"no receivable with invoice number {invoice_number.strip()!r}", rule="receivable_exists")
+    return get_receivable(receivable_id, ledger, reader, as_of)
 
 
 @router.get(

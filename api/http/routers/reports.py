@@ -14,6 +14,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from api.bootstrap import ReadModels
 from api.http.dependencies import ServicesDep, allow
 from api.http.exports import CSV_RESPONSE, FormatQuery, csv_response, wants_csv
 from application.access import REPORTING, Principal
@@ -29,8 +30,8 @@ from application.reports import (
     dso_row,
     effectiveness_rows,
 )
+from application.views import debtor_names
 from domain.errors import InvalidInput
-from infrastructure.read_models import ReadModels
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
@@ -128,7 +129,9 @@ def aged_balance(
     )
     if not wants_csv(request, format):
         return body
-    return csv_response(f"aged-balance-{day}-{basis.value}.csv", AGED_BALANCE_HEADER, aged_balance_rows(report))
+    names = debtor_names(models.ledger, (line.debtor_id for line in report.debtors))
+    rows = aged_balance_rows(report, names)
+    return csv_response(f"aged-balance-{day}-{basis.value}.csv", AGED_BALANCE_HEADER, rows)
 
 
 class DsoOut(BaseModel):

@@ -11,8 +11,8 @@ from datetime import date
 
 from application.views import claim_summary, limitation_view
 from domain.canonical import to_canonical_value
-from infrastructure.bootstrap import build_claims, build_ledger
 from infrastructure.settings import Settings
+from infrastructure.stores import build_claims, build_ledger
 
 AS_OF = date(2026, 12, 31)
 

@@ -1,4 +1,4 @@
-"""The composition root: the only place that knows which store backs the Ledger."""
+"""Opening the stores the configuration names: the event store, the Ledger over it, the claims on it."""
 
 from __future__ import annotations
 
