@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from api.bootstrap import build_claims
-from api.cli import (
+from api.cli_app import (
     JsonOption,
     app,
     fail,

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from api.bootstrap import DocumentStore, PolicyStore, RunReportStore, build_dunning, load_policy, open_database
-from api.cli import JsonOption, app, fail, load_settings, opened_ledger, parse_day, print_json
+from api.cli_app import JsonOption, app, fail, load_settings, opened_ledger, parse_day, print_json
 from api.cli_evidence import default_actor
 from api.formats import day, money
 from application.dunning_report import RunReport, WorkItem, report_view, work_item_view

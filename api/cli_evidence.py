@@ -29,7 +29,7 @@ from api.bootstrap import (
     same_public_key,
     verify_signature,
 )
-from api.cli import (
+from api.cli_app import (
     app,
     fail,
     ledger_app,

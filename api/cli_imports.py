@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from api.bootstrap import Database, DocumentStore, ImportStore, read_invoices, read_statement
-from api.cli import JsonOption, app, fail, load_settings, opened_ledger, print_json
+from api.cli_app import JsonOption, app, fail, load_settings, opened_ledger, print_json
 from api.cli_evidence import default_actor, opened_database
 from api.formats import day, money
 from application.imports import ImportReport, Imports, bank_line_view, report_view

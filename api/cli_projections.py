@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 
 from api.bootstrap import DEFAULT_BATCH_SIZE, SQLITE_FILE, AuditFilter, Projector, ReadModels, Settings, open_read_store
-from api.cli import app, fail, load_settings, opened_ledger, parse_uuid, resolve_debtor
+from api.cli_app import app, fail, load_settings, opened_ledger, parse_uuid, resolve_debtor
 from api.csv_export import csv_chunks
 from api.formats import day, money, number
 from application.projections import money as in_units

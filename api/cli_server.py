@@ -9,7 +9,8 @@ import typer
 import uvicorn
 
 from api.bootstrap import LetterError, Settings, TokenStore, firm_from_settings, open_database
-from api.cli import app, fail, load_demo_into, load_settings, opened_ledger
+from api.cli_app import app, fail, load_settings, opened_ledger
+from api.cli_ledger import load_demo_into
 from application.access import Role
 from application.configuration_checks import configuration_warnings
 from application.correspondence import Firm

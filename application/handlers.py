@@ -4,9 +4,10 @@ Every other command is decided by its own aggregate (``command.run``) in the pip
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from application.commands import IssueInvoice, PublishRates, RegisterDebtor
+from application.pipeline import Creation, State
 from domain.chain import ChainedAggregate
 from domain.debtor import Debtor
 from domain.errors import RuleViolation
@@ -16,11 +17,8 @@ from domain.receivable import Receivable
 from domain.values import Money, Now
 from domain.vocabulary import DebtorKind, RateKind
 
-if TYPE_CHECKING:
-    from application.ledger import Ledger
 
-
-def register_debtor(ledger: Ledger, command: RegisterDebtor, now: Now, actor: str) -> tuple[Debtor, None]:
+def register_debtor(ledger: State, command: RegisterDebtor, now: Now, actor: str) -> tuple[Debtor, None]:
     debtor = Debtor.register(
         debtor_id=command.debtor_id,
         legal_name=command.legal_name,
@@ -34,7 +32,7 @@ def register_debtor(ledger: Ledger, command: RegisterDebtor, now: Now, actor: st
     return debtor, None
 
 
-def issue_invoice(ledger: Ledger, command: IssueInvoice, now: Now, actor: str) -> tuple[Receivable, None]:
+def issue_invoice(ledger: State, command: IssueInvoice, now: Now, actor: str) -> tuple[Receivable, None]:
     debtor = ledger.debtor(command.debtor_id)
     if debtor.erased:
         raise RuleViolation("the debtor's personal data was erased", rule="debtor_not_erased")
@@ -59,14 +57,14 @@ def issue_invoice(ledger: Ledger, command: IssueInvoice, now: Now, actor: str) -
     return receivable, None
 
 
-def _penalty_rate_floor(ledger: Ledger, command: IssueInvoice, kind: DebtorKind) -> PenaltyRateFloor | None:
+def _penalty_rate_floor(ledger: State, command: IssueInvoice, kind: DebtorKind) -> PenaltyRateFloor | None:
     """L441-10 II binds a contractual rate between professionals: 3 × the legal rate of the issue date."""
     if command.contractual_penalty_rate is None or kind is not DebtorKind.PROFESSIONAL:
         return None
     return PenaltyRateFloor.on(ledger.rate_table(), command.issue_date)
 
 
-def publish_rates(ledger: Ledger, command: PublishRates, now: Now, actor: str) -> tuple[ChainedAggregate[Any], None]:
+def publish_rates(ledger: State, command: PublishRates, now: Now, actor: str) -> tuple[ChainedAggregate[Any], None]:
     half_year = HalfYear.parse(command.half_year)
     given = (
         (RateKind.ECB_MRO, command.ecb_mro, command.ecb_effective_from or half_year.start),
@@ -85,7 +83,7 @@ def publish_rates(ledger: Ledger, command: PublishRates, now: Now, actor: str) -
     return register, None
 
 
-CREATIONS: dict[type, Any] = {
+CREATIONS: dict[type, Creation] = {
     RegisterDebtor: register_debtor,
     IssueInvoice: issue_invoice,
     PublishRates: publish_rates,

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from datetime import datetime
+from typing import Any, Protocol
 from uuid import UUID
 
 from application import commands as c
@@ -26,13 +27,14 @@ from application.access import (
     Principal,
     Role,
 )
-from application.event_store import AppendConflict
+from application.event_store import AppendConflict, EventStore
 from domain.chain import ChainedAggregate, LedgerEvent
+from domain.debtor import Debtor
 from domain.errors import AlreadyExists, DomainError, Forbidden, InvalidInput, VersionConflict, VersionMismatch
+from domain.rate_register import RateRegister
+from domain.rates import RateTable
+from domain.receivable import Receivable
 from domain.values import Now
-
-if TYPE_CHECKING:
-    from application.ledger import Ledger
 
 ATTEMPTS = 8  # decisions on a fresh state before a command without If-Match is refused as a concurrent write
 
@@ -89,6 +91,23 @@ def system(actor: str) -> Principal:
     return Principal(token_id="", name=actor, role=Role.ADMIN)
 
 
+class State(Protocol):
+    """What deciding a command reads: the clock, the aggregates as stored now, the rates (the Ledger)."""
+
+    store: EventStore
+    shipped_rates: RateTable
+
+    def now(self) -> Now: ...
+
+    def receivable(self, receivable_id: UUID, *, as_of: datetime | None = None) -> Receivable: ...
+
+    def debtor(self, debtor_id: UUID, *, as_of: datetime | None = None) -> Debtor: ...
+
+    def rate_register(self) -> RateRegister: ...
+
+    def rate_table(self) -> RateTable: ...
+
+
 class DocumentCatalog(Protocol):
     """Which documents are stored (by SHA-256): an event may only name a document an evidence bundle can ship."""
 
@@ -121,11 +140,11 @@ class BatchOutcome:
 
 
 # A creation handler: decide on the ledger's state, return the new aggregate (events pending) and a result.
-Creation = Callable[["Ledger", Any, Now, str], tuple[ChainedAggregate[Any], Any]]
+Creation = Callable[[State, Any, Now, str], tuple[ChainedAggregate[Any], Any]]
 
 
 class CommandPipeline:
-    def __init__(self, ledger: Ledger, documents: DocumentCatalog | None, creations: dict[type, Creation]) -> None:
+    def __init__(self, ledger: State, documents: DocumentCatalog | None, creations: dict[type, Creation]) -> None:
         self._ledger = ledger
         self._documents = documents
         self._creations = creations

@@ -22,7 +22,7 @@ from domain.chain import ADDED_LATER, LedgerEvent
 from domain.digest import Leaf, merkle_root, sorted_leaves
 
 if TYPE_CHECKING:
-    from application.digests import DigestRepository, SignatureCheck, SignedDigest
+    from application.digest_ports import DigestRepository, SignatureCheck, SignedDigest
 
 PAGE_SIZE = 1000
 

@@ -10,7 +10,6 @@ from application.dunning_dispatch import DunningPorts
 from application.dunning_run import DunningRun
 from application.ledger import Ledger
 from domain.errors import InvalidInput
-from infrastructure.stores import build_claims
 from infrastructure.dispatches import Dispatch, DispatchStore, dispatch_key
 from infrastructure.documents import DocumentStore
 from infrastructure.import_store import ImportStore
@@ -19,6 +18,7 @@ from infrastructure.mailer import OutgoingEmail, SmtpMailer, mailer_from_setting
 from infrastructure.policy_store import PolicyStore
 from infrastructure.settings import Settings
 from infrastructure.sql import Database
+from infrastructure.stores import build_claims
 
 
 class EmailRendering:

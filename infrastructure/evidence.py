@@ -6,13 +6,13 @@ from importlib.metadata import PackageNotFoundError, version
 
 from application.evidence import EvidenceExporter
 from application.ledger import Ledger
-from infrastructure.stores import build_claims
 from infrastructure.digests import DigestStore
 from infrastructure.documents import DocumentStore
 from infrastructure.dossier import render_dossier
 from infrastructure.settings import Settings
 from infrastructure.signing import Signer, fingerprint, load_signer
 from infrastructure.sql import Database
+from infrastructure.stores import build_claims
 from infrastructure.timestamping import TimestampAuthority
 
 
