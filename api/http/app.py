@@ -7,7 +7,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from api.http.dependencies import refuse_unknown_query
+from api.http.dependencies import refuse_malformed_query_dates, refuse_unknown_query
+from api.http.hardening import (
+    BodyLimitMiddleware,
+    FailedAuthentications,
+    SecurityHeadersMiddleware,
+    document_hardening,
+    install_docs,
+)
 from api.http.idempotency import IdempotencyMiddleware
 from api.http.problems import install_problem_handlers
 from api.http.request_log import RequestLogMiddleware, configure_logging
@@ -107,12 +114,15 @@ def create_app(settings: Settings, *, services: Services | None = None, clock: C
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served from local files: install_docs
         redoc_url=None,
-        dependencies=[Depends(refuse_unknown_query)],
+        dependencies=[Depends(refuse_unknown_query), Depends(refuse_malformed_query_dates)],
     )
     install_problem_handlers(app)
+    app.state.auth_failures = FailedAuthentications(settings.auth_failures_per_minute, clock)
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(BodyLimitMiddleware, default=settings.max_body_bytes)  # before any body is read
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)  # outermost: logs every request, replays included
     for router in (
         health.router,
@@ -128,4 +138,6 @@ def create_app(settings: Settings, *, services: Services | None = None, clock: C
         imports.router,
     ):
         app.include_router(router)
+    install_docs(app)
+    document_hardening(app)
     return app
