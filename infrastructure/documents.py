@@ -18,7 +18,7 @@ from domain.errors import InvalidInput
 from infrastructure.sql import Database, is_unique_violation
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
-# The allow-list (decision 0028): what a recovery file holds. Each type is checked on the content;
+# The allow-list (decision 0080): what a recovery file holds. Each type is checked on the content;
 # nothing a browser would run (no HTML, no SVG, no XML) is stored or served.
 SIGNATURES: dict[str, tuple[bytes, ...]] = {
     "application/pdf": (b"%PDF-",),

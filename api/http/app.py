@@ -56,8 +56,11 @@ hash-chained journal.
   `If-Match` to fail with 412 instead of acting on a file that moved on.
 * **Idempotency**: every POST accepts `Idempotency-Key`; a retry with the same key and
   body returns the first response (`Idempotent-Replayed: true`) and records nothing.
-* **Money** is a decimal string with at most two places (`"1234.50"`); dates are
-  `YYYY-MM-DD`; instants UTC ISO 8601.
+* **Money** is a decimal string with at most two places (`"1234.50"`), never a JSON number; dates
+  are `YYYY-MM-DD` (bodies and query strings); instants UTC ISO 8601.
+* **Limits**: bodies over 1 MiB (20 MiB for documents and imports) get 413 before the token is
+  checked; past `RELANCE_AUTH_FAILURES_PER_MINUTE` (10) unknown tokens a minute from one address,
+  429 with `Retry-After`.
 """
 
 TAGS = [

@@ -1,4 +1,4 @@
-"""The documented formats of money and dates, and nothing looser (issue 15, items 2 and 20).
+"""The documented formats of money and dates, and nothing looser (issue 15, items 2 and 20; decision 0081).
 
 Pydantic's lax mode reads ``250.5`` (a float), ``"1_000.00"``, full-width digits and padded
 strings as decimals, and ``0`` as the date 1970-01-01. The API documents money as a decimal

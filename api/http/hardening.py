@@ -1,4 +1,4 @@
-"""What a security review asked of the HTTP layer (issue 15, items 18, 21, 22; decisions 0028, 0029):
+"""What a security review asked of the HTTP layer (issue 15, items 18, 21, 22; decisions 0028, 0029, 0082):
 
 * a size limit on every request body, checked on ``Content-Length`` before anything reads the body
   or looks at the token (413), and counted while reading when the length is not declared;
