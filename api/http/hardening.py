@@ -31,7 +31,8 @@ from infrastructure.import_files import MAX_IMPORT_BYTES
 MAX_BODY_BYTES = 1024 * 1024  # any JSON command; the largest real one (a long allocation) is a few kB
 UPLOAD_LIMITS: tuple[tuple[str, str, int], ...] = (  # (method, path or prefix ending in /, bytes)
     ("POST", "/v1/documents", MAX_DOCUMENT_BYTES),
-    ("POST", "/v1/imports/", MAX_IMPORT_BYTES),
+    ("POST", "/v1/imports/invoices", MAX_IMPORT_BYTES),
+    ("POST", "/v1/imports/payments", MAX_IMPORT_BYTES),
     ("PUT", "/v1/policies/", MAX_POLICY_BYTES),
 )
 

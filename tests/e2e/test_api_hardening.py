@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from infrastructure.documents import MAX_DOCUMENT_BYTES
+from infrastructure.import_files import MAX_IMPORT_BYTES
 from tests.e2e.conftest import PDF, Api, assert_problem, running_api, sqlite_settings
 
 MIB = 1024 * 1024
@@ -97,6 +98,9 @@ def test_the_openapi_documents_the_413_of_every_body_and_the_429_of_every_token(
             if operation.get("security"):
                 assert "Retry-After" in operation["responses"]["429"]["headers"], (method, path)
     assert str(MAX_DOCUMENT_BYTES) in paths["/v1/documents"]["post"]["responses"]["413"]["description"]
+    assert str(MAX_IMPORT_BYTES) in paths["/v1/imports/payments"]["post"]["responses"]["413"]["description"]
+    allocation = paths["/v1/imports/unmatched/{line_id}/allocation"]["post"]["responses"]["413"]
+    assert str(1024 * 1024) in allocation["description"]  # JSON, however it is routed
 
 
 # ------------------------------------------------------------------ documents (item 21)
