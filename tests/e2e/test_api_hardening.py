@@ -18,7 +18,7 @@ import pytest
 
 from infrastructure.documents import MAX_DOCUMENT_BYTES
 from infrastructure.import_files import MAX_IMPORT_BYTES
-from tests.e2e.conftest import PDF, Api, assert_problem, running_api, sqlite_settings
+from tests.e2e.conftest import PDF, Api, assert_problem, running_api, serving, sqlite_settings
 
 MIB = 1024 * 1024
 
@@ -274,3 +274,28 @@ def test_docs_assets_are_the_vendored_swagger_ui_files(sqlite_api: Api) -> None:
     for name, digest in recorded.items():
         served = httpx.get(f"{sqlite_api.base_url}/docs/assets/{name}")
         assert hashlib.sha256(served.content).hexdigest() == digest, name
+
+
+def test_an_unexpected_error_answered_outside_the_middlewares_carries_the_security_headers_too(
+    tmp_path: Path,
+) -> None:
+    from api.http.app import build_services, create_app
+
+    settings = sqlite_settings(tmp_path / "store")
+    services = build_services(settings)
+    try:
+        app = create_app(settings, services=services)
+
+        def broken() -> None:
+            raise RuntimeError("a bug")
+
+        app.add_api_route("/broken", broken, methods=["GET"])
+        with serving(app) as base_url:
+            response = httpx.get(f"{base_url}/broken")
+    finally:
+        services.close()
+
+    assert response.status_code == 500
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
