@@ -37,7 +37,7 @@ class DocumentOut(BaseModel):
     },
     responses={
         200: {"description": "Already stored: nothing written"},
-        422: {"description": "Empty, too large, or not the declared type"},
+        422: {"description": "Empty, a media type not on the list, or content not of the declared type"},
     },
 )
 async def upload_document(
