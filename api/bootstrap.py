@@ -17,7 +17,7 @@ from application.ledger import Clock, Ledger, system_clock
 from application.receivable_index import ReceivableIndex
 from infrastructure import dunning_ports
 from infrastructure.digests import DigestStore
-from infrastructure.documents import MAX_DOCUMENT_BYTES, SIGNATURES, TEXT_TYPES, DocumentStore
+from infrastructure.documents import MAX_DOCUMENT_BYTES, MEDIA_TYPES, DocumentStore, served_media_type
 from infrastructure.evidence import build_exporter, build_timestamper
 from infrastructure.idempotency import IdempotencyStore
 from infrastructure.import_files import MAX_IMPORT_BYTES, read_invoices, read_statement
@@ -50,9 +50,8 @@ __all__ = [
     "DEFAULT_BATCH_SIZE",
     "MAX_DOCUMENT_BYTES",
     "MAX_IMPORT_BYTES",
-    "SIGNATURES",
+    "MEDIA_TYPES",
     "SQLITE_FILE",
-    "TEXT_TYPES",
     "AuditFilter",
     "Database",
     "DigestStore",
@@ -88,6 +87,7 @@ __all__ = [
     "read_invoices",
     "read_statement",
     "same_public_key",
+    "served_media_type",
     "start_projections",
     "token_hash",
     "verify_signature",

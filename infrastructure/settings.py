@@ -33,6 +33,18 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="relance serve: address to listen on")
     port: int = Field(default=8000, ge=1, le=65535, description="relance serve: TCP port")
     workers: int = Field(default=1, ge=1, le=64, description="relance serve: worker processes")
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        le=64 * 1024 * 1024,
+        description="Largest JSON request body (413 above it, before authentication); uploads have their own limits",
+    )
+    auth_failures_per_minute: int = Field(
+        default=10,
+        ge=1,
+        le=100_000,
+        description="Unknown or revoked tokens one client address may present per minute before 429",
+    )
     projections_in_process: bool | None = Field(
         default=None,
         description="relance serve runs the projections in a background thread and queries catch up first; "

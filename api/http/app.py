@@ -14,7 +14,14 @@ from api.bootstrap import (
     build_services,
     start_projections,
 )
-from api.http.dependencies import refuse_unknown_query
+from api.http.dependencies import refuse_malformed_query_dates, refuse_unknown_query
+from api.http.hardening import (
+    BodyLimitMiddleware,
+    FailedAuthentications,
+    SecurityHeadersMiddleware,
+    document_hardening,
+    install_docs,
+)
 from api.http.idempotency import IdempotencyMiddleware
 from api.http.problems import install_problem_handlers
 from api.http.request_log import RequestLogMiddleware, configure_logging
@@ -48,8 +55,11 @@ hash-chained journal.
   `If-Match` to fail with 412 instead of acting on a file that moved on.
 * **Idempotency**: every POST accepts `Idempotency-Key`; a retry with the same key and
   body returns the first response (`Idempotent-Replayed: true`) and records nothing.
-* **Money** is a decimal string with at most two places (`"1234.50"`); dates are
-  `YYYY-MM-DD`; instants UTC ISO 8601.
+* **Money** is a decimal string with at most two places (`"1234.50"`), never a JSON number; dates
+  are `YYYY-MM-DD` (bodies and query strings); instants UTC ISO 8601.
+* **Limits**: bodies over 1 MiB (20 MiB for documents and imports) get 413 before the token is
+  checked; past `RELANCE_AUTH_FAILURES_PER_MINUTE` (10) unknown tokens a minute from one address,
+  429 with `Retry-After`.
 """
 
 TAGS = [
@@ -91,12 +101,15 @@ def create_app(settings: Settings, *, services: Services | None = None, clock: C
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served from local files: install_docs
         redoc_url=None,
-        dependencies=[Depends(refuse_unknown_query)],
+        dependencies=[Depends(refuse_unknown_query), Depends(refuse_malformed_query_dates)],
     )
     install_problem_handlers(app)
+    app.state.auth_failures = FailedAuthentications(settings.auth_failures_per_minute, clock)
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(BodyLimitMiddleware, default=settings.max_body_bytes)  # before any body is read
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)  # outermost: logs every request, replays included
     for router in (
         health.router,
@@ -112,4 +125,6 @@ def create_app(settings: Settings, *, services: Services | None = None, clock: C
         imports.router,
     ):
         app.include_router(router)
+    install_docs(app)
+    document_hardening(app)
     return app

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Header, Request, Security
 from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 
 from api.bootstrap import Services
+from api.http.formats import documented_day, is_day
 from api.http.problems import AuthError
 from application.access import Principal, Role
 from application.ledger import Ledger
+
+if TYPE_CHECKING:
+    from api.http.hardening import FailedAuthentications
 
 IF_MATCH = re.compile(r'^\s*(?:W/)?"(\d{1,18})"\s*$')
 IF_MATCH_DOCUMENTED = r'^\s*(\*|(W/)?"[0-9]{1,18}")\s*$'  # what expected_version accepts, for the OpenAPI
@@ -57,11 +63,18 @@ async def authenticated(
     secret = given.strip()
     if scheme.lower() != "bearer" or not secret:
         raise AuthError(401, "malformed Authorization header: expected 'Bearer <token>'", "unauthenticated")
+    failures: FailedAuthentications = request.app.state.auth_failures  # decision 0029
+    address = request.client.host if request.client else "unknown"
+    retry_after = failures.retry_after(address)
+    if retry_after is not None:
+        detail = f"too many failed authentications from this address: retry in {retry_after} s"
+        raise AuthError(429, detail, "too_many_failed_authentications", retry_after=retry_after)
     # A token this worker holds costs no I/O (decision 0026); any other is looked up in the thread pool.
     principal = services.tokens.known(secret)
     if principal is None:
         principal = await run_in_threadpool(services.tokens.authenticate, secret)
     if principal is None:
+        failures.failed(address)
         raise AuthError(401, "unknown or revoked token", "unauthenticated")
     request.state.actor = principal.name
     request.state.role = principal.role.value
@@ -118,6 +131,30 @@ async def refuse_unknown_query(request: Request) -> None:
         raise InvalidInput(f"unknown query parameter(s): {', '.join(unknown)}", rule="unknown_query_parameter")
 
 
+async def refuse_malformed_query_dates(request: Request) -> None:
+    """A date in the query string is ``YYYY-MM-DD`` as documented (pydantic alone reads ``as_of=0`` as
+    1970-01-01): the same check as every date of a body (api.http.formats), before the route's own."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    errors = [
+        {"type": error.type, "loc": ("query", name), "msg": error.message(), "input": value}
+        for name in _declared_query_days(route)
+        for value in request.query_params.getlist(name)
+        if (error := _day_error(value)) is not None
+    ]
+    if errors:
+        raise RequestValidationError(errors)
+
+
+def _day_error(value: str) -> PydanticCustomError | None:
+    try:
+        documented_day(value)
+    except PydanticCustomError as error:
+        return error
+    return None
+
+
 OPEN_PROBES = frozenset({"/healthz", "/readyz"})  # load balancers may add what they like
 _DECLARED: dict[int, frozenset[str]] = {}  # by route identity: routes live as long as the app
 
@@ -129,9 +166,19 @@ def _declared_query_parameters(route: APIRoute) -> frozenset[str]:
     return _DECLARED[key]
 
 
-def _query_aliases(dependant: Dependant) -> set[str]:
+_DAYS: dict[int, frozenset[str]] = {}
+
+
+def _declared_query_days(route: APIRoute) -> frozenset[str]:
+    key = id(route)
+    if key not in _DAYS:
+        _DAYS[key] = frozenset(_query_aliases(route.dependant, days_only=True))
+    return _DAYS[key]
+
+
+def _query_aliases(dependant: Dependant, *, days_only: bool = False) -> set[str]:
     """The route's own query parameters and those of its dependencies, recursively."""
-    names = {field.alias for field in dependant.query_params}
+    names = {f.alias for f in dependant.query_params if not days_only or is_day(f.field_info.annotation)}
     for sub in dependant.dependencies:
-        names |= _query_aliases(sub)
+        names |= _query_aliases(sub, days_only=days_only)
     return names

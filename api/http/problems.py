@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.http.formats import FORMAT_RULES
 from domain.errors import (
     AlreadyExists,
     DomainError,
@@ -42,11 +43,11 @@ log = structlog.get_logger("relance.api")
 
 
 class AuthError(Exception):
-    """401 (who are you?) or 403 (not with this role)."""
+    """401 (who are you?), 403 (not with this role) or 429 (too many failed authentications)."""
 
-    def __init__(self, status: int, detail: str, code: str) -> None:
+    def __init__(self, status: int, detail: str, code: str, retry_after: int | None = None) -> None:
         super().__init__(detail)
-        self.status, self.detail, self.code = status, detail, code
+        self.status, self.detail, self.code, self.retry_after = status, detail, code, retry_after
 
 
 def problem(
@@ -188,9 +189,11 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AuthError)
     async def auth_error(request: Request, error: AuthError) -> JSONResponse:
-        headers = {"WWW-Authenticate": 'Bearer realm="relance"'} if error.status == 401 else None
-        title = "Unauthorized" if error.status == 401 else "Forbidden"
-        return problem(request, error.status, title, error.detail, error.code, headers=headers)
+        headers = {"WWW-Authenticate": 'Bearer realm="relance"'} if error.status == 401 else {}
+        if error.retry_after is not None:
+            headers["Retry-After"] = str(error.retry_after)
+        title = {401: "Unauthorized", 429: "Too many requests"}.get(error.status, "Forbidden")
+        return problem(request, error.status, title, error.detail, error.code, headers=headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -199,7 +202,8 @@ def install_problem_handlers(app: FastAPI) -> None:
             for e in error.errors()
         ]
         detail = "; ".join(f"{'.'.join(e['location'])}: {e['message']}" for e in errors) or "invalid request"
-        return problem(request, 422, "Invalid input", detail, "invalid_input", errors=errors)
+        rule = next((e["type"] for e in errors if e["type"] in FORMAT_RULES), None)  # money and date formats
+        return problem(request, 422, "Invalid input", detail, "invalid_input", errors=errors, rule=rule)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -226,7 +230,11 @@ def install_problem_handlers(app: FastAPI) -> None:
                 headers={"Retry-After": RETRY_AFTER_SECONDS},
             )  # fmt: skip
         log.exception("unexpected_error", error_type=type(error).__name__)
-        return problem(request, 500, "Internal error", "an unexpected error was logged", "internal_error")
+        from api.http.hardening import API_POLICY, SECURITY_HEADERS  # answered outside its middleware
+
+        headers = {k.decode(): v.decode() for k, v in SECURITY_HEADERS}
+        headers |= {"Content-Security-Policy": API_POLICY, "Cache-Control": "no-store"}
+        return problem(request, 500, "Internal error", "an unexpected error was logged", "internal_error", headers)
 
     # A handler of ``Exception`` runs in Starlette's outermost middleware, which re-raises after
     # answering: the request log would say 500 without the request id, and uvicorn would log a

@@ -7,16 +7,22 @@ from typing import Annotated, Any
 
 import pydantic_core
 from fastapi import Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
 
+from api.http.formats import AMOUNT_PATTERN, documented_amount, documented_day, is_day
 from application.ledger import JournalEntry, Outcome
 
 Amount = Annotated[
     Decimal,
-    Field(
-        description="Decimal with at most two places, in the invoice's currency; send it as a string.",
-        examples=["1234.50"],
-        allow_inf_nan=False,
+    BeforeValidator(documented_amount),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": AMOUNT_PATTERN,
+            "description": "Decimal string with at most two places (a point, no spaces, no separators), "
+            "in the invoice's currency; never a JSON number.",
+            "examples": ["1234.50"],
+        }
     ),
 ]
 Sha256 = Annotated[
@@ -32,9 +38,26 @@ LongText = Annotated[str, Field(max_length=4000)]
 
 
 class Body(BaseModel):
-    """Request bodies refuse unknown fields: a typo is a 422, not a silently ignored value."""
+    """Request bodies refuse unknown fields: a typo is a 422, not a silently ignored value. Every date
+    field, whatever its route, accepts only ``YYYY-MM-DD`` (pydantic alone takes ``0`` as 1970-01-01)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _documented_dates(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name is not None and info.field_name in _day_fields(cls):
+            return documented_day(value)
+        return value
+
+
+_DAY_FIELDS: dict[type[BaseModel], frozenset[str]] = {}
+
+
+def _day_fields(model: type[BaseModel]) -> frozenset[str]:
+    if model not in _DAY_FIELDS:
+        _DAY_FIELDS[model] = frozenset(name for name, f in model.model_fields.items() if is_day(f.annotation))
+    return _DAY_FIELDS[model]
 
 
 class JournalRecord(BaseModel):

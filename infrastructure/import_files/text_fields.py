@@ -17,8 +17,8 @@ from domain.values import amount
 MAX_ROWS = 100_000
 SPACES = re.compile(r"[\s\u00a0\u202f']")  # thousands separators: space, no-break spaces, Swiss apostrophe
 DATE_FORMATS = (
-    re.compile(r"^(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})$"),  # 31/12/2025, 31.12.2025, 31-12-2025
-    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})$"),  # 2025-12-31
+    re.compile(r"^(?P<d>\d{1,2})[/.-](?P<m>\d{1,2})[/.-](?P<y>\d{4})$", re.ASCII),  # 31/12/2025, 31.12.2025
+    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})$", re.ASCII),  # 2025-12-31; ASCII digits only
 )
 
 
@@ -100,7 +100,7 @@ def parse_amount(text: str, location: str, *, allow_zero: bool = False) -> Decim
         thousands = "." if cleaned.rfind(",") > cleaned.rfind(".") else ","
         cleaned = cleaned.replace(thousands, "")
     cleaned = cleaned.replace(",", ".")
-    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", cleaned):
+    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", cleaned, re.ASCII):  # not full-width or other scripts' digits
         raise ImportFileError(location, f"{text!r} is not an amount", rule="import_amount")
     try:
         return amount(Decimal(cleaned), "amount", allow_zero=allow_zero)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel
 
-from api.bootstrap import MAX_DOCUMENT_BYTES, SIGNATURES, TEXT_TYPES
+from api.bootstrap import MAX_DOCUMENT_BYTES, MEDIA_TYPES, served_media_type
 from api.http.dependencies import ServicesDep, allow
 from application.access import READERS, WRITERS, Principal
 from domain.errors import InvalidInput, NotFound
@@ -32,22 +32,12 @@ class DocumentOut(BaseModel):
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {
-                media: {"schema": {"type": "string", "format": "binary"}}
-                for media in (
-                    "application/pdf",
-                    "image/png",
-                    "image/jpeg",
-                    "image/tiff",
-                    "text/plain",
-                    "message/rfc822",
-                )
-            },
+            "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in MEDIA_TYPES},
         }
     },
     responses={
         200: {"description": "Already stored: nothing written"},
-        422: {"description": "Empty, too large, or not the declared type"},
+        422: {"description": "Empty, a media type not on the list, or content not of the declared type"},
     },
 )
 async def upload_document(
@@ -77,7 +67,7 @@ async def upload_document(
     summary="The stored bytes, with their media type",
     response_class=Response,
     responses={
-        200: {"content": {media: {} for media in sorted([*SIGNATURES, *TEXT_TYPES])}},
+        200: {"content": {media: {} for media in [*MEDIA_TYPES, "application/octet-stream"]}},
         404: {"description": "Not stored"},
     },
 )
@@ -90,7 +80,7 @@ def download_document(
         raise NotFound(f"no document {sha256}", rule="document_exists")
     return Response(
         content,
-        media_type=described.media_type,
+        media_type=served_media_type(described.media_type),
         headers={
             "ETag": f'"{sha256}"',
             "Content-Disposition": f'attachment; filename="{sha256}.{described.extension}"',

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 
 from api.bootstrap import StoredPolicy
 from api.http.dependencies import ServicesDep, allow
+from api.http.hardening import MAX_POLICY_BYTES
 from application.access import MANAGEMENT, READERS, Principal
 from domain.dunning_policy import Policy
 from domain.errors import InvalidInput
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/v1/policies", tags=["policies"])
 Manager = Annotated[Principal, Depends(allow(MANAGEMENT))]
 Reader = Annotated[Principal, Depends(allow(READERS))]
 PolicyId = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
-MAX_POLICY_BYTES = 64 * 1024
+
 TOML_TYPES = ("application/toml", "text/plain", "application/x-toml", "text/x-toml")
 
 
