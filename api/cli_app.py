@@ -14,6 +14,7 @@ import typer
 from pydantic import ValidationError
 
 from api.bootstrap import RateFileError, Settings, build_ledger
+from api.errors import answer_for
 from api.formats import day
 from application.ledger import Clock, Ledger, system_clock
 from domain.canonical import format_instant
@@ -59,12 +60,12 @@ def opened_ledger(settings: Settings | None = None, clock: Clock = system_clock)
     try:
         ledger = build_ledger(settings or load_settings(), clock=clock)
         yield ledger
-    except NotFound as error:
-        fail(error.message, 3)
     except RateFileError as error:
         fail(str(error), 2)
+    except NotFound as error:
+        fail(error.message, answer_for(error).exit_code)
     except DomainError as error:
-        fail(f"{error.message} [{error.rule}]", 1)
+        fail(f"{error.message} [{error.rule}]", answer_for(error).exit_code)
     except OSError as error:
         fail(f"the store is unavailable: {error}", 4)
     except Exception as error:

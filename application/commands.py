@@ -1,15 +1,15 @@
-"""Commands: one small dataclass per use case, built by the API and the CLI.
+"""Commands: one small dataclass per use case, built by every entry point (HTTP, CLI, imports, jobs).
 
-A command names its aggregate and knows which domain method decides it; the
-``Ledger`` application loads, runs, saves. Nothing here reads the clock.
+A command names its aggregate and the domain method that decides it; the command pipeline
+(``application/pipeline.py``) checks, loads, runs and appends. Nothing here reads the clock.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from domain.debtor import Address, Debtor
@@ -49,10 +49,23 @@ class RegisterDebtor:
 
 @dataclass(frozen=True)
 class DebtorCommand:
+    """A command decided by one Debtor method (see ``ReceivableCommand``)."""
+
     debtor_id: UUID
+    decided_by: ClassVar[str] = ""
 
     def run(self, debtor: Debtor, now: Now, actor: str) -> Any:
-        raise NotImplementedError
+        return _decided_by_fields(self, debtor, now, actor)
+
+
+def _decided_by_fields(command: Any, aggregate: Any, now: Now, actor: str) -> Any:
+    """Call the method the command names with the command's own fields (the aggregate's id aside); fields a
+    subclass adds are not the domain's (tests add some)."""
+    owner: Any = next(cls for cls in type(command).__mro__ if vars(cls).get("decided_by"))
+    arguments = {f.name: getattr(command, f.name) for f in fields(owner)}
+    arguments.pop("receivable_id", None)
+    arguments.pop("debtor_id", None)
+    return getattr(aggregate, owner.decided_by)(**arguments, now=now, actor=actor)
 
 
 @dataclass(frozen=True)
@@ -63,16 +76,7 @@ class AddContact(DebtorCommand):
     email: str | None = None
     phone: str | None = None
 
-    def run(self, debtor: Debtor, now: Now, actor: str) -> Any:
-        return debtor.add_contact(
-            contact_id=self.contact_id,
-            role=self.role,
-            name=self.name,
-            email=self.email,
-            phone=self.phone,
-            now=now,
-            actor=actor,
-        )
+    decided_by: ClassVar[str] = "add_contact"
 
 
 @dataclass(frozen=True)
@@ -83,16 +87,7 @@ class ChangeContact(DebtorCommand):
     email: str | None = None
     phone: str | None = None
 
-    def run(self, debtor: Debtor, now: Now, actor: str) -> Any:
-        return debtor.change_contact(
-            contact_id=self.contact_id,
-            role=self.role,
-            name=self.name,
-            email=self.email,
-            phone=self.phone,
-            now=now,
-            actor=actor,
-        )
+    decided_by: ClassVar[str] = "change_contact"
 
 
 @dataclass(frozen=True)
@@ -107,16 +102,14 @@ class SetCreditLimit(DebtorCommand):
 class ChangePriority(DebtorCommand):
     priority: Priority
 
-    def run(self, debtor: Debtor, now: Now, actor: str) -> Any:
-        return debtor.change_priority(priority=self.priority, now=now, actor=actor)
+    decided_by: ClassVar[str] = "change_priority"
 
 
 @dataclass(frozen=True)
 class AssignPolicy(DebtorCommand):
     policy_id: str
 
-    def run(self, debtor: Debtor, now: Now, actor: str) -> Any:
-        return debtor.assign_policy(policy_id=self.policy_id, now=now, actor=actor)
+    decided_by: ClassVar[str] = "assign_policy"
 
 
 @dataclass(frozen=True)
@@ -137,15 +130,7 @@ class OpenInsolvency(DebtorCommand):
     judgment_date: date
     publication_date: date
 
-    def run(self, debtor: Debtor, now: Now, actor: str) -> Any:
-        return debtor.open_insolvency(
-            procedure=self.procedure,
-            court=self.court,
-            judgment_date=self.judgment_date,
-            publication_date=self.publication_date,
-            now=now,
-            actor=actor,
-        )
+    decided_by: ClassVar[str] = "open_insolvency"
 
 
 @dataclass(frozen=True)
@@ -170,8 +155,7 @@ class DeclareClaim(DebtorCommand):
 class EraseDebtor(DebtorCommand):
     reason: str
 
-    def run(self, debtor: Debtor, now: Now, actor: str) -> Any:
-        return debtor.erase(reason=self.reason, now=now, actor=actor)
+    decided_by: ClassVar[str] = "erase"
 
 
 # -------------------------------------------------------------------- rates
@@ -214,10 +198,14 @@ class IssueInvoice:
 
 @dataclass(frozen=True)
 class ReceivableCommand:
+    """A command decided by one Receivable method. When the command's fields are that method's arguments,
+    naming it (``decided_by``) is enough; a command that converts its fields says how in its own ``run``."""
+
     receivable_id: UUID
+    decided_by: ClassVar[str] = ""
 
     def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
-        raise NotImplementedError
+        return _decided_by_fields(self, receivable, now, actor)
 
 
 def _money(receivable: Receivable, value: Decimal, currency: str | None) -> Money:
@@ -236,20 +224,7 @@ class SendReminder(ReceivableCommand):
     policy_version: int | None = None
     rule: str | None = None
 
-    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
-        return receivable.send_reminder(
-            stage=self.stage,
-            channel=self.channel,
-            sent_on=self.sent_on,
-            contact_id=self.contact_id,
-            template_id=self.template_id,
-            document_sha256=self.document_sha256,
-            policy_id=self.policy_id,
-            policy_version=self.policy_version,
-            rule=self.rule,
-            now=now,
-            actor=actor,
-        )
+    decided_by: ClassVar[str] = "send_reminder"
 
 
 @dataclass(frozen=True)
@@ -260,16 +235,7 @@ class NoteCall(ReceivableCommand):
     contact_id: UUID | None = None
     notes: str | None = None
 
-    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
-        return receivable.note_call(
-            called_on=self.called_on,
-            purpose=self.purpose,
-            outcome=self.outcome,
-            contact_id=self.contact_id,
-            notes=self.notes,
-            now=now,
-            actor=actor,
-        )
+    decided_by: ClassVar[str] = "note_call"
 
 
 @dataclass(frozen=True)
@@ -291,8 +257,7 @@ class RecordPromise(ReceivableCommand):
 class BreakPromise(ReceivableCommand):
     noted_on: date
 
-    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
-        return receivable.break_promise(noted_on=self.noted_on, now=now, actor=actor)
+    decided_by: ClassVar[str] = "break_promise"
 
 
 @dataclass(frozen=True)
@@ -376,15 +341,7 @@ class AcknowledgeFormalNotice(ReceivableCommand):
     acknowledged_on: date
     proof_sha256: str | None = None
 
-    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
-        return receivable.acknowledge_formal_notice(
-            notice_number=self.notice_number,
-            outcome=self.outcome,
-            acknowledged_on=self.acknowledged_on,
-            proof_sha256=self.proof_sha256,
-            now=now,
-            actor=actor,
-        )
+    decided_by: ClassVar[str] = "acknowledge_formal_notice"
 
 
 @dataclass(frozen=True)
@@ -443,10 +400,7 @@ class MissInstalment(ReceivableCommand):
     instalment_number: int
     noted_on: date
 
-    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
-        return receivable.miss_instalment(
-            instalment_number=self.instalment_number, noted_on=self.noted_on, now=now, actor=actor
-        )
+    decided_by: ClassVar[str] = "miss_instalment"
 
 
 @dataclass(frozen=True)
@@ -493,18 +447,14 @@ class Escalate(ReceivableCommand):
     escalated_on: date
     reference: str | None = None
 
-    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
-        return receivable.escalate(
-            route=self.route, escalated_on=self.escalated_on, reference=self.reference, now=now, actor=actor
-        )
+    decided_by: ClassVar[str] = "escalate"
 
 
 @dataclass(frozen=True)
 class WriteOff(ReceivableCommand):
     reason: str
 
-    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
-        return receivable.write_off(reason=self.reason, now=now, actor=actor)
+    decided_by: ClassVar[str] = "write_off"
 
 
 @dataclass(frozen=True)
@@ -512,16 +462,14 @@ class PauseDunning(ReceivableCommand):
     reason: str
     until: date | None = None
 
-    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
-        return receivable.pause_dunning(reason=self.reason, until=self.until, now=now, actor=actor)
+    decided_by: ClassVar[str] = "pause_dunning"
 
 
 @dataclass(frozen=True)
 class ResumeDunning(ReceivableCommand):
     reason: str
 
-    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
-        return receivable.resume_dunning(reason=self.reason, now=now, actor=actor)
+    decided_by: ClassVar[str] = "resume_dunning"
 
 
 @dataclass(frozen=True)
@@ -529,8 +477,7 @@ class StartMediation(ReceivableCommand):
     started_on: date
     reference: str | None = None
 
-    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
-        return receivable.start_mediation(started_on=self.started_on, reference=self.reference, now=now, actor=actor)
+    decided_by: ClassVar[str] = "start_mediation"
 
 
 @dataclass(frozen=True)
@@ -538,8 +485,7 @@ class EndMediation(ReceivableCommand):
     ended_on: date
     outcome: str | None = None
 
-    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
-        return receivable.end_mediation(ended_on=self.ended_on, outcome=self.outcome, now=now, actor=actor)
+    decided_by: ClassVar[str] = "end_mediation"
 
 
 @dataclass(frozen=True)
@@ -558,12 +504,4 @@ class AttachDocument(ReceivableCommand):
     media_type: str
     description: str | None = None
 
-    def run(self, receivable: Receivable, now: Now, actor: str) -> Any:
-        return receivable.attach_document(
-            kind=self.kind,
-            document_sha256=self.document_sha256,
-            media_type=self.media_type,
-            description=self.description,
-            now=now,
-            actor=actor,
-        )
+    decided_by: ClassVar[str] = "attach_document"

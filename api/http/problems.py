@@ -14,30 +14,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.errors import answer_for
 from api.http.formats import FORMAT_RULES
 from domain.errors import (
-    AlreadyExists,
     DomainError,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    RuleViolation,
-    VersionConflict,
-    VersionMismatch,
 )
 
 PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = "2"
 
-STATUS_BY_ERROR: dict[type[DomainError], int] = {
-    InvalidInput: 422,
-    NotFound: 404,
-    AlreadyExists: 409,
-    RuleViolation: 409,
-    VersionConflict: 409,
-    VersionMismatch: 412,
-    Forbidden: 403,
-}
 
 log = structlog.get_logger("relance.api")
 
@@ -72,10 +57,7 @@ def problem(
 
 
 def status_for(error: DomainError) -> int:
-    for error_class in type(error).__mro__:
-        if error_class in STATUS_BY_ERROR:
-            return STATUS_BY_ERROR[error_class]
-    return 409
+    return answer_for(error).status
 
 
 def is_store_outage(error: BaseException) -> bool:
