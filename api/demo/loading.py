@@ -8,18 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from api.demo.sample import (
-    DEBTORS,
-    GENERATED_DOCUMENTS,
-    HISTORY_DAYS,
-    SAMPLE_STORY,
-    TEXT_MEDIA_TYPE,
-    Command,
-    Numbering,
-    build_plan,
-    euros,
-    french_date,
-)
+from api.demo.files import Numbering
+from api.demo.parties import DEBTORS, GENERATED_DOCUMENTS, HISTORY_DAYS, TEXT_MEDIA_TYPE, Command, euros, french_date
+from api.demo.sample import build_plan
+from api.demo.stories import SAMPLE_STORY
 from application.claims import Claims
 from application.clock import SimulatedClock
 from application.ledger import Ledger, system_clock
