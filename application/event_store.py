@@ -20,6 +20,19 @@ class AppendConflict(Exception):
 
 
 @dataclass(frozen=True)
+class CommandOutcome:
+    """What a command sent with an idempotency key recorded: written in the same transaction as its events,
+    so that a retry finds both or neither (decision 0015)."""
+
+    scope: str  # whose key: a hash of the caller's credentials
+    key: str
+    request_hash: str  # the request the key was first used with
+    aggregate_id: UUID
+    first_version: int
+    last_version: int
+
+
+@dataclass(frozen=True)
 class Revision:
     """An aggregate's last stored version and that event's stored bytes: equal revisions, equal states."""
 
@@ -46,8 +59,13 @@ class EventStore(Protocol):
         """The events recorded up to ``as_of``, read in full from the store."""
         ...
 
-    def append(self, events: Sequence[LedgerEvent]) -> None:
-        """Append events of one or many aggregates atomically; ``AppendConflict`` if a version is taken."""
+    def append(self, events: Sequence[LedgerEvent], outcomes: Sequence[CommandOutcome] = ()) -> None:
+        """Append events of one or many aggregates atomically, with the outcomes of the keyed commands that
+        produced them; ``AppendConflict`` if a version (or a key) is taken."""
+        ...
+
+    def command_outcome(self, scope: str, key: str) -> CommandOutcome | None:
+        """What the command sent with this key recorded, if it recorded anything."""
         ...
 
     def ids_created_by(self, creation: type[LedgerEvent]) -> Iterator[UUID]:

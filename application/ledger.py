@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from application.access import Principal
 from application.event_store import EventStore, Revision
 from application.handlers import CREATIONS
-from application.pipeline import BatchOutcome, CommandPipeline, DocumentCatalog, Outcome, system
+from application.pipeline import BatchOutcome, CommandPipeline, DocumentCatalog, IdempotencyKey, Outcome, system
 from domain.canonical import to_canonical_value
 from domain.chain import ChainedAggregate, LedgerEvent
 from domain.debtor import Debtor, DebtorRegistered
@@ -92,10 +92,12 @@ class Ledger:
         actor: str | None = None,
         principal: Principal | None = None,
         expected_version: int | None = None,
+        idempotency: IdempotencyKey | None = None,
     ) -> Outcome:
         """Run a command through the pipeline. A job or the host's command line names an ``actor``;
-        an authenticated caller (HTTP, console) passes its ``principal``, whose role is checked."""
-        return self.pipeline.execute(command, _principal(actor, principal), expected_version)
+        an authenticated caller (HTTP, console) passes its ``principal``, whose role is checked, and
+        may send an idempotency key: the command then runs once, whatever the crash (decision 0015)."""
+        return self.pipeline.execute(command, _principal(actor, principal), expected_version, idempotency)
 
     def execute_batch(
         self,
@@ -186,6 +188,21 @@ class Ledger:
             raise NotFound(f"no {label} {aggregate_id}{when}", rule=f"{label}_exists")
         aggregate = aggregate_class.replay(events)
         assert aggregate is not None
+        return aggregate
+
+    def aggregate_at(self, aggregate_id: UUID, version: int) -> ChainedAggregate[Any]:
+        """The aggregate as it stood right after its event ``version`` (a receivable, debtor or the rate register)."""
+        events = self._events(aggregate_id)[:version]
+        kind: type[ChainedAggregate[Any]]
+        if events and isinstance(events[0], InvoiceIssued):
+            kind = Receivable
+        elif events and isinstance(events[0], DebtorRegistered):
+            kind = Debtor
+        else:
+            kind = RateRegister
+        aggregate = kind.replay(events)  # type: ignore[arg-type]  # the first event chose the kind
+        if aggregate is None:
+            raise NotFound(f"no aggregate {aggregate_id}")
         return aggregate
 
     def revision(self, aggregate_id: UUID) -> Revision | None:

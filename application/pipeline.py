@@ -27,7 +27,7 @@ from application.access import (
     Principal,
     Role,
 )
-from application.event_store import AppendConflict, EventStore
+from application.event_store import AppendConflict, CommandOutcome, EventStore
 from domain.chain import ChainedAggregate, LedgerEvent
 from domain.debtor import Debtor
 from domain.errors import AlreadyExists, DomainError, Forbidden, InvalidInput, VersionConflict, VersionMismatch
@@ -107,11 +107,22 @@ class State(Protocol):
 
     def rate_table(self) -> RateTable: ...
 
+    def aggregate_at(self, aggregate_id: UUID, version: int) -> ChainedAggregate[Any]: ...
+
 
 class DocumentCatalog(Protocol):
     """Which documents are stored (by SHA-256): an event may only name a document an evidence bundle can ship."""
 
     def is_stored(self, sha256: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class IdempotencyKey:
+    """A caller's key for one command: the same key and request run the command once, whatever the crash."""
+
+    scope: str  # whose key (a hash of the caller's credentials)
+    key: str
+    request_hash: str  # the request as first sent: the same key with another request is refused
 
 
 @dataclass(frozen=True)
@@ -124,6 +135,7 @@ class Outcome:
     result: Any = None
     events: tuple[LedgerEvent, ...] = ()
     aggregate: Any = field(default=None, repr=False, compare=False)  # as it stands after the command
+    replayed: bool = False  # what an earlier request with the same idempotency key recorded
 
 
 @dataclass
@@ -149,21 +161,47 @@ class CommandPipeline:
         self._documents = documents
         self._creations = creations
 
-    def execute(self, command: Any, principal: Principal, expected_version: int | None = None) -> Outcome:
+    def execute(
+        self,
+        command: Any,
+        principal: Principal,
+        expected_version: int | None = None,
+        idempotency: IdempotencyKey | None = None,
+    ) -> Outcome:
         self._admit(command, principal)
+        if idempotency is not None and (replayed := self._recorded(idempotency)) is not None:
+            return replayed
         for _ in range(ATTEMPTS):
             aggregate, result = self._decide(command, principal.name, expected_version)
             events = aggregate.collect_events()
             if not events:
+                # Nothing to record: maybe because the same request, sent twice at once, just recorded it.
+                if idempotency is not None and (replayed := self._recorded(idempotency)) is not None:
+                    return replayed
                 return Outcome(aggregate.id, aggregate.version, False, result, (), aggregate=aggregate)
             try:
-                self._ledger.store.append(events)
+                self._ledger.store.append(events, _outcomes(idempotency, events))
             except AppendConflict as error:
+                if idempotency is not None and (replayed := self._recorded(idempotency)) is not None:
+                    return replayed  # the same request, sent twice at once: the other one recorded it
                 if type(command) in self._creations or expected_version is not None:
                     raise self._conflict(command, aggregate) from error
                 continue  # decided again on the fresh state
             return Outcome(aggregate.id, aggregate.version, True, result, tuple(events), aggregate=aggregate)
         raise self._conflict(command, aggregate)
+
+    def _recorded(self, idempotency: IdempotencyKey) -> Outcome | None:
+        """What the command first sent with this key recorded, as it was answered then; None if nothing."""
+        known = self._ledger.store.command_outcome(idempotency.scope, idempotency.key)
+        if known is None:
+            return None
+        if known.request_hash != idempotency.request_hash:
+            raise InvalidInput("Idempotency-Key: this key was used with another request", rule="idempotency_key_reused")
+        aggregate = self._ledger.aggregate_at(known.aggregate_id, known.last_version)
+        history = self._ledger.store.history(known.aggregate_id)
+        assert history is not None  # its events were appended with the outcome, in one transaction
+        events = tuple(history.events[known.first_version - 1 : known.last_version])
+        return Outcome(aggregate.id, aggregate.version, True, None, events, aggregate=aggregate, replayed=True)
 
     def execute_batch(self, items: Sequence[tuple[Any, ChainedAggregate[Any]]], principal: Principal) -> BatchOutcome:
         """Each command decided on the aggregate given (loaded by the caller with many others), every
@@ -245,3 +283,15 @@ class CommandPipeline:
             f"{type(aggregate).__name__} {aggregate.id} was changed by someone else; reload and retry",
             rule="concurrent_write",
         )
+
+
+def _outcomes(idempotency: IdempotencyKey | None, events: Sequence[LedgerEvent]) -> list[CommandOutcome]:
+    if idempotency is None:
+        return []
+    first, last = events[0], events[-1]
+    return [
+        CommandOutcome(
+            idempotency.scope, idempotency.key, idempotency.request_hash, first.originator_id,
+            first.originator_version, last.originator_version,
+        )
+    ]  # fmt: skip

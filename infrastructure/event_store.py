@@ -20,9 +20,10 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic
 
-from application.event_store import AppendConflict, History, Revision
+from application.event_store import AppendConflict, CommandOutcome, History, Revision
 from application.transcodings import register_journal_transcodings
 from domain.chain import LedgerEvent
+from infrastructure.recorders import RECORDER_TOPICS
 
 PAGE_SIZE = 1000
 CACHED_EVENTS = 50_000  # per process: decoded events kept for the next load (about 1 KB each)
@@ -38,6 +39,10 @@ class EventsourcingStore(Application[UUID]):
     env = {"IS_SNAPSHOTTING_ENABLED": "n"}  # noqa: RUF012 - eventsourcing reads a class attribute
 
     def __init__(self, env: dict[str, str] | None = None, *, cached_events: int = CACHED_EVENTS) -> None:
+        env = dict(env or {})
+        module = env.get("PERSISTENCE_MODULE", "")
+        if module in RECORDER_TOPICS:  # the events' recorder, plus the outcomes of keyed commands (decision 0015)
+            env.setdefault("APPLICATION_RECORDER_TOPIC", RECORDER_TOPICS[module])
         super().__init__(env)
         self._histories = Histories(cached_events)
         self._writes = GroupCommit(self._insert)
@@ -72,14 +77,18 @@ class EventsourcingStore(Application[UUID]):
     def history_as_of(self, aggregate_id: UUID, as_of: datetime) -> list[LedgerEvent]:
         return [e for e in self._decoded(self.recorder.select_events(aggregate_id)) if e.timestamp <= as_of]
 
-    def append(self, events: Sequence[LedgerEvent]) -> None:
+    def append(self, events: Sequence[LedgerEvent], outcomes: Sequence[CommandOutcome] = ()) -> None:
         """Encode here, in the caller's thread, then insert with the other threads' writes (GroupCommit).
         ``Application.save`` does the same minus the batching: snapshots are off and ``_notify`` is empty."""
         stored = [self.mapper.to_stored_event(event) for event in events]
         try:
-            self._writes.write(stored)
+            self._writes.write(stored, tuple(outcomes))
         except IntegrityError as error:
             raise AppendConflict(str(error)) from error
+
+    def command_outcome(self, scope: str, key: str) -> CommandOutcome | None:
+        find = getattr(self.recorder, "command_outcome", None)
+        return None if find is None else find(scope, key)
 
     def ids_created_by(self, creation: type[LedgerEvent]) -> Iterator[UUID]:
         topic = get_topic(creation)
@@ -95,19 +104,20 @@ class EventsourcingStore(Application[UUID]):
 
     # ------------------------------------------------------------------ mechanics
 
-    def _insert(self, stored: Sequence[StoredEvent]) -> None:
+    def _insert(self, stored: Sequence[StoredEvent], outcomes: Sequence[CommandOutcome] = ()) -> None:
         """The recorder's insert with eventsourcing's own retries on a broken connection (10 attempts,
         0.2 s apart), made here so as to know when a retry meets a duplicate: the first attempt may
         have committed before its acknowledgement was lost. Then, if the rows in the store are these
         very rows, the write is done, recorded once; a duplicate on a first attempt is a conflict."""
+        extra = {"outcomes": outcomes} if outcomes else {}
         insert = getattr(self.recorder.insert_events, "__wrapped__", None)
         if insert is None:  # a recorder without retries (SQLite): nothing to tell apart
-            self.recorder.insert_events(stored)
+            self.recorder.insert_events(stored, **extra)
             return
         broken = 0
         while True:
             try:
-                insert(self.recorder, stored)
+                insert(self.recorder, stored, **extra)
                 return
             except IntegrityError:
                 if broken and self._already_stored(stored):
@@ -192,6 +202,7 @@ class Histories:
 @dataclass
 class _Write:
     stored: Sequence[StoredEvent]
+    outcomes: Sequence[CommandOutcome] = ()
     done: bool = False
     error: BaseException | None = None
 
@@ -211,14 +222,14 @@ class GroupCommit:
     error of the store is every member's (the transaction was theirs).
     """
 
-    def __init__(self, insert: Callable[[Sequence[StoredEvent]], object]) -> None:
+    def __init__(self, insert: Callable[[Sequence[StoredEvent], Sequence[CommandOutcome]], object]) -> None:
         self._insert = insert
         self._changed = threading.Condition()
         self._queue: list[_Write] = []
         self._writing = False
 
-    def write(self, stored: Sequence[StoredEvent]) -> None:
-        own = _Write(stored)
+    def write(self, stored: Sequence[StoredEvent], outcomes: Sequence[CommandOutcome] = ()) -> None:
+        own = _Write(stored, outcomes)
         with self._changed:
             self._queue.append(own)
             while self._writing and not own.done:
@@ -249,7 +260,10 @@ class GroupCommit:
         try:
             if len(first) > 1:
                 try:
-                    self._insert([event for write in first for event in write.stored])
+                    self._insert(
+                        [event for write in first for event in write.stored],
+                        [outcome for write in first for outcome in write.outcomes],
+                    )
                     for write in first:
                         write.done = True
                 except IntegrityError:
@@ -267,7 +281,7 @@ class GroupCommit:
 
     def _alone(self, write: _Write) -> None:
         try:
-            self._insert(write.stored)
+            self._insert(write.stored, write.outcomes)
         except Exception as error:
             write.error = error
         write.done = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from domain.canonical import format_instant, parse_instant  # fixed width: instants compare as strings
 from infrastructure.sql import Database, is_unique_violation
@@ -17,16 +17,6 @@ class StoredResponse:
     headers: dict[str, str]
     body: bytes
     created_at: datetime | None = None
-
-    def abandoned(self, now: datetime) -> bool:
-        """No answer long after it began: the request died (process killed, store lost) while running.
-        Its command may or may not have been recorded, so the key is never run again (decision 0021)."""
-        return self.status is None and self.created_at is not None and now - self.created_at > ABANDONED_AFTER
-
-
-# No request runs this long (the store's lock and connection timeouts are seconds): a claim without an
-# answer after this long belongs to a request that died.
-ABANDONED_AFTER = timedelta(minutes=5)
 
 
 class IdempotencyStore:

@@ -13,13 +13,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from application.event_store import AppendConflict, History, Revision
+from application.event_store import AppendConflict, CommandOutcome, History, Revision
 from domain.chain import LedgerEvent
 
 
 class InMemoryEventStore:
     def __init__(self) -> None:
         self._events: dict[UUID, list[LedgerEvent]] = {}
+        self._outcomes: dict[tuple[str, str], CommandOutcome] = {}
         self._lock = threading.Lock()
 
     def history(self, aggregate_id: UUID) -> History | None:
@@ -33,8 +34,11 @@ class InMemoryEventStore:
         with self._lock:
             return [e for e in self._events.get(aggregate_id, ()) if e.timestamp <= as_of]
 
-    def append(self, events: Sequence[LedgerEvent]) -> None:
+    def append(self, events: Sequence[LedgerEvent], outcomes: Sequence[CommandOutcome] = ()) -> None:
         with self._lock:
+            for outcome in outcomes:
+                if (outcome.scope, outcome.key) in self._outcomes:
+                    raise AppendConflict(f"idempotency key {outcome.key!r} is taken")
             lengths = {aggregate_id: len(self._events.get(aggregate_id, ())) for aggregate_id in self._ids(events)}
             for event in events:
                 expected = lengths[event.originator_id] + 1
@@ -43,6 +47,11 @@ class InMemoryEventStore:
                 lengths[event.originator_id] = expected
             for event in events:
                 self._events.setdefault(event.originator_id, []).append(event)
+            self._outcomes.update({(o.scope, o.key): o for o in outcomes})
+
+    def command_outcome(self, scope: str, key: str) -> CommandOutcome | None:
+        with self._lock:
+            return self._outcomes.get((scope, key))
 
     def ids_created_by(self, creation: type[LedgerEvent]) -> Iterator[UUID]:
         with self._lock:

@@ -17,7 +17,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response
 
 from api.bootstrap import Services
-from api.http.dependencies import ExpectedVersion, ServicesDep, allow
+from api.http.dependencies import ExpectedVersion, IdempotencyDep, ServicesDep, allow
 from api.http.schemas import Body, CommandResult
 from application.access import Principal
 from application.pipeline import Outcome, roles_for
@@ -70,9 +70,12 @@ def _endpoint(route: CommandRoute, aggregate_id: str, answer: Answer) -> Callabl
         services: Services = arguments.pop("services")
         principal: Principal = arguments.pop("principal")
         expected: int | None = arguments.pop("expected")
+        idempotency = arguments.pop("idempotency")
         body = arguments.pop("body")
         command = build(arguments.pop(aggregate_id), body, arguments)
-        outcome = services.ledger.execute(command, principal=principal, expected_version=expected)
+        outcome = services.ledger.execute(
+            command, principal=principal, expected_version=expected, idempotency=idempotency
+        )
         return answer(services, outcome)
 
     keyword = inspect.Parameter.KEYWORD_ONLY
@@ -83,6 +86,7 @@ def _endpoint(route: CommandRoute, aggregate_id: str, answer: Answer) -> Callabl
         inspect.Parameter("services", keyword, annotation=ServicesDep),
         inspect.Parameter("principal", keyword, annotation=caller),
         inspect.Parameter("expected", keyword, annotation=ExpectedVersion),
+        inspect.Parameter("idempotency", keyword, annotation=IdempotencyDep),
     ]
     endpoint.__signature__ = inspect.Signature(parameters, return_annotation=Response)  # type: ignore[attr-defined]
     endpoint.__name__ = endpoint.__qualname__ = route.name

@@ -19,6 +19,7 @@ from api.http.formats import documented_day, is_day
 from api.http.problems import AuthError
 from application.access import Principal, Role
 from application.ledger import Ledger
+from application.pipeline import IdempotencyKey
 
 if TYPE_CHECKING:
     from api.http.hardening import FailedAuthentications
@@ -115,6 +116,15 @@ async def expected_version(
 
 
 ExpectedVersion = Annotated[int | None, Depends(expected_version)]
+
+
+async def idempotency_key(request: Request) -> IdempotencyKey | None:
+    """The request's Idempotency-Key, as the idempotency middleware read it (scoped to the caller)."""
+    given: IdempotencyKey | None = getattr(request.state, "idempotency", None)
+    return given
+
+
+IdempotencyDep = Annotated[IdempotencyKey | None, Depends(idempotency_key)]
 
 
 async def refuse_unknown_query(request: Request) -> None:

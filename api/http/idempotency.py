@@ -4,6 +4,12 @@ recording twice; the same key with another body is refused (422).
 A pure ASGI middleware, so it sees the exact request bytes and the exact response. Keys
 are scoped to the caller (a hash of its bearer token). Responses that a retry could
 change (401, 403, 409, 412, 429, 5xx) are not kept: the key is released.
+
+The middleware keeps answers so that a retry is answered at once; exactly once is the command
+pipeline's: the key travels with the command (``request.state.idempotency``) and its outcome is
+written in the events' own transaction (decision 0015). So a retry that finds the first request
+unfinished (still running, or killed before it answered) is not refused: it goes through, and the
+pipeline either replays what the first one recorded or runs the command.
 """
 
 from __future__ import annotations
@@ -11,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import structlog
 from anyio import to_thread
@@ -19,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.bootstrap import IdempotencyStore, token_hash
 from api.http.problems import is_store_outage
+from application.pipeline import IdempotencyKey
 
 KEPT_STATUSES = frozenset(range(200, 300)) | {400, 404, 413, 415, 422}
 REPLAYED_HEADERS = ("content-type", "etag", "location")
@@ -55,10 +61,11 @@ class IdempotencyMiddleware:
         body = await _read_body(receive)
         principal = token_hash(authorization.partition(" ")[2].strip())
         fingerprint = _fingerprint(scope, headers, body)
+        scope.setdefault("state", {})["idempotency"] = IdempotencyKey(principal, key, fingerprint)
 
         try:
-            if not await to_thread.run_sync(store.claim, principal, key, fingerprint):
-                await self._answer_known(store, principal, key, fingerprint, scope, send)
+            owner = await to_thread.run_sync(store.claim, principal, key, fingerprint)
+            if not owner and await self._answer_known(store, principal, key, fingerprint, scope, send):
                 return
         except Exception as error:
             if not is_store_outage(error):
@@ -79,40 +86,35 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, _replay(body), capture)
         except Exception:
-            await to_thread.run_sync(store.release, principal, key)
+            if owner:
+                await to_thread.run_sync(store.release, principal, key)
             raise
         # The key is kept or released before the client sees the answer, so that a retry sent
-        # as soon as it arrives finds the stored response (or a free key), never "still running".
-        await _settle(store, principal, key, captured)
+        # as soon as it arrives finds the stored response (or a free key). A request that went
+        # through behind an unfinished one keeps its answer, never releases the other's claim.
+        if owner or captured.status in KEPT_STATUSES:
+            await _settle(store, principal, key, captured)
         await send({"type": "http.response.start", "status": captured.status, "headers": captured.headers})
         await send({"type": "http.response.body", "body": captured.body})
 
     async def _answer_known(
         self, store: IdempotencyStore, principal: str, key: str, fingerprint: str, scope: Scope, send: Send
-    ) -> None:
+    ) -> bool:
+        """Answer from what the first request with this key left; False: let this one through (the
+        first is unfinished, or was killed before answering: the pipeline knows what it recorded)."""
         known = await to_thread.run_sync(store.find, principal, key)
-        if known is None:  # released between our claim and this read: ask for a retry
-            await _send_problem(
-                scope, send, 409, "idempotency_key_in_use", "retry: the first request just finished", retry=True
-            )
-        elif known.request_hash != fingerprint:
+        if known is not None and known.request_hash != fingerprint:
             await _send_problem(
                 scope, send, 422, "idempotency_key_reused", "this Idempotency-Key was used with another request"
             )
-        elif known.status is None and known.abandoned(datetime.now(tz=UTC)):
-            detail = (
-                "the first request with this key stopped before answering (the service was interrupted): its "
-                "outcome is unknown. Look at the journal; if the step is not there, send it with a new key"
-            )
-            await _send_problem(scope, send, 409, "idempotency_key_unsettled", detail)
-        elif known.status is None:
-            detail = "the first request with this key is still running"
-            await _send_problem(scope, send, 409, "idempotency_key_in_use", detail, retry=True)
-        else:
-            replay_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in known.headers.items()]
-            replay_headers.append((b"idempotent-replayed", b"true"))
-            await send({"type": "http.response.start", "status": known.status, "headers": replay_headers})
-            await send({"type": "http.response.body", "body": known.body})
+            return True
+        if known is None or known.status is None:
+            return False
+        replay_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in known.headers.items()]
+        replay_headers.append((b"idempotent-replayed", b"true"))
+        await send({"type": "http.response.start", "status": known.status, "headers": replay_headers})
+        await send({"type": "http.response.body", "body": known.body})
+        return True
 
 
 async def _settle(store: IdempotencyStore, principal: str, key: str, captured: _Captured) -> None:

@@ -113,7 +113,10 @@ def command_answer(outcome: Outcome, version: int, state: dict[str, Any], *, loc
         "events": [JournalEntry.of(event).record for event in outcome.events],
         "state": state,
     }
-    return json_answer(render_json(content), version, status=status, location=location)
+    answer = json_answer(render_json(content), version, status=status, location=location)
+    if outcome.replayed:  # what the first request with this Idempotency-Key recorded
+        answer.headers["Idempotent-Replayed"] = "true"
+    return answer
 
 
 class Page(BaseModel):

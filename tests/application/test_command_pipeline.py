@@ -20,9 +20,9 @@ from application.commands import (
     RegisterDebtor,
     SendFormalNotice,
 )
-from application.event_store import AppendConflict
+from application.event_store import AppendConflict, CommandOutcome
 from application.ledger import Ledger
-from application.pipeline import ATTEMPTS, PERMISSIONS
+from application.pipeline import ATTEMPTS, PERMISSIONS, IdempotencyKey
 from domain.chain import LedgerEvent
 from domain.debtor import Address
 from domain.errors import AlreadyExists, Forbidden, InvalidInput, VersionConflict, VersionMismatch
@@ -53,14 +53,14 @@ class LosingStore(InMemoryEventStore):
         self.appends = 0
         self.other: Ledger | None = None
 
-    def append(self, events: Sequence[LedgerEvent]) -> None:
+    def append(self, events: Sequence[LedgerEvent], outcomes: Sequence[CommandOutcome] = ()) -> None:
         self.appends += 1
         if self.losses and self.other is not None:
             self.losses -= 1
             other, self.other = self.other, None  # the other writer's own append must go through
             other.execute(AddNote(events[0].originator_id, "écrit par un autre poste"), actor="marie.dupont")
             self.other = other
-        super().append(events)
+        super().append(events, outcomes)
 
 
 def ledger_on(store: InMemoryEventStore | None = None, *, documents: Catalog | None = None) -> Ledger:
@@ -249,3 +249,60 @@ def test_the_in_memory_store_refuses_an_append_whose_version_is_taken() -> None:
     AddNote(receivable_id, "second").run(stale, ledger.now(), ACTOR)
     with pytest.raises(AppendConflict):
         ledger.store.append(stale.collect_events())
+
+
+# ------------------------------------------------------------ idempotency keys
+
+
+def keyed(key: str = "k-1", request: str = "request-a") -> IdempotencyKey:
+    return IdempotencyKey(scope="caller", key=key, request_hash=request)
+
+
+def test_a_command_sent_twice_with_one_key_is_recorded_once_and_the_second_answer_replays_the_first() -> None:
+    ledger = ledger_on()
+    receivable_id = given_an_invoice(ledger)
+    first = ledger.execute(AddNote(receivable_id, "appel"), actor=ACTOR, idempotency=keyed())
+    second = ledger.execute(AddNote(receivable_id, "appel"), actor=ACTOR, idempotency=keyed())
+    assert (first.recorded, first.replayed, second.recorded, second.replayed) == (True, False, True, True)
+    assert second.events == first.events and second.version == first.version == 2
+    assert [e.record["type"] for e in ledger.journal(receivable_id)] == ["InvoiceIssued", "NoteAdded"]
+
+
+def test_a_replayed_answer_shows_the_file_as_it_stood_after_the_first_request() -> None:
+    ledger = ledger_on()
+    receivable_id = given_an_invoice(ledger)
+    ledger.execute(payment(receivable_id), actor=ACTOR, idempotency=keyed())
+    ledger.execute(payment(receivable_id, "VIR-2"), actor=ACTOR)
+    again = ledger.execute(payment(receivable_id), actor=ACTOR, idempotency=keyed())
+    assert again.replayed and again.aggregate.version == 2 and again.aggregate.paid == Decimal("100.00")
+
+
+def test_one_key_used_with_another_request_is_refused_and_records_nothing() -> None:
+    ledger = ledger_on()
+    receivable_id = given_an_invoice(ledger)
+    ledger.execute(AddNote(receivable_id, "appel"), actor=ACTOR, idempotency=keyed())
+    with pytest.raises(InvalidInput) as refused:
+        ledger.execute(AddNote(receivable_id, "autre"), actor=ACTOR, idempotency=keyed(request="request-b"))
+    assert refused.value.rule == "idempotency_key_reused"
+    assert ledger.receivable(receivable_id).version == 2
+
+
+def test_the_twin_of_a_keyed_command_that_lost_the_race_answers_with_what_the_winner_recorded() -> None:
+    store = InMemoryEventStore()
+    ledger = ledger_on(store)
+    receivable_id = given_an_invoice(ledger)
+    stale = ledger.receivable(receivable_id)
+    ledger.execute(AddNote(receivable_id, "appel"), actor=ACTOR, idempotency=keyed())  # the twin, first
+    AddNote(receivable_id, "appel").run(stale, ledger.now(), ACTOR)
+    with pytest.raises(AppendConflict):  # the key is taken: nothing of this append is stored
+        store.append(stale.collect_events(), [CommandOutcome("caller", "k-1", "request-a", receivable_id, 2, 2)])
+    assert [e.record["type"] for e in ledger.journal(receivable_id)] == ["InvoiceIssued", "NoteAdded"]
+
+
+def test_a_keyed_command_that_records_nothing_leaves_its_key_free() -> None:
+    ledger = ledger_on()
+    receivable_id = given_an_invoice(ledger)
+    ledger.execute(payment(receivable_id), actor=ACTOR)
+    known = ledger.execute(payment(receivable_id), actor=ACTOR, idempotency=keyed())
+    assert (known.recorded, known.replayed) == (False, False)
+    assert ledger.store.command_outcome("caller", "k-1") is None

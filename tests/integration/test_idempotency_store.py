@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from infrastructure.idempotency import ABANDONED_AFTER, IdempotencyStore
+from infrastructure.idempotency import IdempotencyStore
 from infrastructure.settings import Settings
 from infrastructure.sql import Database, open_database
 
@@ -34,15 +34,15 @@ def test_a_key_is_claimed_once_while_its_first_request_runs(database: Database) 
     assert store.claim("another-caller", "k1", "hash-a", now=T0)
 
 
-def test_a_claim_abandoned_without_a_response_is_never_taken_over_and_says_so(database: Database) -> None:
+def test_a_claim_left_without_a_response_is_never_taken_over(database: Database) -> None:
+    """A request killed while running leaves its claim; a retry does not take it over (the command pipeline
+    knows whether the command was recorded, decision 0015)."""
     store = IdempotencyStore(database)
     store.claim("caller", "k1", "hash-a", now=T0)
 
-    assert not store.claim("caller", "k1", "hash-a", now=T0 + ABANDONED_AFTER + timedelta(days=1))
+    assert not store.claim("caller", "k1", "hash-a", now=T0 + timedelta(days=1))
     found = store.find("caller", "k1")
     assert found is not None and found.request_hash == "hash-a" and found.status is None
-    assert not found.abandoned(T0 + ABANDONED_AFTER - timedelta(seconds=1))
-    assert found.abandoned(T0 + ABANDONED_AFTER + timedelta(seconds=1))
 
 
 def test_a_completed_key_is_never_taken_over(database: Database) -> None:

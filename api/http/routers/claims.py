@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 
 from api.bootstrap import build_claims
-from api.http.dependencies import ServicesDep, allow
+from api.http.dependencies import IdempotencyDep, ServicesDep, allow
 from api.http.routers.receivables import COMMAND_RESPONSES
 from api.http.schemas import Body
 from application.access import READERS, Principal
@@ -64,7 +64,9 @@ def get_rates(claims: ClaimsDep, _: Reader) -> dict[str, Any]:
 @router.post(
     "/v1/rates", status_code=201, summary="Publish a half-year's rates (RatePublished)", responses=COMMAND_RESPONSES
 )
-def publish_rates(body: RatesBody, claims: ClaimsDep, principal: Admin, response: Response) -> dict[str, Any]:
-    outcome = claims.ledger.execute(PublishRates(**body.model_dump()), principal=principal)
+def publish_rates(
+    body: RatesBody, claims: ClaimsDep, principal: Admin, response: Response, idempotency: IdempotencyDep
+) -> dict[str, Any]:
+    outcome = claims.ledger.execute(PublishRates(**body.model_dump()), principal=principal, idempotency=idempotency)
     response.headers["ETag"] = f'"{outcome.version}"'
     return {"version": outcome.version, "recorded": outcome.recorded, **rates_view(claims.rates())}

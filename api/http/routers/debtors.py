@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
 from api.http.command_routes import CommandRoute, declare
-from api.http.dependencies import LedgerDep, ServicesDep, allow
+from api.http.dependencies import IdempotencyDep, LedgerDep, ServicesDep, allow
 from api.http.routers.receivables import COMMAND_RESPONSES, ETAG_HEADER
 from api.http.schemas import Amount, Body, CommandResult, JournalRecord, Page, Sha256, ShortText, command_answer
 from application import commands
@@ -95,7 +95,7 @@ def result(ledger: Ledger, outcome: Outcome) -> Response:
 
 
 @router.post("", status_code=201, summary="DebtorRegistered", responses=COMMAND_RESPONSES, response_model=CommandResult)
-def register_debtor(body: DebtorBody, ledger: LedgerDep, p: Recorder) -> Response:
+def register_debtor(body: DebtorBody, ledger: LedgerDep, p: Recorder, idempotency: IdempotencyDep) -> Response:
     command = commands.RegisterDebtor(
         debtor_id=body.debtor_id or uuid.uuid4(),
         legal_name=body.legal_name,
@@ -104,7 +104,7 @@ def register_debtor(body: DebtorBody, ledger: LedgerDep, p: Recorder) -> Respons
         siren=body.siren,
         siret=body.siret,
     )
-    return result(ledger, ledger.execute(command, principal=p))
+    return result(ledger, ledger.execute(command, principal=p, idempotency=idempotency))
 
 
 @router.get("", summary="List debtors", response_model=Page)

@@ -17,7 +17,7 @@ from pydantic import Field
 
 from api.bootstrap import build_claims
 from api.http.command_routes import CommandRoute, declare
-from api.http.dependencies import LedgerDep, ServicesDep, allow
+from api.http.dependencies import IdempotencyDep, LedgerDep, ServicesDep, allow
 from api.http.schemas import (
     Amount,
     Body,
@@ -307,8 +307,11 @@ class DocumentAttachmentBody(Body):
     responses=COMMAND_RESPONSES,
     response_model=CommandResult,
 )
-def issue_invoice(body: IssueInvoiceBody, ledger: LedgerDep, principal: Accountant) -> Response:
-    outcome = ledger.execute(commands.IssueInvoice(**body.model_dump()), principal=principal)
+def issue_invoice(
+    body: IssueInvoiceBody, ledger: LedgerDep, principal: Accountant, idempotency: IdempotencyDep
+) -> Response:
+    command = commands.IssueInvoice(**body.model_dump())
+    outcome = ledger.execute(command, principal=principal, idempotency=idempotency)
     return command_result(ledger, outcome)
 
 
