@@ -9,9 +9,10 @@ allocate) or refused (a rule of the domain, with its reason).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -88,6 +89,28 @@ class StatementLine:
 
     def credit(self) -> BankCredit:
         return BankCredit(self.reference, self.amount, self.currency, self.booked_on, self.remittance, self.payer)
+
+
+MAX_KEY_LENGTH = 140  # a payment's bank reference on the receivable
+
+
+def with_line_keys(lines: Sequence[StatementLine]) -> tuple[StatementLine, ...]:
+    """Each credit's key unique within its file (decision 0051): its bank reference when no other
+    credit of the file carries it; else the first keeps the bare reference (the key earlier
+    versions recorded) and each following one gets ``REF#n:amount:date``, n its rank among them.
+    Deterministic: the same file gives the same keys, so a second import records nothing."""
+    counts = Counter(line.reference for line in lines if line.skip is None)
+    seen: Counter[str] = Counter()
+    keyed = []
+    for line in lines:
+        if line.skip is None and counts[line.reference] > 1:
+            seen[line.reference] += 1
+            rank = seen[line.reference]
+            if rank > 1:
+                suffix = f"#{rank}:{line.amount}:{line.booked_on.isoformat()}"
+                line = replace(line, reference=line.reference[: MAX_KEY_LENGTH - len(suffix)] + suffix)
+        keyed.append(line)
+    return tuple(keyed)
 
 
 @dataclass(frozen=True)
