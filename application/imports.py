@@ -66,6 +66,7 @@ class InvoiceRow:
     payment_terms: str | None = None
     order_reference: str | None = None
     document: bytes | None = field(default=None, repr=False)  # the Factur-X PDF, stored as the invoice
+    prepaid: Decimal = Decimal("0.00")  # paid before the invoice (Factur-X TotalPrepaidAmount): never claimed
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,10 @@ class Imports:
             existing = None
         if existing is not None:
             attached = self._attach_missing_document(existing, row, actor)
-            detail = "; its PDF attached now" if attached else ""
+            prepaid = self._record_prepaid(existing.id, row, actor)
+            detail = ("; its PDF attached now" if attached else "") + (
+                "; its prepaid amount recorded now" if prepaid else ""
+            )
             return line(LineOutcome.SKIPPED, "invoice_number_exists", f"{row.invoice_number} is already issued{detail}")
         try:
             debtor_id = debtors.find(row.debtor)
@@ -254,11 +258,21 @@ class Imports:
             outcome = self.ledger.issue_invoice(command, actor=actor)
             if document is not None:
                 self.ledger.change_receivable(invoice_document(outcome.aggregate_id, document), actor=actor)
+            self._record_prepaid(outcome.aggregate_id, row, actor)
         except AlreadyExists as error:  # issued meanwhile by another writer
             return line(LineOutcome.SKIPPED, error.rule, error.message)
         except DomainError as error:
             return line(LineOutcome.REFUSED, error.rule, error.message)
-        return line(LineOutcome.CREATED, None, f"receivable {receivable_id_for(row.invoice_number)}")
+        deposit = f"; {row.prepaid} {row.currency} prepaid recorded as a prepayment" if row.prepaid else ""
+        return line(LineOutcome.CREATED, None, f"receivable {receivable_id_for(row.invoice_number)}{deposit}")
+
+    def _record_prepaid(self, receivable_id: UUID, row: InvoiceRow, actor: str) -> bool:
+        """The deposit the invoice says was paid before it: a payment of its own nature, so that
+        the invoice keeps its total and the outstanding is what the invoice says is due."""
+        if not row.prepaid:
+            return False
+        outcome = self.ledger.change_receivable(prepaid_command(receivable_id, row), actor=actor)
+        return bool(outcome.recorded)
 
     def _check_issuable(self, row: InvoiceRow, debtor_id: UUID | None, actor: str) -> None:
         """The domain's own checks, run on aggregates that are never saved: a refused line must not
@@ -280,13 +294,15 @@ class Imports:
             if debtor.erased:
                 raise RuleViolation("the debtor's personal data was erased", rule="debtor_not_erased")
         command = issue_command(row, debtor_id or uuid4())
-        Receivable.issue(
+        receivable = Receivable.issue(
             invoice_number=command.invoice_number, debtor_id=command.debtor_id, debtor_kind=row.debtor.kind,
             issue_date=command.issue_date, due_date=command.due_date,
             amount_excl_vat=Money(command.amount_excl_vat, command.currency), vat=Money(command.vat, command.currency),
             amount_incl_vat=Money(command.amount_incl_vat, command.currency), label=command.label,
             order_reference=command.order_reference, payment_terms=command.payment_terms, now=now, actor=actor,
         )  # fmt: skip
+        if row.prepaid:
+            prepaid_command(receivable.id, row).run(receivable, now, actor)
 
     def _register_debtor(self, fields: DebtorFields, actor: str) -> UUID:
         assert fields.address is not None
@@ -432,6 +448,14 @@ def issue_command(row: InvoiceRow, debtor_id: UUID) -> IssueInvoice:
         invoice_number=row.invoice_number, debtor_id=debtor_id, issue_date=row.issue_date, due_date=row.due_date,
         amount_excl_vat=row.amount_excl_vat, vat=row.vat, amount_incl_vat=row.amount_incl_vat, label=row.label,
         currency=row.currency, order_reference=row.order_reference, payment_terms=row.payment_terms,
+    )  # fmt: skip
+
+
+def prepaid_command(receivable_id: UUID, row: InvoiceRow) -> RecordPayment:
+    """The prepaid amount stated on the invoice, dated the invoice's issue: a prepayment."""
+    return RecordPayment(
+        receivable_id=receivable_id, amount=row.prepaid, value_date=row.issue_date, method=PaymentMethod.PREPAYMENT,
+        bank_reference=f"ACOMPTE {row.invoice_number}"[:140], currency=row.currency,
     )  # fmt: skip
 
 
