@@ -12,6 +12,7 @@ from infrastructure.import_files import read_invoices, read_statement, sniff
 from infrastructure.import_files.text_fields import parse_amount, parse_date
 from tests.samples.files import (
     HERE,
+    INVOICES_HEADER,
     SIREN,
     Entry,
     bank_csv,
@@ -80,6 +81,31 @@ def test_a_missing_column_is_refused() -> None:
         read_invoices(invoices_csv("F-1;01/04/2026", header="Numéro facture;Date facture"))
 
     assert "due_date" in refused.value.message and refused.value.rule == "import_missing_columns"
+
+
+def test_an_unclosed_quote_is_reported_at_the_line_where_it_opens() -> None:
+    content = invoices_csv(invoice_line("F-1"), invoice_line("F-2").replace("Travaux", '"Travaux'), invoice_line("F-3"))
+
+    with pytest.raises(ImportFileError) as refused:
+        read_invoices(content)
+
+    assert refused.value.location == "line 3" and "never closed" in refused.value.message
+
+
+def test_unknown_headers_are_refused_listing_the_headers_accepted_for_each_missing_column() -> None:
+    with pytest.raises(ImportFileError) as refused:
+        read_invoices(invoices_csv("F-1;01/04/2026", header="Référence;Date facture"))
+
+    assert "invoice_number (accepted: facture, invoice_number, n_facture, n_piece, numero_facture, numero_piece)" in (
+        refused.value.message
+    )
+    assert "found: Référence, Date facture" in refused.value.message
+
+
+def test_sage_s_numero_de_piece_header_names_the_invoice_number() -> None:
+    content = invoices_csv(invoice_line("F-1"), header=INVOICES_HEADER.replace("Numéro facture", "N° pièce"))
+
+    assert read_invoices(content).rows[0].invoice_number == "F-1"
 
 
 def test_a_non_numeric_amount_is_refused_naming_line_and_column() -> None:
