@@ -211,6 +211,12 @@ def test_two_entries_sharing_a_reference_get_distinct_keys_the_first_keeping_the
     assert [line.reference for line in lines] == ["B1", "B1#2:10.00:2026-06-12", "B1#3:10.00:2026-06-12"]
 
 
+def test_two_csv_bank_lines_sharing_a_reference_get_distinct_keys() -> None:
+    content = bank_csv(bank_line("VIR-1", "10,00", "F-1"), bank_line("VIR-1", "20,00", "F-2"))
+
+    assert [line.reference for line in read_statement(content).lines] == ["VIR-1", "VIR-1#2:20.00:2026-06-12"]
+
+
 def test_a_statement_inside_a_business_application_header_envelope_is_read() -> None:
     document = camt053([Entry("10.00", "B1")]).decode().split("?>", 1)[1]
     envelope = (
