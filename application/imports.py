@@ -23,7 +23,7 @@ from application.commands import AttachDocument, IssueInvoice, RecordPayment, Re
 from application.ledger import Ledger
 from domain.debtor import Address, Debtor
 from domain.errors import AlreadyExists, DomainError, InvalidInput, NotFound, RuleViolation
-from domain.payment_matching import Allocation, BankCredit, Candidate, Matched, Unmatched, match_credit
+from domain.payment_matching import Allocation, BankCredit, Candidate, CandidatePool, Matched, Unmatched
 from domain.receivable import Receivable, receivable_id_for
 from domain.values import Money, amount
 from domain.vocabulary import DebtorKind, DocumentKind, PaymentMethod
@@ -331,13 +331,13 @@ class Imports:
     # ------------------------------------------------------------- payments
 
     def import_payments(self, statement: Statement, *, actor: str) -> ImportReport:
-        candidates = {r.id: candidate_of(r) for r in self.ledger.receivables()}
+        candidates = CandidatePool(candidate_of(r) for r in self.ledger.receivables())
         payers = PayerIndex(self.ledger.debtor(i) for i in self.ledger.debtor_ids())
         lines = []
         for line in statement.lines:
             report = self._import_line(line, statement.sha256, candidates, payers, actor)
             for allocation in report.allocations:  # later lines of the file see what this one paid
-                candidates[allocation.receivable_id] = candidate_of(self.ledger.receivable(allocation.receivable_id))
+                candidates.put(candidate_of(self.ledger.receivable(allocation.receivable_id)))
             lines.append(report)
         self.bank_lines.add_statement(
             statement.sha256, format=statement.format, statement_date=statement.statement_date, actor=actor
@@ -345,7 +345,7 @@ class Imports:
         return ImportReport("payments", statement.format, statement.sha256, tuple(lines))
 
     def _import_line(
-        self, line: StatementLine, source: str, candidates: dict[UUID, Candidate], payers: PayerIndex, actor: str
+        self, line: StatementLine, source: str, candidates: CandidatePool, payers: PayerIndex, actor: str
     ) -> ReportLine:
         if line.skip is not None:
             return ReportLine(line.location, line.reference, LineOutcome.SKIPPED, "not_a_credit", line.skip)
@@ -353,7 +353,7 @@ class Imports:
             return ReportLine(
                 line.location, line.reference, LineOutcome.SKIPPED, "bank_reference_known", "imported before"
             )
-        decision = match_credit(line.credit(), list(candidates.values()), payer_debtor_ids=payers.find(line.payer))
+        decision = candidates.match(line.credit(), payer_debtor_ids=payers.find(line.payer))
         if isinstance(decision, Matched):
             try:
                 recorded = self._pay(line, decision.allocations, actor)
