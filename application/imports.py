@@ -331,29 +331,26 @@ class Imports:
     # ------------------------------------------------------------- payments
 
     def import_payments(self, statement: Statement, *, actor: str) -> ImportReport:
-        candidates = CandidatePool(candidate_of(r) for r in self.ledger.receivables())
-        payers = PayerIndex(self.ledger.debtor(i) for i in self.ledger.debtor_ids())
+        matching = Matching(self.ledger)
         lines = []
         for line in statement.lines:
-            report = self._import_line(line, statement.sha256, candidates, payers, actor)
+            report = self._import_line(line, statement.sha256, matching, actor)
             for allocation in report.allocations:  # later lines of the file see what this one paid
-                candidates.put(candidate_of(self.ledger.receivable(allocation.receivable_id)))
+                matching.pool().put(candidate_of(self.ledger.receivable(allocation.receivable_id)))
             lines.append(report)
         self.bank_lines.add_statement(
             statement.sha256, format=statement.format, statement_date=statement.statement_date, actor=actor
         )
         return ImportReport("payments", statement.format, statement.sha256, tuple(lines))
 
-    def _import_line(
-        self, line: StatementLine, source: str, candidates: CandidatePool, payers: PayerIndex, actor: str
-    ) -> ReportLine:
+    def _import_line(self, line: StatementLine, source: str, matching: Matching, actor: str) -> ReportLine:
         if line.skip is not None:
             return ReportLine(line.location, line.reference, LineOutcome.SKIPPED, "not_a_credit", line.skip)
         if self.bank_lines.knows(line.reference):
             return ReportLine(
                 line.location, line.reference, LineOutcome.SKIPPED, "bank_reference_known", "imported before"
             )
-        decision = candidates.match(line.credit(), payer_debtor_ids=payers.find(line.payer))
+        decision = matching.pool().match(line.credit(), payer_debtor_ids=matching.payers().find(line.payer))
         if isinstance(decision, Matched):
             try:
                 recorded = self._pay(line, decision.allocations, actor)
@@ -523,6 +520,27 @@ class DebtorIndex:
 
     def add(self, debtor_id: UUID, fields: DebtorFields) -> None:
         self._keys[self._keys_of(fields)] = debtor_id
+
+
+class Matching:
+    """The open items and the payers a statement's credits are matched against, read from the
+    ledger on the first credit that needs them: a statement imported again, every line known,
+    replays nothing."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+        self._pool: CandidatePool | None = None
+        self._payers: PayerIndex | None = None
+
+    def pool(self) -> CandidatePool:
+        if self._pool is None:
+            self._pool = CandidatePool(candidate_of(r) for r in self._ledger.receivables())
+        return self._pool
+
+    def payers(self) -> PayerIndex:
+        if self._payers is None:
+            self._payers = PayerIndex(self._ledger.debtor(i) for i in self._ledger.debtor_ids())
+        return self._payers
 
 
 class PayerIndex:
