@@ -240,3 +240,17 @@ def test_a_statement_imported_before_keys_were_unique_recovers_its_lost_credit_a
 
     assert outcomes(report) == [("SAME", "skipped"), ("SAME#2:480.00:2026-06-12", "matched")]
     assert desk.events() == events + 1 and desk.outstanding("FA-1") == Decimal("0.00")
+
+
+def test_a_statement_imported_again_reads_no_receivable_to_match(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    issue(desk, invoice_line("FA-1"))
+    statement = camt053([Entry("1200.00", "BANK-1", "FA-1"), Entry("7.00", "BANK-2", "?")])
+    desk.payments(statement)
+
+    def replay() -> None:
+        raise AssertionError("every line is known: nothing to match")
+
+    monkeypatch.setattr(desk.ledger, "receivables", replay)
+    again = desk.payments(statement)
+
+    assert [line.reason for line in again.lines] == ["bank_reference_known"] * 2
