@@ -29,15 +29,25 @@ def _run(file: Path, as_json: bool, work: Callable[[bytes, Imports, str], Import
         report = work(content, _imports(ledger, database), actor or default_actor())
     if as_json:
         print_json(report_view(report))
-        return
+    else:
+        _print(file, report)
+    counts = report.counts()
+    if counts["refused"]:
+        fail(f"{counts['refused']} line(s) of {len(report.lines)} refused; " + _counts(report), 1)
+
+
+def _counts(report: ImportReport) -> str:
+    return ", ".join(f"{count} {name}" for name, count in report.counts().items())
+
+
+def _print(file: Path, report: ImportReport) -> None:
     for line in report.lines:
         parts = [part for part in (line.reason, line.detail) if part]  # a created line has a detail, no reason
         detail = f" ({': '.join(parts)})" if parts else ""
         paid = ", ".join(f"{a.invoice_number} {money(a.amount)}" for a in line.allocations)
         extra = f" -> {paid}" if paid else (f" [line {line.line_id}]" if line.line_id else "")
         typer.echo(f"{line.location:<12} {line.key:<24} {line.outcome.value:<9}{extra}{detail}")
-    counts = ", ".join(f"{count} {name}" for name, count in report.counts().items())
-    typer.echo(f"{file.name} ({report.format}): {counts}")
+    typer.echo(f"{file.name} ({report.format}): {_counts(report)}")
 
 
 def _imports(ledger: Ledger, database: Database) -> Imports:
@@ -51,7 +61,8 @@ def import_invoices(
     actor: ActorOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Open invoices from a CSV export of open items, or a Factur-X / ZUGFeRD PDF. A refused file exits 1."""
+    """Open invoices from a CSV export of open items, or a Factur-X / ZUGFeRD PDF. A refused file, or any refused
+    line, exits 1."""
     if format not in (None, "csv", "facturx"):
         fail("--format: csv or facturx", 2)
 

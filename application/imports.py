@@ -9,9 +9,10 @@ allocate) or refused (a rule of the domain, with its reason).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import Enum
@@ -22,7 +23,7 @@ from application.commands import AttachDocument, IssueInvoice, RecordPayment, Re
 from application.ledger import Ledger
 from domain.debtor import Address, Debtor
 from domain.errors import AlreadyExists, DomainError, InvalidInput, NotFound, RuleViolation
-from domain.payment_matching import Allocation, BankCredit, Candidate, Matched, Unmatched, match_credit
+from domain.payment_matching import Allocation, BankCredit, Candidate, CandidatePool, Matched, Unmatched
 from domain.receivable import Receivable, receivable_id_for
 from domain.values import Money, amount
 from domain.vocabulary import DebtorKind, DocumentKind, PaymentMethod
@@ -65,6 +66,7 @@ class InvoiceRow:
     payment_terms: str | None = None
     order_reference: str | None = None
     document: bytes | None = field(default=None, repr=False)  # the Factur-X PDF, stored as the invoice
+    prepaid: Decimal = Decimal("0.00")  # paid before the invoice (Factur-X TotalPrepaidAmount): never claimed
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,28 @@ class StatementLine:
 
     def credit(self) -> BankCredit:
         return BankCredit(self.reference, self.amount, self.currency, self.booked_on, self.remittance, self.payer)
+
+
+MAX_KEY_LENGTH = 140  # a payment's bank reference on the receivable
+
+
+def with_line_keys(lines: Sequence[StatementLine]) -> tuple[StatementLine, ...]:
+    """Each credit's key unique within its file (decision 0051): its bank reference when no other
+    credit of the file carries it; else the first keeps the bare reference (the key earlier
+    versions recorded) and each following one gets ``REF#n:amount:date``, n its rank among them.
+    Deterministic: the same file gives the same keys, so a second import records nothing."""
+    counts = Counter(line.reference for line in lines if line.skip is None)
+    seen: Counter[str] = Counter()
+    keyed = []
+    for line in lines:
+        if line.skip is None and counts[line.reference] > 1:
+            seen[line.reference] += 1
+            rank = seen[line.reference]
+            if rank > 1:
+                suffix = f"#{rank}:{line.amount}:{line.booked_on.isoformat()}"
+                line = replace(line, reference=line.reference[: MAX_KEY_LENGTH - len(suffix)] + suffix)
+        keyed.append(line)
+    return tuple(keyed)
 
 
 @dataclass(frozen=True)
@@ -218,7 +242,10 @@ class Imports:
             existing = None
         if existing is not None:
             attached = self._attach_missing_document(existing, row, actor)
-            detail = "; its PDF attached now" if attached else ""
+            prepaid = self._record_prepaid(existing.id, row, actor)
+            detail = ("; its PDF attached now" if attached else "") + (
+                "; its prepaid amount recorded now" if prepaid else ""
+            )
             return line(LineOutcome.SKIPPED, "invoice_number_exists", f"{row.invoice_number} is already issued{detail}")
         try:
             debtor_id = debtors.find(row.debtor)
@@ -231,11 +258,21 @@ class Imports:
             outcome = self.ledger.execute(command, actor=actor)
             if document is not None:
                 self.ledger.execute(invoice_document(outcome.aggregate_id, document), actor=actor)
+            self._record_prepaid(outcome.aggregate_id, row, actor)
         except AlreadyExists as error:  # issued meanwhile by another writer
             return line(LineOutcome.SKIPPED, error.rule, error.message)
         except DomainError as error:
             return line(LineOutcome.REFUSED, error.rule, error.message)
-        return line(LineOutcome.CREATED, None, f"receivable {receivable_id_for(row.invoice_number)}")
+        deposit = f"; {row.prepaid} {row.currency} prepaid recorded as a prepayment" if row.prepaid else ""
+        return line(LineOutcome.CREATED, None, f"receivable {receivable_id_for(row.invoice_number)}{deposit}")
+
+    def _record_prepaid(self, receivable_id: UUID, row: InvoiceRow, actor: str) -> bool:
+        """The deposit the invoice says was paid before it: a payment of its own nature, so that
+        the invoice keeps its total and the outstanding is what the invoice says is due."""
+        if not row.prepaid:
+            return False
+        outcome = self.ledger.execute(prepaid_command(receivable_id, row), actor=actor)
+        return bool(outcome.recorded)
 
     def _check_issuable(self, row: InvoiceRow, debtor_id: UUID | None, actor: str) -> None:
         """The domain's own checks, run on aggregates that are never saved: a refused line must not
@@ -257,13 +294,15 @@ class Imports:
             if debtor.erased:
                 raise RuleViolation("the debtor's personal data was erased", rule="debtor_not_erased")
         command = issue_command(row, debtor_id or uuid4())
-        Receivable.issue(
+        receivable = Receivable.issue(
             invoice_number=command.invoice_number, debtor_id=command.debtor_id, debtor_kind=row.debtor.kind,
             issue_date=command.issue_date, due_date=command.due_date,
             amount_excl_vat=Money(command.amount_excl_vat, command.currency), vat=Money(command.vat, command.currency),
             amount_incl_vat=Money(command.amount_incl_vat, command.currency), label=command.label,
             order_reference=command.order_reference, payment_terms=command.payment_terms, now=now, actor=actor,
         )  # fmt: skip
+        if row.prepaid:
+            prepaid_command(receivable.id, row).run(receivable, now, actor)
 
     def _register_debtor(self, fields: DebtorFields, actor: str) -> UUID:
         assert fields.address is not None
@@ -292,29 +331,26 @@ class Imports:
     # ------------------------------------------------------------- payments
 
     def import_payments(self, statement: Statement, *, actor: str) -> ImportReport:
-        candidates = {r.id: candidate_of(r) for r in self.ledger.receivables()}
-        payers = PayerIndex(self.ledger.debtor(i) for i in self.ledger.debtor_ids())
+        matching = Matching(self.ledger)
         lines = []
         for line in statement.lines:
-            report = self._import_line(line, statement.sha256, candidates, payers, actor)
+            report = self._import_line(line, statement.sha256, matching, actor)
             for allocation in report.allocations:  # later lines of the file see what this one paid
-                candidates[allocation.receivable_id] = candidate_of(self.ledger.receivable(allocation.receivable_id))
+                matching.pool().put(candidate_of(self.ledger.receivable(allocation.receivable_id)))
             lines.append(report)
         self.bank_lines.add_statement(
             statement.sha256, format=statement.format, statement_date=statement.statement_date, actor=actor
         )
         return ImportReport("payments", statement.format, statement.sha256, tuple(lines))
 
-    def _import_line(
-        self, line: StatementLine, source: str, candidates: dict[UUID, Candidate], payers: PayerIndex, actor: str
-    ) -> ReportLine:
+    def _import_line(self, line: StatementLine, source: str, matching: Matching, actor: str) -> ReportLine:
         if line.skip is not None:
             return ReportLine(line.location, line.reference, LineOutcome.SKIPPED, "not_a_credit", line.skip)
         if self.bank_lines.knows(line.reference):
             return ReportLine(
                 line.location, line.reference, LineOutcome.SKIPPED, "bank_reference_known", "imported before"
             )
-        decision = match_credit(line.credit(), list(candidates.values()), payer_debtor_ids=payers.find(line.payer))
+        decision = matching.pool().match(line.credit(), payer_debtor_ids=matching.payers().find(line.payer))
         if isinstance(decision, Matched):
             try:
                 recorded = self._pay(line, decision.allocations, actor)
@@ -412,6 +448,14 @@ def issue_command(row: InvoiceRow, debtor_id: UUID) -> IssueInvoice:
     )  # fmt: skip
 
 
+def prepaid_command(receivable_id: UUID, row: InvoiceRow) -> RecordPayment:
+    """The prepaid amount stated on the invoice, dated the invoice's issue: a prepayment."""
+    return RecordPayment(
+        receivable_id=receivable_id, amount=row.prepaid, value_date=row.issue_date, method=PaymentMethod.PREPAYMENT,
+        bank_reference=f"ACOMPTE {row.invoice_number}"[:140], currency=row.currency,
+    )  # fmt: skip
+
+
 def invoice_document(receivable_id: UUID, sha256: str) -> AttachDocument:
     return AttachDocument(receivable_id, DocumentKind.INVOICE, sha256, "application/pdf", "Factur-X invoice (import)")
 
@@ -476,6 +520,27 @@ class DebtorIndex:
 
     def add(self, debtor_id: UUID, fields: DebtorFields) -> None:
         self._keys[self._keys_of(fields)] = debtor_id
+
+
+class Matching:
+    """The open items and the payers a statement's credits are matched against, read from the
+    ledger on the first credit that needs them: a statement imported again, every line known,
+    replays nothing."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+        self._pool: CandidatePool | None = None
+        self._payers: PayerIndex | None = None
+
+    def pool(self) -> CandidatePool:
+        if self._pool is None:
+            self._pool = CandidatePool(candidate_of(r) for r in self._ledger.receivables())
+        return self._pool
+
+    def payers(self) -> PayerIndex:
+        if self._payers is None:
+            self._payers = PayerIndex(self._ledger.debtor(i) for i in self._ledger.debtor_ids())
+        return self._payers
 
 
 class PayerIndex:

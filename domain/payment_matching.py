@@ -21,6 +21,8 @@ Rules, in order (docs/imports.md):
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -91,6 +93,75 @@ def match_credit(
         numbers = ", ".join(c.invoice_number for c in named)
         return Unmatched("invoice_closed", f"the remittance names {numbers}, already settled or written off")
     return _by_amount(credit, [c for c in same_currency if c.is_open], payer_debtor_ids)
+
+
+class CandidatePool:
+    """The candidates indexed for matching many credits in a row (a statement of 20,000 lines
+    against 100,000 open invoices): by the letters and digits of their invoice number, and by
+    currency and outstanding. ``match`` decides exactly what ``match_credit`` decides on the
+    same candidates, in the same order; ``put`` replaces a candidate a payment changed."""
+
+    def __init__(self, candidates: Iterable[Candidate] = ()) -> None:
+        self._all: dict[UUID, Candidate] = {}
+        self._order: dict[UUID, int] = {}
+        self._by_key: dict[str, set[UUID]] = {}
+        self._key_lengths: Counter[int] = Counter()
+        self._open_by_amount: dict[tuple[str, Decimal], set[UUID]] = {}
+        for candidate in candidates:
+            self.put(candidate)
+
+    def put(self, candidate: Candidate) -> None:
+        previous = self._all.get(candidate.receivable_id)
+        if previous is not None:
+            self._unindex(previous)
+        self._order.setdefault(candidate.receivable_id, len(self._order))
+        self._all[candidate.receivable_id] = candidate
+        key = _alnum(candidate.invoice_number)
+        if key:
+            self._by_key.setdefault(key, set()).add(candidate.receivable_id)
+            self._key_lengths[len(key)] += 1
+        if candidate.is_open:
+            self._open_by_amount.setdefault((candidate.currency, candidate.outstanding), set()).add(
+                candidate.receivable_id
+            )
+
+    def _unindex(self, candidate: Candidate) -> None:
+        key = _alnum(candidate.invoice_number)
+        if key:
+            self._by_key[key].discard(candidate.receivable_id)
+            self._key_lengths[len(key)] -= 1
+            if not self._key_lengths[len(key)]:
+                del self._key_lengths[len(key)]
+        if candidate.is_open:
+            self._open_by_amount[(candidate.currency, candidate.outstanding)].discard(candidate.receivable_id)
+
+    def _ordered(self, ids: Iterable[UUID]) -> list[Candidate]:
+        return [self._all[i] for i in sorted(ids, key=self._order.__getitem__)]
+
+    def _possibly_named(self, remittance: str, currency: str) -> list[Candidate]:
+        """The candidates whose number's letters and digits run together in the remittance's: a
+        superset of those it names (separators dropped on both sides), checked by ``numbers_in``."""
+        text = _alnum(remittance)
+        ids: set[UUID] = set()
+        for length in self._key_lengths:
+            for start in range(len(text) - length + 1):
+                ids |= self._by_key.get(text[start : start + length], set())
+        return [c for c in self._ordered(ids) if c.currency == currency]
+
+    def match(self, credit: BankCredit, *, payer_debtor_ids: frozenset[UUID] = frozenset()) -> Matched | Unmatched:
+        named = numbers_in(credit.remittance, self._possibly_named(credit.remittance, credit.currency))
+        open_named = [c for c in named if c.is_open]
+        if open_named:
+            return _by_reference(credit, open_named)
+        if named:
+            numbers = ", ".join(c.invoice_number for c in named)
+            return Unmatched("invoice_closed", f"the remittance names {numbers}, already settled or written off")
+        owing = self._ordered(self._open_by_amount.get((credit.currency, credit.amount), set()))
+        return _by_amount(credit, owing, payer_debtor_ids)
+
+
+def _alnum(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
 def numbers_in(remittance: str, candidates: list[Candidate]) -> list[Candidate]:

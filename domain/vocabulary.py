@@ -74,6 +74,7 @@ class PaymentMethod(Enum):
     CHEQUE = "cheque"
     CASH = "cash"
     OTHER = "other"
+    PREPAYMENT = "prepayment"  # a deposit paid before the invoice, stated on it (Factur-X TotalPrepaidAmount)
 
 
 class EscalationRoute(Enum):

@@ -88,6 +88,7 @@ VALUES = {
     "cheque": "chèque",
     "cash": "espèces",
     "other": "autre",
+    "prepayment": "acompte versé avant la facture",
     "not_received": "non reçue",
     "non_conforming": "non conforme",
     "price": "prix",

@@ -6,8 +6,8 @@ import hashlib
 import re
 from decimal import Decimal
 
-from application.imports import ImportFileError, Statement, StatementLine
-from infrastructure.import_files.text_fields import Row, decode, parse_signed_amount, rows
+from application.imports import ImportFileError, Statement, StatementLine, with_line_keys
+from infrastructure.import_files.text_fields import Row, accepted_headers, decode, parse_signed_amount, rows
 
 CANONICAL = ("booking_date", "value_date", "amount", "credit", "debit", "currency", "reference", "remittance", "payer")
 ALIASES = {
@@ -36,8 +36,12 @@ def read_bank_csv(content: bytes) -> Statement:
     if not parsed:
         raise ImportFileError("line 2", "no bank line in the file", rule="import_empty")
     if not {"amount", "credit"} & set(parsed[0].cells):
-        raise ImportFileError("line 1", "missing column(s): amount (or credit)", rule="import_missing_columns")
-    lines = tuple(_line(row) for row in parsed)
+        raise ImportFileError(
+            "line 1",
+            f"missing column(s): {accepted_headers(['amount', 'credit'], ALIASES)} (amount, or credit and debit)",
+            rule="import_missing_columns",
+        )
+    lines = with_line_keys([_line(row) for row in parsed])
     latest = max(line.booked_on for line in lines)
     return Statement("csv", hashlib.sha256(content).hexdigest(), latest, lines)
 

@@ -2,8 +2,12 @@
 
 Each booked credit becomes one line: an entry, or each of its transaction details when the
 bank batched several transfers in one entry. Debits, pending entries and reversals are
-reported and not matched. The line's key is the bank's reference: the account servicer's
-reference (AcctSvcrRef), else the end-to-end id, else the transaction id.
+reported and not matched. The line's reference is the bank's: the account servicer's
+reference (AcctSvcrRef), else the end-to-end id, the transaction id, the entry reference
+(NtryRef), a proprietary reference or the clearing system's; a credit with none at all is
+named by its statement and its place in it. ``application.imports.with_line_keys`` then makes
+the key of each line unique within the file (decision 0051). A statement may travel inside a
+business application header envelope (AppHdr + Document): the Document is read.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from application.imports import ImportFileError, Statement, StatementLine
+from lxml import etree  # type: ignore[import-untyped]
+
+from application.imports import ImportFileError, Statement, StatementLine, with_line_keys
 from domain.errors import InvalidInput
 from domain.values import amount
 from infrastructure.import_files.xml_tree import Element, parse
@@ -23,24 +29,38 @@ NOT_PROVIDED = "NOTPROVIDED"
 
 
 def read_camt053(content: bytes, filename: str = "statement.xml") -> Statement:
-    root = parse(content, filename)
-    if not NAMESPACE.match(str(root.tag)):
-        raise ImportFileError(
-            str(root.tag), "not a CAMT.053 statement (camt.053.001.02 to .08 are read)", rule="import_camt_version"
-        )
+    root = _document(parse(content, filename))
     document = Element(root, "Document")
     statements = document.children("BkToCstmrStmt/Stmt")
     if not statements:
         raise document.error("BkToCstmrStmt/Stmt", "no statement in the file")
     lines: list[StatementLine] = []
     dates: list[date] = []
-    for statement in statements:
-        statement_lines = [line for entry in statement.children("Ntry") for line in _entry_lines(entry)]
+    for number, statement in enumerate(statements, start=1):
+        name = statement.optional("Id") or statement.optional("ElctrncSeqNb") or f"Stmt{number}"
+        statement_lines = [
+            line
+            for place, entry in enumerate(statement.children("Ntry"), start=1)
+            for line in _entry_lines(entry, f"{name}:Ntry{place}")
+        ]
         lines.extend(statement_lines)
         day = _statement_date(statement, statement_lines)
         if day is not None:
             dates.append(day)
-    return Statement("camt053", hashlib.sha256(content).hexdigest(), max(dates, default=None), tuple(lines))
+    keyed = with_line_keys(lines)
+    return Statement("camt053", hashlib.sha256(content).hexdigest(), max(dates, default=None), keyed)
+
+
+def _document(root: etree._Element) -> etree._Element:
+    """The statement's Document: the root, or inside an envelope with a business application header."""
+    if NAMESPACE.match(str(root.tag)):
+        return root
+    inside = next((node for node in root.iter() if NAMESPACE.match(str(node.tag))), None)
+    if inside is not None:
+        return inside
+    raise ImportFileError(
+        str(root.tag), "not a CAMT.053 statement (camt.053.001.02 to .08 are read)", rule="import_camt_version"
+    )
 
 
 def _statement_date(statement: Element, lines: list[StatementLine]) -> date | None:
@@ -50,7 +70,7 @@ def _statement_date(statement: Element, lines: list[StatementLine]) -> date | No
     return max((line.booked_on for line in lines), default=None)
 
 
-def _entry_lines(entry: Element) -> list[StatementLine]:
+def _entry_lines(entry: Element, place: str) -> list[StatementLine]:
     direction = entry.text("CdtDbtInd")
     if direction not in ("CRDT", "DBIT"):
         raise entry.error("CdtDbtInd", f"{direction!r}: CRDT or DBIT")
@@ -68,16 +88,13 @@ def _entry_lines(entry: Element) -> list[StatementLine]:
     entry_amount = _amount(entry, "Amt")
     if len(details) <= 1:
         detail = details[0] if details else None
-        reference = _reference(entry, detail, prefer_entry=True, required=skip is None)
+        reference = _reference(entry, detail, prefer_entry=True) or place
         return [_line(entry, detail, reference, entry_amount, booked_on, value_date, skip)]
     lines = []
-    for detail in details:
+    for number, detail in enumerate(details, start=1):
         amount_path = "AmtDtls/TxAmt/Amt" if detail.optional("AmtDtls/TxAmt/Amt") else "Amt"
-        lines.append(
-            _line(entry, detail, _reference(entry, detail, prefer_entry=False, required=skip is None),
-                  _amount(detail, amount_path),
-                  booked_on, value_date, skip)
-        )  # fmt: skip
+        reference = _reference(entry, detail, prefer_entry=False) or f"{place}.{number}"
+        lines.append(_line(entry, detail, reference, _amount(detail, amount_path), booked_on, value_date, skip))
     return lines
 
 
@@ -97,19 +114,23 @@ def _line(
     )  # fmt: skip
 
 
-def _reference(entry: Element, detail: Element | None, *, prefer_entry: bool, required: bool) -> str:
+def _reference(entry: Element, detail: Element | None, *, prefer_entry: bool) -> str:
+    """The bank's reference of a line; empty when it has none (the caller names it by its place).
+
+    The order is the one of earlier versions (AcctSvcrRef, EndToEndId, TxId) so that statements
+    imported before keep their keys; the references banks use when those are missing follow."""
     found = [entry.optional("AcctSvcrRef")] if prefer_entry else []
     if detail is not None:
         found += [detail.optional(f"Refs/{name}") for name in ("AcctSvcrRef", "EndToEndId", "TxId")]
+    if not prefer_entry:
+        found.append(entry.optional("AcctSvcrRef"))
+    found.append(entry.optional("NtryRef"))
+    if detail is not None:
+        found += [detail.optional("Refs/Prtry/Ref"), detail.optional("Refs/ClrSysRef")]
     for value in found:
         if value and value.upper() != NOT_PROVIDED:
             return value
-    if not required:  # a debit or a pending entry: reported, never matched
-        return ""
-    where = detail or entry
-    raise where.error(
-        "Refs", "no bank reference (AcctSvcrRef, EndToEndId or TxId): the line could not be imported once"
-    )
+    return ""
 
 
 def _texts(element: Element, path: str) -> list[str]:

@@ -23,6 +23,8 @@ ALIASES = {
     "numero_facture": "invoice_number",
     "n_facture": "invoice_number",
     "facture": "invoice_number",
+    "n_piece": "invoice_number",  # Sage: "N° pièce"
+    "numero_piece": "invoice_number",
     "date_facture": "issue_date",
     "date_emission": "issue_date",
     "date_echeance": "due_date",

@@ -65,28 +65,43 @@ def rows(text: str, aliases: dict[str, str], required: tuple[str, ...]) -> Itera
         raise ImportFileError("line 1", "no header line", rule="import_missing_columns")
     delimiter = ";" if lines[0].count(";") >= lines[0].count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    start = 1  # the line where the record being read begins: a quote left open runs on past it
     try:
         header = next(reader)
         columns = [aliases.get(_header_key(name), "") for name in header]
         missing = [name for name in required if name not in columns]
         if missing:
             raise ImportFileError(
-                "line 1", f"missing column(s): {', '.join(missing)} (found: {', '.join(header)})",
+                "line 1",
+                f"missing column(s): {accepted_headers(missing, aliases)}; found: {', '.join(header)}",
                 rule="import_missing_columns",
-            )  # fmt: skip
-        for cells in reader:
+            )
+        while True:
+            start = reader.line_num + 1
+            cells = next(reader, None)
+            if cells is None:
+                return
             if reader.line_num > MAX_ROWS:
                 raise ImportFileError(f"line {reader.line_num}", f"more than {MAX_ROWS} lines", rule="import_size")
             if not any(cell.strip() for cell in cells):
                 continue
             if len(cells) > len(header):
                 raise ImportFileError(
-                    f"line {reader.line_num}", f"{len(cells)} cells for {len(header)} columns", rule="import_csv_format"
+                    f"line {start}", f"{len(cells)} cells for {len(header)} columns", rule="import_csv_format"
                 )
             named = {column: cell.strip() for column, cell in zip(columns, cells, strict=False) if column}
-            yield Row(reader.line_num, named)
+            yield Row(start, named)
     except csv.Error as error:
-        raise ImportFileError(f"line {reader.line_num}", f"malformed CSV: {error}", rule="import_csv_format") from error
+        hint = "; a quote opened on this line is never closed" if "end of data" in str(error) else ""
+        raise ImportFileError(f"line {start}", f"malformed CSV: {error}{hint}", rule="import_csv_format") from error
+
+
+def accepted_headers(columns: list[str], aliases: dict[str, str]) -> str:
+    """Each missing column with the headers accepted for it (case, accents and punctuation aside)."""
+    return "; ".join(
+        f"{column} (accepted: {', '.join(sorted(header for header, name in aliases.items() if name == column))})"
+        for column in columns
+    )
 
 
 def _header_key(name: str) -> str:

@@ -58,3 +58,15 @@ def test_a_refused_file_exits_1_naming_the_line_and_records_nothing(tmp_path: Pa
     assert result.exit_code == 1
     assert "line 3, column due_date" in result.output
     assert as_json(listed) == []
+
+
+def test_a_file_whose_every_line_is_refused_exits_1_with_the_counts(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    file = tmp_path / "factures.csv"
+    file.write_bytes(invoices_csv(invoice_line("F-1", due="01/03/2026"), invoice_line("F-2", due="01/03/2026")))
+
+    result = relance(data, "import", "invoices", str(file))
+
+    assert result.exit_code == 1, result.output
+    assert "F-1" in result.stdout and "refused" in result.stdout  # the report is printed all the same
+    assert "error: 2 line(s) of 2 refused; 0 created, 0 matched, 0 skipped, 0 unmatched, 2 refused" in result.stderr

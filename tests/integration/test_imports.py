@@ -213,3 +213,44 @@ def test_a_payment_the_ledger_refuses_goes_to_the_unmatched_lines_with_the_reaso
 
 def test_without_any_statement_there_is_no_latest_statement_date(desk: Desk) -> None:
     assert ImportStore(desk.database).latest_statement_date() is None
+
+
+def test_two_credits_of_one_batched_entry_sharing_a_reference_both_pay_and_a_second_import_records_nothing(
+    desk: Desk,
+) -> None:
+    issue(desk, invoice_line("FA-1"), invoice_line("FA-2", "480,00", excl="400,00", vat="80,00"))
+    entry = Entry("1680.00", "B", transactions=(("1200.00", "T1", "FA-1"), ("480.00", "T1", "FA-2")))
+
+    first = desk.payments(camt053([entry]))
+    events = desk.events()
+    second = desk.payments(camt053([entry]))
+
+    assert outcomes(first) == [("T1", "matched"), ("T1#2:480.00:2026-06-12", "matched")]
+    assert (desk.outstanding("FA-1"), desk.outstanding("FA-2")) == (Decimal("0.00"), Decimal("0.00"))
+    assert [(line.outcome.value, line.reason) for line in second.lines] == [("skipped", "bank_reference_known")] * 2
+    assert desk.events() == events
+
+
+def test_a_statement_imported_before_keys_were_unique_recovers_its_lost_credit_and_nothing_else(desk: Desk) -> None:
+    issue(desk, invoice_line("FA-1"), invoice_line("FA-2", "480,00", excl="400,00", vat="80,00"))
+    desk.payments(camt053([Entry("1200.00", "SAME", "FA-1")]))  # what earlier versions kept of the file
+    events = desk.events()
+
+    report = desk.payments(camt053([Entry("1200.00", "SAME", "FA-1"), Entry("480.00", "SAME", "FA-2")]))
+
+    assert outcomes(report) == [("SAME", "skipped"), ("SAME#2:480.00:2026-06-12", "matched")]
+    assert desk.events() == events + 1 and desk.outstanding("FA-1") == Decimal("0.00")
+
+
+def test_a_statement_imported_again_reads_no_receivable_to_match(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    issue(desk, invoice_line("FA-1"))
+    statement = camt053([Entry("1200.00", "BANK-1", "FA-1"), Entry("7.00", "BANK-2", "?")])
+    desk.payments(statement)
+
+    def replay() -> None:
+        raise AssertionError("every line is known: nothing to match")
+
+    monkeypatch.setattr(desk.ledger, "receivables", replay)
+    again = desk.payments(statement)
+
+    assert [line.reason for line in again.lines] == ["bank_reference_known"] * 2

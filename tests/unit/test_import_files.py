@@ -12,6 +12,7 @@ from infrastructure.import_files import read_invoices, read_statement, sniff
 from infrastructure.import_files.text_fields import parse_amount, parse_date
 from tests.samples.files import (
     HERE,
+    INVOICES_HEADER,
     SIREN,
     Entry,
     bank_csv,
@@ -82,6 +83,31 @@ def test_a_missing_column_is_refused() -> None:
     assert "due_date" in refused.value.message and refused.value.rule == "import_missing_columns"
 
 
+def test_an_unclosed_quote_is_reported_at_the_line_where_it_opens() -> None:
+    content = invoices_csv(invoice_line("F-1"), invoice_line("F-2").replace("Travaux", '"Travaux'), invoice_line("F-3"))
+
+    with pytest.raises(ImportFileError) as refused:
+        read_invoices(content)
+
+    assert refused.value.location == "line 3" and "never closed" in refused.value.message
+
+
+def test_unknown_headers_are_refused_listing_the_headers_accepted_for_each_missing_column() -> None:
+    with pytest.raises(ImportFileError) as refused:
+        read_invoices(invoices_csv("F-1;01/04/2026", header="Référence;Date facture"))
+
+    assert "invoice_number (accepted: facture, invoice_number, n_facture, n_piece, numero_facture, numero_piece)" in (
+        refused.value.message
+    )
+    assert "found: Référence, Date facture" in refused.value.message
+
+
+def test_sage_s_numero_de_piece_header_names_the_invoice_number() -> None:
+    content = invoices_csv(invoice_line("F-1"), header=INVOICES_HEADER.replace("Numéro facture", "N° pièce"))
+
+    assert read_invoices(content).rows[0].invoice_number == "F-1"
+
+
 def test_a_non_numeric_amount_is_refused_naming_line_and_column() -> None:
     content = invoices_csv(invoice_line("F-1"), invoice_line("F-2", incl="douze cents"))
 
@@ -150,11 +176,56 @@ def test_a_batched_camt_entry_gives_one_line_per_transfer() -> None:
     ]  # fmt: skip
 
 
-def test_a_credit_without_any_bank_reference_is_refused_naming_its_element() -> None:
-    with pytest.raises(ImportFileError) as refused:
-        read_statement(camt053([Entry("10.00", None)]))
+def test_a_credit_without_any_bank_reference_is_named_by_its_statement_and_entry() -> None:
+    lines = read_statement(camt053([Entry("5.00", "B1"), Entry("10.00", None)])).lines
 
-    assert "Ntry[1]" in refused.value.location
+    assert [line.reference for line in lines] == ["B1", "STMT-1-1:Ntry2"]
+
+
+def test_a_credit_with_only_an_entry_or_proprietary_or_clearing_reference_is_read_with_it() -> None:
+    content = camt053([Entry("10.00", None), Entry("20.00", None), Entry("30.00", None)])  # no AcctSvcrRef
+    xml = content.replace(b"<BookgDt>", b"<NtryRef>NTRY-7</NtryRef><BookgDt>", 1).decode()  # the first: NtryRef
+    parts = xml.split("<EndToEndId>NOTPROVIDED</EndToEndId>")
+    xml = (
+        parts[0] + "<EndToEndId>NOTPROVIDED</EndToEndId>"
+        + parts[1] + "<EndToEndId>NOTPROVIDED</EndToEndId><Prtry><Tp>X</Tp><Ref>PRTRY-8</Ref></Prtry>"
+        + parts[2] + "<EndToEndId>NOTPROVIDED</EndToEndId><ClrSysRef>CLR-9</ClrSysRef>" + parts[3]
+    )  # fmt: skip
+
+    lines = read_statement(xml.encode()).lines
+
+    assert [line.reference for line in lines] == ["NTRY-7", "PRTRY-8", "CLR-9"]
+
+
+def test_two_transfers_of_one_batched_entry_sharing_a_reference_get_distinct_keys() -> None:
+    entry = Entry("300.00", "B", transactions=(("100.00", "T1", "F-2"), ("200.00", "T1", "F-3")))
+
+    lines = read_statement(camt053([entry])).lines
+
+    assert [line.reference for line in lines] == ["T1", "T1#2:200.00:2026-06-12"]
+
+
+def test_two_entries_sharing_a_reference_get_distinct_keys_the_first_keeping_the_bare_one() -> None:
+    lines = read_statement(camt053([Entry("10.00", "B1"), Entry("10.00", "B1"), Entry("10.00", "B1")])).lines
+
+    assert [line.reference for line in lines] == ["B1", "B1#2:10.00:2026-06-12", "B1#3:10.00:2026-06-12"]
+
+
+def test_two_csv_bank_lines_sharing_a_reference_get_distinct_keys() -> None:
+    content = bank_csv(bank_line("VIR-1", "10,00", "F-1"), bank_line("VIR-1", "20,00", "F-2"))
+
+    assert [line.reference for line in read_statement(content).lines] == ["VIR-1", "VIR-1#2:20.00:2026-06-12"]
+
+
+def test_a_statement_inside_a_business_application_header_envelope_is_read() -> None:
+    document = camt053([Entry("10.00", "B1")]).decode().split("?>", 1)[1]
+    envelope = (
+        '<?xml version="1.0" encoding="UTF-8"?><BizMsgEnvlp xmlns="urn:example:envelope">'
+        '<AppHdr xmlns="urn:iso:std:iso:20022:tech:xsd:head.001.001.02"><BizMsgIdr>M-1</BizMsgIdr>'
+        f"<MsgDefIdr>camt.053.001.02</MsgDefIdr></AppHdr>{document}</BizMsgEnvlp>"
+    )
+
+    assert [line.reference for line in read_statement(envelope.encode()).lines] == ["B1"]
 
 
 def test_malformed_xml_is_refused_with_its_line() -> None:

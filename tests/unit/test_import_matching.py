@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from decimal import Decimal
 from uuid import uuid4
 
-from domain.payment_matching import BankCredit, Candidate, Matched, MatchRule, Unmatched, match_credit, numbers_in
+from domain.payment_matching import (
+    BankCredit,
+    Candidate,
+    CandidatePool,
+    Matched,
+    MatchRule,
+    Unmatched,
+    match_credit,
+    numbers_in,
+)
 
 DUPONT, MARTIN = uuid4(), uuid4()
 
@@ -114,3 +124,43 @@ def test_another_currency_never_matches() -> None:
     decision = match_credit(credit("100.00", "F-1", currency="USD"), [candidate("F-1", "100.00")])
 
     assert isinstance(decision, Unmatched)
+
+
+def test_the_indexed_pool_decides_exactly_what_match_credit_decides() -> None:
+    rng = random.Random(16)
+    debtors = [uuid4() for _ in range(4)]
+    numbers = ["F-12", "F-123", "F12", "12345", "FA-2026-0101", "2026-0101", "AB/7", "7", "ß-1", "SS1"]
+    for _ in range(400):
+        invoices = [
+            Candidate(
+                uuid4(),
+                rng.choice(numbers),
+                rng.choice(debtors),
+                Decimal(rng.choice(["10.00", "20.00", "30.00"])),
+                rng.choice(["EUR", "EUR", "CHF"]),
+                is_open=rng.random() < 0.8,
+            )
+            for _ in range(rng.randint(0, 8))
+        ]
+        words = [rng.choice([*numbers, "fact", "merci", "f 12", "fa 2026/0101", "x", "123", "ss 1"]) for _ in range(3)]
+        remittance = rng.choice([" ", "-", "", "/", " + "]).join(words)
+        bank_credit = BankCredit(
+            "R", Decimal(rng.choice(["10.00", "20.00", "30.00", "60.00"])), rng.choice(["EUR", "CHF"]),
+            date(2026, 6, 12), remittance, None,
+        )  # fmt: skip
+        payers = frozenset(rng.sample(debtors, rng.randint(0, 2)))
+        pool = CandidatePool(invoices)
+
+        assert pool.match(bank_credit, payer_debtor_ids=payers) == match_credit(
+            bank_credit, invoices, payer_debtor_ids=payers
+        ), (remittance, invoices)
+        if invoices:  # a payment changes a candidate: the pool follows
+            changed = invoices[0]
+            invoices[0] = Candidate(
+                changed.receivable_id, changed.invoice_number, changed.debtor_id, Decimal("0.00"), changed.currency,
+                is_open=False,
+            )  # fmt: skip
+            pool.put(invoices[0])
+            assert pool.match(bank_credit, payer_debtor_ids=payers) == match_credit(
+                bank_credit, invoices, payer_debtor_ids=payers
+            )
