@@ -102,10 +102,12 @@ def run_module(module: str, equivalent: dict[str, str], *, quick: bool, jobs: in
     baseline = _baseline(f"domain.{module}", path, tests, quick=quick)
     _preload(baseline["loaded"])
     ends = _end_lines(source)
+    outside = set(baseline["outside"])
     plans = []
     for mutant in candidates:
         lines = set(range(mutant.line, ends.get(mutant.index, mutant.line) + 1))
-        chosen = [t for t, covered in baseline["lines"].items() if not mutant.in_function or lines & set(covered)]
+        everywhere = not mutant.in_function or lines & outside  # runs at import: every test may depend on it
+        chosen = [t for t, covered in baseline["lines"].items() if everywhere or lines & set(covered)]
         chosen.sort(key=lambda t: baseline["seconds"][t])
         plans.append((mutant, chosen))
     outcome.run = len(plans)
@@ -160,10 +162,15 @@ def _baseline(name: str, path: Path, tests: list[str], *, quick: bool) -> dict:
                 sys.dont_write_bytecode = True
                 _hypothesis_profile(quick)
                 recorder = _LineRecorder(str(path))
+                recorder.start()
                 code = pytest.main([*PYTEST_ARGS[2:], *tests], plugins=[recorder])
+                sys.settrace(None)
                 loaded = [m for m in sys.modules if not m.startswith(PROJECT) and m != "__main__"]
+                lines, outside = recorder.lines, sorted(recorder.outside | recorder.current)
                 report.write_text(
-                    json.dumps({"lines": recorder.lines, "seconds": recorder.seconds, "loaded": loaded, "code": code})
+                    json.dumps(
+                        {"lines": lines, "outside": outside, "seconds": recorder.seconds, "loaded": loaded, "code": code}
+                    )
                 )
             finally:
                 os._exit(int(code))
@@ -180,14 +187,18 @@ class _LineRecorder:
         self.filename = filename
         self.lines: dict[str, list[int]] = {}
         self.seconds: dict[str, float] = {}
-        self._current: set[int] = set()
+        self.current: set[int] = set()
+        self.outside: set[int] = set()  # executed outside any test: at import, while collecting
+
+    def start(self) -> None:
+        sys.settrace(self._global)
 
     def _global(self, frame, event, arg):  # type: ignore[no-untyped-def]
         return self._local if frame.f_code.co_filename == self.filename else None
 
     def _local(self, frame, event, arg):  # type: ignore[no-untyped-def]
         if event == "line":
-            self._current.add(frame.f_lineno)
+            self.current.add(frame.f_lineno)
         return self._local
 
     @pytest.hookimpl(wrapper=True)
@@ -200,13 +211,14 @@ class _LineRecorder:
             self._stop(item.nodeid, time.monotonic() - started)
 
     def _start(self) -> None:
-        self._current = set()
+        self.outside |= self.current
+        self.current = set()
         sys.settrace(self._global)
 
     def _stop(self, nodeid: str, seconds: float) -> None:
-        sys.settrace(None)
-        self.lines[nodeid] = sorted(self._current)
+        self.lines[nodeid] = sorted(self.current)
         self.seconds[nodeid] = seconds
+        self.current = set()
 
 
 def _preload(names: list[str]) -> None:
@@ -273,7 +285,7 @@ def _run_all(
             continue
         mutant, _ = running.pop(pid)
         code = os.waitstatus_to_exitcode(status)
-        results.append((mutant, "survived" if code == 0 else "error" if code in (4, 5) else "killed"))
+        results.append((mutant, "survived" if code == 0 else "error" if code == 5 else "killed"))
     return results
 
 
@@ -288,11 +300,22 @@ def _fork_mutant(name: str, path: Path, source: str, mutant: Mutant, tests: list
         compiled = compile(mutated_tree(source, mutant), str(path), "exec")
         sys.meta_path.insert(0, _MutantFinder(name, path, compiled))
         _hypothesis_profile(quick)
-        code = int(pytest.main([*PYTEST_ARGS, *tests]))
+        files = sorted({t.split("::")[0] for t in tests})
+        code = int(pytest.main([*PYTEST_ARGS, *files], plugins=[_Selection(tests)]))
     except BaseException:
         code = 3
     finally:
         os._exit(code)
+
+
+class _Selection:
+    """A pytest plugin keeping only the chosen tests, in the order given (the fastest first)."""
+
+    def __init__(self, nodeids: list[str]) -> None:
+        self.order = {nodeid: position for position, nodeid in enumerate(nodeids)}
+
+    def pytest_collection_modifyitems(self, session, config, items):  # type: ignore[no-untyped-def]
+        items[:] = sorted((i for i in items if i.nodeid in self.order), key=lambda i: self.order[i.nodeid])
 
 
 def _equivalents() -> dict[str, dict[str, str]]:
