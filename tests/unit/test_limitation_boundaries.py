@@ -1,0 +1,91 @@
+"""Limitation periods at their boundaries (legal.md §5): the last day, the day asked about, the notes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from domain.limitation import limitation_of
+from domain.receivable import Receivable
+from domain.vocabulary import DebtorKind, EscalationRoute, ReminderChannel, ReminderStage
+from tests.unit.builders import ACTOR, at, issued_receivable, pay, with_formal_notice
+
+DELIVERED = date(2024, 1, 10)
+TWO_YEARS = date(2026, 1, 10)
+FIVE_YEARS = date(2029, 1, 10)
+NOT_INTERRUPTING_NOTE = "reminders and formal notices, even by registered letter, do not interrupt"
+
+
+def consumer() -> Receivable:
+    return issued_receivable(delivery_date=DELIVERED, debtor_kind=DebtorKind.CONSUMER)
+
+
+def professional() -> Receivable:
+    return issued_receivable(delivery_date=DELIVERED)
+
+
+def test_a_payment_on_the_last_day_of_the_period_still_interrupts_it() -> None:
+    receivable = consumer()
+    pay(receivable, "100.00", on=TWO_YEARS, now=at(TWO_YEARS))
+
+    limitation = limitation_of(receivable, on=TWO_YEARS + timedelta(days=1))
+
+    assert limitation.limitation_date == date(2028, 1, 10)
+    assert not limitation.time_barred
+    assert limitation.last_interruption is not None and limitation.last_interruption.on == TWO_YEARS
+
+
+def test_an_act_dated_on_the_day_asked_about_counts() -> None:
+    receivable = professional()
+    pay(receivable, "300.00", on=date(2024, 3, 1), now=at(date(2024, 3, 1)))
+
+    limitation = limitation_of(receivable, on=date(2024, 3, 1))
+
+    assert limitation.limitation_date == date(2029, 3, 1)
+    assert limitation.last_interruption is not None and limitation.last_interruption.kind == "partial_payment"
+
+
+def test_the_alert_starts_exactly_on_the_first_day_of_its_window() -> None:
+    first = TWO_YEARS - timedelta(days=90)
+
+    assert limitation_of(consumer(), on=first).alert
+    assert not limitation_of(consumer(), on=first - timedelta(days=1)).alert
+
+
+def test_a_reminder_alone_is_noted_as_not_interrupting() -> None:
+    receivable = professional()
+    receivable.send_reminder(
+        stage=ReminderStage.FIRST,
+        channel=ReminderChannel.LETTER,
+        sent_on=date(2024, 2, 20),
+        now=at(date(2024, 2, 20)),
+        actor=ACTOR,
+    )
+
+    limitation = limitation_of(receivable, on=date(2024, 6, 1))
+
+    assert limitation.limitation_date == FIVE_YEARS
+    assert limitation.notes == (f"{NOT_INTERRUPTING_NOTE} (Cass. com. 18 May 2022)",)
+
+
+def test_a_formal_notice_alone_is_noted_from_the_day_it_was_sent() -> None:
+    receivable = with_formal_notice(professional(), sent_on=date(2024, 3, 20))
+
+    assert limitation_of(receivable, on=date(2024, 3, 19)).notes == ()
+    [note] = limitation_of(receivable, on=date(2024, 3, 20)).notes
+    assert note.startswith(NOT_INTERRUPTING_NOTE)
+
+
+def test_a_route_that_does_not_interrupt_is_noted_from_the_day_it_was_taken() -> None:
+    receivable = professional()
+    receivable.escalate(
+        route=EscalationRoute.COLLECTION_AGENCY, escalated_on=date(2024, 4, 1), now=at(date(2024, 4, 1)), actor=ACTOR
+    )
+
+    assert limitation_of(receivable, on=date(2024, 3, 31)).notes == ()
+    assert limitation_of(receivable, on=date(2024, 4, 1)).notes == (
+        "2024-04-01: transfer to a collection agency: not a court action, does not interrupt",
+    )
+
+
+def test_nothing_is_noted_without_reminder_notice_or_route() -> None:
+    assert limitation_of(professional(), on=date(2024, 6, 1)).notes == ()
