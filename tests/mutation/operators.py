@@ -4,10 +4,12 @@ Each mutant is one small change a careless edit could make: an arithmetic operat
 a comparison moved across its boundary or negated, ``and``/``or`` swapped, a ``not`` or a
 unary minus dropped, a condition negated, an integer or a decimal literal moved by one (in
 its last place), ``True``/``False`` swapped, ``min``/``max`` swapped, a rounding mode changed,
-a code string (a rule name, an enum value, a key) altered, a statement deleted.
+a code string (a rule name, an enum value, a key: a string without white space) altered, a
+statement deleted.
 
-Not mutated: docstrings, annotations, ``TYPE_CHECKING`` blocks, f-strings and the messages
-of raised errors (what people read is checked by the tests that read it, not by mutants).
+Not mutated: docstrings, annotations, ``TYPE_CHECKING`` blocks, f-strings, prose (strings with
+white space: texts, legal references) and the messages of raised errors (what people read is
+checked by the tests that read it, not by mutants).
 
 A mutant is named by a key that survives edits elsewhere in the file: the enclosing
 function, the source text of the node it changes and the change, plus ``#n`` when the same
@@ -181,7 +183,7 @@ def _constant_changes(node: ast.Constant, context: _Context) -> Iterator[tuple[s
         shown = -value if negative else value
         for step in (1, -1):
             yield "constant", value + (-step if negative else step), f"{shown} → {shown + step}"
-    elif isinstance(value, str) and value and not _is_docstring(node, context) and not context.is_text(node):
+    elif isinstance(value, str) and _is_code(value) and not _is_docstring(node, context) and not context.is_text(node):
         if isinstance(parent, ast.Call) and _decimal_literal(parent) is not None:
             return
         yield "constant", f"XX{value}XX", "string altered"
@@ -306,6 +308,11 @@ def _annotations(node: ast.AST) -> list[ast.AST]:
 def _names_an_error(func: ast.expr) -> bool:
     name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
     return name.endswith(("Error", "Input", "Violation", "Exception", "NotFound", "Exists", "Conflict", "Mismatch"))
+
+
+def _is_code(value: str) -> bool:
+    """A rule name, an enum value, a key or a format: not prose (prose has white space)."""
+    return bool(value) and not any(ch.isspace() for ch in value)
 
 
 def _decimal_literal(node: ast.Call) -> Decimal | None:

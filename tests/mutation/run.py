@@ -286,6 +286,8 @@ def _run_all(
         mutant, _ = running.pop(pid)
         code = os.waitstatus_to_exitcode(status)
         results.append((mutant, "survived" if code == 0 else "error" if code == 5 else "killed"))
+        if len(results) % 25 == 0:
+            print(f"  {name}: {len(results)}/{len(plans)} mutants run", file=sys.stderr, flush=True)
     return results
 
 
