@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
+
+import pytest
 
 from domain.limitation import limitation_of
 from domain.receivable import Receivable
 from domain.vocabulary import DebtorKind, EscalationRoute, ReminderChannel, ReminderStage
-from tests.unit.builders import ACTOR, at, issued_receivable, pay, with_formal_notice
+from tests.unit.builders import ACTOR, at, eur, issued_receivable, pay, with_formal_notice
 
 DELIVERED = date(2024, 1, 10)
 TWO_YEARS = date(2026, 1, 10)
@@ -89,3 +92,64 @@ def test_a_route_that_does_not_interrupt_is_noted_from_the_day_it_was_taken() ->
 
 def test_nothing_is_noted_without_reminder_notice_or_route() -> None:
     assert limitation_of(professional(), on=date(2024, 6, 1)).notes == ()
+
+
+# ------------------------------------------------------------ acts on the same day
+
+
+def mediated_with_acknowledgement(acknowledge: str) -> Receivable:
+    """A consumer file (limitation 10 January 2026): a mediation from 1 December 2025 to 1 March 2026,
+    and an acknowledgement dated the day the mediation started."""
+    receivable = consumer()
+    start = date(2025, 12, 1)
+    receivable.start_mediation(started_on=start, now=at(start), actor=ACTOR)
+    if acknowledge == "partial_payment":
+        pay(receivable, "100.00", on=start, now=at(start))
+    else:
+        receivable.agree_payment_plan(instalments=[(date(2026, 4, 1), eur("1200.00"))], now=at(start), actor=ACTOR)
+    receivable.end_mediation(ended_on=date(2026, 3, 1), now=at(date(2026, 3, 1)), actor=ACTOR)
+    return receivable
+
+
+@pytest.mark.parametrize("acknowledge", ["partial_payment", "payment_plan"])
+def test_an_acknowledgement_on_the_day_a_mediation_starts_counts_as_made_during_it(acknowledge: str) -> None:
+    # During the mediation: a new full period once it ends, 1 March 2026 + 2 years (not 730 days from the
+    # acknowledgement carried over the suspension, which would give 29 February 2028).
+    limitation = limitation_of(mediated_with_acknowledgement(acknowledge), on=date(2026, 3, 2))
+
+    assert limitation.limitation_date == date(2028, 3, 1)
+    assert limitation.last_interruption is not None
+    assert (limitation.last_interruption.kind, limitation.last_interruption.on) == (acknowledge, date(2025, 12, 1))
+
+
+def test_a_court_action_is_an_interruption_of_its_own_kind() -> None:
+    receivable = professional()
+    receivable.escalate(
+        route=EscalationRoute.PAYMENT_ORDER, escalated_on=date(2024, 4, 1), now=at(date(2024, 4, 1)), actor=ACTOR
+    )
+
+    last = limitation_of(receivable, on=date(2024, 4, 1)).last_interruption
+
+    assert last is not None and (last.kind, last.on) == ("court_action", date(2024, 4, 1))
+    assert last.reference == "Code civil 2241, 2231"
+    assert "payment order (injonction de payer)" in last.description
+
+
+def test_a_payment_dated_on_the_day_the_period_starts_interrupts_it() -> None:
+    receivable = issued_receivable(delivery_date=date(2024, 1, 15))
+    pay(receivable, "100.00", on=date(2024, 1, 15), now=at(date(2024, 1, 15)))
+
+    limitation = limitation_of(receivable, on=date(2024, 6, 1))
+
+    assert limitation.last_interruption is not None and limitation.last_interruption.on == date(2024, 1, 15)
+
+
+def test_a_limitation_and_its_interruption_cannot_be_altered() -> None:
+    receivable = professional()
+    pay(receivable, "100.00", on=date(2024, 3, 1), now=at(date(2024, 3, 1)))
+    limitation = limitation_of(receivable, on=date(2024, 6, 1))
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        limitation.time_barred = True  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        limitation.last_interruption.on = date(2024, 1, 1)  # type: ignore[misc,union-attr]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 from uuid import uuid4
@@ -97,3 +98,30 @@ def test_a_credit_short_of_two_named_invoices_says_what_it_pays_and_what_is_owed
     assert decision == Unmatched(
         "ambiguous_partial", "299.99 pays part of F-1, F-2 (300.00 outstanding): which one is a person's call"
     )
+
+
+def test_a_shorter_number_ending_where_a_longer_one_ends_is_not_named() -> None:
+    assert named("paiement F-2025-1-2", "1-2", "F-2025-1-2") == ["F-2025-1-2"]
+
+
+def test_a_named_invoice_owing_less_than_one_euro_gets_its_cents() -> None:
+    invoices = [candidate("F-1", "0.50"), candidate("F-2", "200.00")]
+
+    assert paid(match_credit(credit("200.50", "F-1 F-2"), invoices)) == [("F-1", "0.50"), ("F-2", "200.00")]
+
+
+def test_the_rules_are_named_reference_and_amount() -> None:
+    assert [r.value for r in MatchRule] == ["reference", "amount"]
+
+
+def test_a_credit_a_candidate_and_a_decision_cannot_be_altered() -> None:
+    invoice = candidate("F-1", "100.00")
+    bank_line = credit("100.00", "F-1")
+    matched = match_credit(bank_line, [invoice])
+    unmatched = match_credit(credit("1.00", "?"), [invoice])
+    assert isinstance(matched, Matched)
+    values = [invoice, bank_line, matched, matched.allocations[0], unmatched]
+    for value in values:
+        field = dataclasses.fields(value)[0].name
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(value, field, None)
