@@ -153,3 +153,43 @@ def test_a_limitation_and_its_interruption_cannot_be_altered() -> None:
         limitation.time_barred = True  # type: ignore[misc]
     with pytest.raises(dataclasses.FrozenInstanceError):
         limitation.last_interruption.on = date(2024, 1, 1)  # type: ignore[misc,union-attr]
+
+
+def test_a_payment_dated_before_the_delivery_date_does_not_interrupt() -> None:
+    # Invoiced on 15 January 2024 (recorded on the 25th) for a delivery on 20 January; a deposit on the 16th.
+    receivable = issued_receivable(delivery_date=date(2024, 1, 20), now=at(date(2024, 1, 25)))
+    pay(receivable, "100.00", on=date(2024, 1, 16), now=at(date(2024, 1, 25)))
+
+    limitation = limitation_of(receivable, on=date(2024, 6, 1))
+
+    assert (limitation.starts_on, limitation.limitation_date) == (date(2024, 1, 20), date(2029, 1, 20))
+    assert limitation.last_interruption is None
+
+
+def test_a_court_action_on_the_day_a_mediation_starts_counts_as_made_during_it() -> None:
+    receivable = consumer()
+    start = date(2025, 12, 1)
+    receivable.start_mediation(started_on=start, now=at(start), actor=ACTOR)
+    receivable.escalate(route=EscalationRoute.PAYMENT_ORDER, escalated_on=start, now=at(start), actor=ACTOR)
+    receivable.end_mediation(ended_on=date(2026, 3, 1), now=at(date(2026, 3, 1)), actor=ACTOR)
+
+    assert limitation_of(receivable, on=date(2026, 3, 2)).limitation_date == date(2028, 3, 1)
+
+
+@pytest.mark.parametrize(
+    ("act", "named"), [("payment", "partial payment"), ("plan", "payment plan"), ("court", "court action")]
+)
+def test_an_act_after_the_limitation_date_is_noted_by_its_kind_as_having_no_effect(act: str, named: str) -> None:
+    receivable = consumer()  # limitation 10 January 2026
+    late = date(2026, 2, 1)
+    if act == "payment":
+        pay(receivable, "100.00", on=late, now=at(late))
+    elif act == "plan":
+        receivable.agree_payment_plan(instalments=[(date(2026, 4, 1), eur("1200.00"))], now=at(late), actor=ACTOR)
+    else:
+        receivable.escalate(route=EscalationRoute.PAYMENT_ORDER, escalated_on=late, now=at(late), actor=ACTOR)
+
+    limitation = limitation_of(receivable, on=date(2026, 2, 2))
+
+    assert limitation.notes[-1] == f"2026-02-01: {named} after the limitation date 2026-01-10: no effect"
+    assert limitation.time_barred
