@@ -295,7 +295,7 @@ def test_a_notice_claiming_charges_on_the_claim_date_counts() -> None:
 
 @pytest.mark.parametrize(
     ("interest", "indemnity", "claims_charges"),
-    [("0.00", "0.00", False), ("0.01", "0.00", True), ("0.00", "40.00", True), ("25.10", "40.00", True)],
+    [("0.00", "0.00", False), ("0.01", "0.00", True), ("0.00", "0.01", True), ("0.00", "40.00", True)],
 )
 def test_a_notice_claims_charges_when_it_claims_any_interest_or_indemnity(
     interest: str, indemnity: str, claims_charges: bool
