@@ -24,10 +24,10 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     "credit_hold": ("tests/unit/test_credit_hold.py",),
     "rates": ("tests/unit/test_rates.py", "tests/unit/test_late_charges_golden.py"),
     "rate_register": ("tests/unit/test_rates.py",),
-    "values": ("tests/unit/test_values.py", "tests/unit/test_debtor.py"),
+    "values": ("tests/unit/test_values*.py", "tests/unit/test_debtor.py"),
     "debtor": ("tests/unit/test_debtor.py", "tests/unit/test_credit_hold.py"),
     "receivable": RECEIVABLE_TESTS,
     "receivable_events": (*RECEIVABLE_TESTS, "tests/evidence/test_canonical_json.py"),
     "vocabulary": (*RECEIVABLE_TESTS, "tests/evidence/test_canonical_json.py"),
-    "errors": ("tests/unit/test_receivable_invariants.py", "tests/unit/test_values.py"),
+    "errors": ("tests/unit/test_receivable_invariants.py", "tests/unit/test_values*.py"),
 }
