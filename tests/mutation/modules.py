@@ -20,7 +20,7 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     "limitation": ("tests/unit/test_limitation*.py",),
     "payment_matching": ("tests/unit/test_import_matching.py", "tests/unit/test_payment_matching_*.py"),
     "dunning": ("tests/unit/test_dunning_decisions.py", "tests/unit/test_dunning_*.py"),
-    "dunning_policy": ("tests/unit/test_dunning_policy.py", "tests/unit/test_policy_files.py"),
+    "dunning_policy": ("tests/unit/test_dunning_policy*.py", "tests/unit/test_policy_files.py"),
     "credit_hold": ("tests/unit/test_credit_hold.py",),
     "rates": ("tests/unit/test_rates*.py", "tests/unit/test_late_charges_golden.py"),
     "rate_register": ("tests/unit/test_rates*.py",),
