@@ -169,7 +169,13 @@ def _baseline(name: str, path: Path, tests: list[str], *, quick: bool) -> dict:
                 lines, outside = recorder.lines, sorted(recorder.outside | recorder.current)
                 report.write_text(
                     json.dumps(
-                        {"lines": lines, "outside": outside, "seconds": recorder.seconds, "loaded": loaded, "code": code}
+                        {
+                            "lines": lines,
+                            "outside": outside,
+                            "seconds": recorder.seconds,
+                            "loaded": loaded,
+                            "code": code,
+                        }
                     )
                 )
             finally:

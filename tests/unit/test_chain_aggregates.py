@@ -72,7 +72,7 @@ def test_a_field_added_later_is_left_out_of_the_data_while_unset_and_written_onc
 
 def test_an_actor_of_two_hundred_characters_is_accepted_and_one_more_is_refused() -> None:
     assert actor_name("a" * 200) == "a" * 200
-    with pytest.raises(InvalidInput, match="^actor: at most 200 characters") as refused:
+    with pytest.raises(InvalidInput, match=r"^actor: at most 200 characters") as refused:
         actor_name("a" * 201)
     assert refused.value.rule == "text_length"
 

@@ -37,7 +37,10 @@ def d(year: int, month: int, day: int) -> date:
     return date(year, month, day)
 
 
-def facts(due: date = d(2025, 3, 31), *settlements: Settlement, **fields: object) -> ClaimFacts:
+MAR31 = date(2025, 3, 31)
+
+
+def facts(due: date = MAR31, *settlements: Settlement, **fields: object) -> ClaimFacts:
     return ClaimFacts(
         invoice_number="F-1",
         debtor_kind=fields.pop("kind", DebtorKind.PROFESSIONAL),  # type: ignore[arg-type]

@@ -40,7 +40,7 @@ def test_a_rate_from_zero_to_just_below_one_hundred_with_three_places_is_accepte
     ("value", "rule"), [("-0.001", "rate_range"), ("100", "rate_range"), ("2.1234", "rate_precision")]
 )
 def test_a_rate_outside_the_range_or_with_four_places_is_refused_naming_its_field(value: str, rule: str) -> None:
-    with pytest.raises(InvalidInput, match="^rate: ") as refused:
+    with pytest.raises(InvalidInput, match=r"^rate: ") as refused:
         checked_rate(value)
     assert refused.value.rule == rule
 

@@ -36,7 +36,7 @@ def publish(register: RateRegister, half_year: HalfYear, *, source: str = "BCE",
 
 
 def test_the_register_of_every_store_has_the_same_fixed_id() -> None:
-    assert RATE_REGISTER_ID == UUID("f2a6018c-049a-5a54-8e0c-ed225a35d349")
+    assert UUID("f2a6018c-049a-5a54-8e0c-ed225a35d349") == RATE_REGISTER_ID
     assert RateRegister().id == RATE_REGISTER_ID
 
 
@@ -53,7 +53,7 @@ def test_the_next_half_year_is_publishable_and_the_one_after_is_not() -> None:
 
 def test_a_source_is_five_hundred_characters_at_most() -> None:
     publish(RateRegister(), HalfYear(2026, 1), source="s" * 500)
-    with pytest.raises(InvalidInput, match="^source: at most 500 characters"):
+    with pytest.raises(InvalidInput, match=r"^source: at most 500 characters"):
         publish(RateRegister(), HalfYear(2026, 1), source="s" * 501)
 
 
