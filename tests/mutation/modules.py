@@ -28,6 +28,6 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     "debtor": ("tests/unit/test_debtor.py", "tests/unit/test_credit_hold.py"),
     "receivable": RECEIVABLE_TESTS,
     "receivable_events": (*RECEIVABLE_TESTS, "tests/evidence/test_canonical_json.py"),
-    "vocabulary": (*RECEIVABLE_TESTS, "tests/evidence/test_canonical_json.py"),
+    "vocabulary": ("tests/unit/test_vocabulary*.py", *RECEIVABLE_TESTS, "tests/evidence/test_canonical_json.py"),
     "errors": ("tests/unit/test_receivable_invariants.py", "tests/unit/test_values*.py"),
 }
