@@ -231,3 +231,15 @@ def test_a_policy_asked_by_a_rule_it_does_not_have_is_not_found() -> None:
 def test_an_escalate_stage_accepts_no_channel_and_says_so() -> None:
     with pytest.raises(InvalidPolicy, match=r"allowed: none\)"):
         replace(DEFAULT, **with_stage("escalate", channels=(Channel.EMAIL,)))
+
+
+def test_a_reminder_after_the_formal_notice_is_refused_even_in_reminder_order() -> None:
+    stages = tuple(stage(r) for r in ("courtesy", "first_reminder", "formal_notice", "second_reminder"))
+
+    with pytest.raises(InvalidPolicy, match=r"^stages\[3\]\.action: no reminder after the formal notice$"):
+        replace(DEFAULT, stages=stages)
+
+
+def test_a_bad_amount_in_an_audience_is_refused_with_the_amount_rule_s_reason() -> None:
+    with pytest.raises(InvalidPolicy, match=r"^audience\.min_amount: -1 must be positive$"):
+        replace(DEFAULT, audience=Audience(min_amount=Decimal("-1")))
