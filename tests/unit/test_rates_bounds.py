@@ -72,3 +72,11 @@ def test_rates_and_floors_cannot_be_altered() -> None:
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(value, field, None)
     assert isinstance(applied, AppliedRate)
+
+
+def test_a_table_of_one_half_year_carries_it_forward_provisionally() -> None:
+    only = PublishedRate(RateKind.ECB_MRO, HalfYear(2025, 1), Decimal("3.15"), date(2025, 1, 1), "BCE")
+
+    applied = RateTable([only]).lookup(RateKind.ECB_MRO, HalfYear(2025, 2))
+
+    assert (applied.rate, applied.provisional) == (Decimal("3.15"), True)
