@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
+
+import pytest
 
 from domain.credit_hold import credit_hold
 from domain.debtor import Debtor
@@ -57,3 +60,14 @@ def test_insolvency_proceedings_put_the_debtor_on_hold_whatever_its_limit() -> N
     )  # fmt: skip
     hold = credit_hold(debtor, [], date(2024, 4, 2))
     assert hold.held and hold.reason == "insolvency" and "receivership" in hold.detail
+
+
+def test_a_debtor_without_a_limit_is_answered_in_euros() -> None:
+    assert credit_hold(registered_debtor(), [], TODAY).currency == "EUR"
+
+
+def test_a_credit_hold_answer_cannot_be_altered() -> None:
+    answer = credit_hold(registered_debtor(), [], TODAY)
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        answer.held = True  # type: ignore[misc]
