@@ -46,7 +46,7 @@ RECORDED: dict[type[Enum], list[str]] = {
     EscalationRoute: ["payment_order", "small_claims", "summary_proceedings", "collection_agency", "credit_insurer"],
     InsolvencyProcedure: ["safeguard", "receivership", "liquidation"],
     NoticeChannel: ["registered_letter", "electronic_registered_letter", "bailiff"],
-    PaymentMethod: ["transfer", "direct_debit", "card", "cheque", "cash", "other"],
+    PaymentMethod: ["transfer", "direct_debit", "card", "cheque", "cash", "other", "prepayment"],
     Priority: ["low", "normal", "high", "critical"],
     RateKind: ["ecb_mro", "legal_rate_consumer_creditor", "legal_rate_other"],
     ReceivableStatus: ["open", "promised", "in_payment_plan", "disputed", "escalated", "settled", "written_off"],
