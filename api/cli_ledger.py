@@ -209,6 +209,7 @@ def receivable_lines(view: dict[str, Any], debtor_name: str, claim_problem: str 
         f"Debtor      {debtor_name} ({view['debtor_kind']})",
         f"Label       {view['label']}",
         f"Issued      {day(view['issue_date'])}   due {day(view['due_date'])}{_lateness(view)}",
+        *([f"Terms       {view['payment_terms']}"] if view.get("payment_terms") else []),
         f"Amount      {money(view['amount_incl_vat'], currency)} incl. VAT",
         f"Paid        {money(view['paid'], currency)}   credited {money(view['credited'], currency)}",
         f"Outstanding {money(view['outstanding'], currency)}",

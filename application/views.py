@@ -45,6 +45,7 @@ def receivable_view(
             "vat": receivable.vat,
             "amount_incl_vat": receivable.amount_incl_vat,
             "contractual_penalty_rate": receivable.contractual_penalty_rate,
+            "payment_terms": receivable.payment_terms,
             "payment_terms_cap": receivable.payment_terms_cap,
             "payment_terms_over_cap": receivable.payment_terms_over_cap,
             "status": receivable.status,

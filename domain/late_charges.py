@@ -96,6 +96,10 @@ class Waiver:
     actor: str
 
 
+# How an imported invoice without a due date says, in the payment terms it keeps, that the legal one applies.
+LEGAL_DUE_DATE_NOTE = "Échéance absente de la facture"
+
+
 @dataclass(frozen=True)
 class ClaimFacts:
     """What the calculation needs from a receivable (and its debtor), nothing more."""
@@ -114,6 +118,7 @@ class ClaimFacts:
     disputes_opened: tuple[date, ...] = ()
     insolvency_judgment_date: date | None = None
     payment_terms_cap: date | None = None
+    due_date_by_law: bool = False  # the invoice gave none: Code de commerce L441-10 I set it
 
     @classmethod
     def of(cls, receivable: Receivable, *, insolvency_judgment_date: date | None = None) -> ClaimFacts:
@@ -139,6 +144,7 @@ class ClaimFacts:
             disputes_opened=tuple(d.opened_on for d in receivable.disputes),
             insolvency_judgment_date=insolvency_judgment_date,
             payment_terms_cap=receivable.payment_terms_cap,
+            due_date_by_law=LEGAL_DUE_DATE_NOTE in (receivable.payment_terms or ""),
         )
 
 
@@ -266,6 +272,13 @@ class _Calculation:
     # ------------------------------------------------------------- basis
 
     def _basis(self) -> tuple[ChargeBasis, date | None, RateOf]:
+        if self.facts.due_date_by_law:
+            self._rule(
+                "due_date_set_by_law",
+                "Code de commerce L441-10 I",
+                f"The invoice gave no due date: the legal one applies, the thirtieth day after the delivery "
+                f"(or, without a delivery date, after the invoice date): {self.facts.due_date}.",
+            )
         if self.facts.debtor_kind is DebtorKind.CONSUMER:
             return ChargeBasis.MORATORY_INTEREST, self._consumer_start(), self._legal_rate
         start = self.facts.due_date + ONE_DAY

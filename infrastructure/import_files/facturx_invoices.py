@@ -20,6 +20,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from application.imports import DebtorFields, ImportFileError, InvoiceFile, InvoiceRow
 from domain.debtor import Address
 from domain.errors import InvalidInput
+from domain.late_charges import LEGAL_DUE_DATE_NOTE
 from domain.values import amount, siren, siret
 from infrastructure.import_files.xml_tree import Element, safe_parser
 
@@ -143,7 +144,7 @@ def _legal_due_date(root: Element, issue_date: date, terms: str | None) -> tuple
     start, what = (delivered, "la livraison") if delivered else (issue_date, "la date de la facture")
     due = start + timedelta(days=LEGAL_TERM_DAYS)
     note = (
-        f"Échéance absente de la facture : délai légal de {LEGAL_TERM_DAYS} jours après {what} du "
+        f"{LEGAL_DUE_DATE_NOTE} : délai légal de {LEGAL_TERM_DAYS} jours après {what} du "
         f"{start.strftime('%d/%m/%Y')}, soit le {due.strftime('%d/%m/%Y')} (Code de commerce, art. L441-10 I)"
     )
     return due, note if not terms else f"{terms} — {note}"

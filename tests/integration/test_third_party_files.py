@@ -14,6 +14,7 @@ from pathlib import Path
 import facturx  # type: ignore[import-untyped]
 import pytest
 
+from application.claims import Claims
 from application.clock import SimulatedClock
 from application.imports import (
     DebtorFields,
@@ -373,6 +374,9 @@ def assert_issued(desk: Desk, content: bytes, name: str, expected: Issued) -> No
     assert prepaid == ([("prepayment", Decimal(expected.prepaid), f"ACOMPTE {expected.number}")]
                        if Decimal(expected.prepaid) else [])  # fmt: skip
     assert (receivable.payment_terms or "").startswith(expected.terms or "")
+    # A due date set by law is said on the receivable (its terms) and in any claim on it
+    stated = [r.code for r in Claims(desk.ledger).claim_of(receivable, expected.due).rules]
+    assert ("due_date_set_by_law" in stated) == (LEGAL in (receivable.payment_terms or ""))
     assert [(line.outcome.value, line.reason) for line in second.lines] == [("skipped", "invoice_number_exists")]
     assert desk.events() == events
 

@@ -12,6 +12,7 @@ import pytest
 from domain.errors import InvalidInput
 from domain.late_charges import (
     CREDIT_NOTE,
+    LEGAL_DUE_DATE_NOTE,
     PAYMENT,
     ChargeBasis,
     ChargePolicy,
@@ -316,3 +317,21 @@ def test_a_notice_claims_charges_when_it_claims_any_interest_or_indemnity(
 
     [notice] = ClaimFacts.of(receivable).notices
     assert notice == NoticeFact(d(2024, 3, 20), claims_charges)
+
+
+def test_a_due_date_set_by_law_is_stated_in_the_claim_with_its_article() -> None:
+    claim = compute_claim(facts(due_date_by_law=True), TABLE, date(2025, 5, 31))
+    stated = [r for r in claim.rules if r.code == "due_date_set_by_law"]
+    assert [(r.reference, str(MAR31) in r.text) for r in stated] == [("Code de commerce L441-10 I", True)]
+
+
+def test_a_due_date_the_invoice_gave_is_not_said_to_be_set_by_law() -> None:
+    claim = compute_claim(facts(), TABLE, date(2025, 5, 31))
+    assert "due_date_set_by_law" not in [r.code for r in claim.rules]
+
+
+def test_an_invoice_whose_payment_terms_carry_the_importers_note_has_a_due_date_set_by_law() -> None:
+    noted = issued_receivable(payment_terms=f"Net 30 — {LEGAL_DUE_DATE_NOTE} : délai légal de 30 jours")
+    assert ClaimFacts.of(noted).due_date_by_law
+    assert not ClaimFacts.of(issued_receivable(payment_terms="30 jours fin de mois")).due_date_by_law
+    assert not ClaimFacts.of(issued_receivable()).due_date_by_law
