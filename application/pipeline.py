@@ -1,11 +1,13 @@
 """The one way in for every command: HTTP, console, CLI, imports, the dunning run, dispatch and the demo.
 
 Each command passes the same steps, in this order: the caller's role may issue it; every document it
-names is stored (decision 0023); the aggregate is loaded fresh and, when the caller saw a version
-(If-Match), still at it; the domain decides; the events are appended with the version they follow. A
-command sent without an expected version whose append lost to another writer is decided again on the
-fresh state, a few times, before it is refused as a concurrent write: it did not depend on what its
-caller had seen. Errors are the domain's, mapped once per entry point (HTTP problems, CLI exit codes).
+names is stored (decision 0023); a command sent with an idempotency key that already recorded its events
+is answered with them (decision 0015); the aggregate is loaded fresh and, when the caller saw a version
+(If-Match), still at it; the domain decides; the events are appended with the version they follow (and
+the key's outcome, in the same transaction). A command sent without an expected version whose append
+lost to another writer is decided again on the fresh state, a few times, before it is refused as a
+concurrent write: it did not depend on what its caller had seen. Errors are the domain's, answered from
+one table at every entry point (api/errors.py: HTTP problems, CLI exit codes).
 """
 
 from __future__ import annotations
