@@ -6,6 +6,7 @@ import sys
 
 from api import (  # noqa: F401 - imported for the commands they register
     cli_claims,
+    cli_documents,
     cli_dunning,
     cli_evidence,
     cli_imports,

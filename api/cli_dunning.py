@@ -71,6 +71,8 @@ def report_lines(report: RunReport, names: dict[str, str]) -> list[str]:
     for item in report.sent:
         who = names.get(item.debtor_id, item.debtor_id)
         lines.append(f"  {item.status:<11}{item.kind:<17}{item.channel:<30}{who}: {', '.join(item.invoice_numbers)}")
+        if item.document_sha256:
+            lines.append(f"{'':<13}document {item.document_sha256} (relance documents get SHA256 -o FILE)")
     for detection in report.detections:
         lines.append(f"  detected   {detection['kind']:<17}{detection['invoice_number']}")
     for refusal in report.refused:

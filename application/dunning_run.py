@@ -162,6 +162,8 @@ class DunningRun:
                 refuse("bank_data_stale", report.bank_data)
             elif self.ports.firm is None:
                 refuse("firm_not_configured", "the creditor's name is not set (RELANCE_FIRM_NAME)")
+            elif group.channel is Channel.SMS:  # refused alike by a dry run and a real one, never proposed then failed
+                refuse("sms_not_available", "no SMS provider is configured: the step is not sent by SMS")
             elif group.channel in PRINTED and day.weekday() == SUNDAY:
                 refuse("guardrail_letter_on_sunday", "no letter is dated on a Sunday: it goes on the next run")
             elif documents >= allowed_contacts:

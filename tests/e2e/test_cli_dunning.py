@@ -6,6 +6,9 @@ tests expect does not depend on the time of day they run at.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
@@ -143,3 +146,39 @@ def test_policies_are_listed_shown_and_a_bad_file_is_refused_with_its_line(
     assert stored.exit_code == 0 and "version 2" in stored.output
     assert_unknown = relance(data_dir, "policy", "show", "nope", env=env)
     assert assert_unknown.exit_code == 3
+
+
+def test_a_policy_naming_sms_is_refused_alike_by_the_dry_run_and_the_real_run(
+    firm: tuple[Path, dict[str, str], Inbox], tmp_path: Path
+) -> None:
+    data_dir, env, inbox = firm
+    (tmp_path / "policies" / "always.toml").write_text(
+        always_open_policy().replace('channels = ["email"]', 'channels = ["sms"]'), encoding="utf-8"
+    )
+    dry = as_json(relance(data_dir, "dunning", "run", "--dry-run", "--force", "--json", env=env))
+    real = relance(data_dir, "dunning", "run", "--force", "--json", env=env)
+
+    assert real.exit_code == 0, real.output
+    for report in (dry, json.loads(real.stdout)):
+        assert "sms_not_available" in {r["rule"] for r in report["refused"]}, report
+        assert not [s for s in report["sent"] if s["channel"] == "sms"] and report["errors"] == []
+    assert inbox.received == []
+
+
+def test_each_document_of_a_run_is_named_with_how_to_get_it_and_comes_back_byte_for_byte(
+    firm: tuple[Path, dict[str, str], Inbox], tmp_path: Path
+) -> None:
+    data_dir, env, inbox = firm
+    text = relance(data_dir, "dunning", "run", "--force", env=env)
+    assert text.exit_code == 0, text.output
+    (sha,) = re.findall(r"document ([0-9a-f]{64}) \(relance documents get SHA256 -o FILE\)", text.output)
+
+    written = relance(data_dir, "documents", "get", sha, "-o", str(tmp_path / "reminder.eml"), env=env)
+    unknown = relance(data_dir, "documents", "get", "0" * 64, "-o", str(tmp_path / "none"), env=env)
+    malformed = relance(data_dir, "documents", "get", "F-CLI-0001", "-o", str(tmp_path / "none"), env=env)
+
+    assert written.exit_code == 0, written.output
+    content = (tmp_path / "reminder.eml").read_bytes()
+    assert hashlib.sha256(content).hexdigest() == sha and content == inbox.received[0][2]
+    assert (unknown.exit_code, malformed.exit_code) == (3, 2)
+    assert "no stored document" in unknown.output and not (tmp_path / "none").exists()
