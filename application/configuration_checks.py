@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from application.correspondence import Firm
+from application.sepa_qr import iban_valid
 from domain.rates import HalfYear, RateTable
 from domain.vocabulary import RateKind
 
@@ -23,7 +24,7 @@ RATE_NAMES = {RateKind.ECB_MRO: "the ECB main refinancing rate", RateKind.LEGAL_
 
 @dataclass(frozen=True)
 class ConfigurationWarning:
-    rule: str  # rate_not_published, consumer_mediator_not_set
+    rule: str  # rate_not_published, consumer_mediator_not_set, iban_invalid
     detail: str  # what is wrong, what it does to the letters, and the exact fix
 
     def view(self) -> dict[str, str]:
@@ -59,6 +60,17 @@ def mediator_missing(firm: Firm | None) -> ConfigurationWarning | None:
     )
 
 
+def iban_invalid(firm: Firm | None) -> ConfigurationWarning | None:
+    """An IBAN whose check digits fail: letters would print it, and no payment QR code can carry it."""
+    if firm is None or firm.iban is None or iban_valid(firm.iban):
+        return None
+    return ConfigurationWarning(
+        "iban_invalid",
+        f"RELANCE_FIRM_IBAN {firm.iban!r} fails its check digits (ISO 13616): letters would print it and carry "
+        "no SEPA payment QR code. Copy it again from the bank's RIB",
+    )
+
+
 def configuration_warnings(table: RateTable, today: date, firm: Firm | None) -> list[ConfigurationWarning]:
-    mediator = mediator_missing(firm)
-    return [*missing_rates(table, today), *([mediator] if mediator is not None else [])]
+    found = [mediator_missing(firm), iban_invalid(firm)]
+    return [*missing_rates(table, today), *(warning for warning in found if warning is not None)]

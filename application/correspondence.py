@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from enum import Enum
 
+from application.sepa_qr import epc_payload
 from domain.debtor import Debtor
 from domain.errors import InvalidInput
 from domain.late_charges import ZERO, Claim
@@ -152,6 +153,7 @@ class InvoiceLine:
     outstanding: Decimal  # principal incl. VAT still unpaid
     days_past_due: int
     claim: Claim | None = None  # formal notices: the late-charges computation as of the letter's date
+    currency: str = "EUR"
 
     @classmethod
     def of(cls, receivable: Receivable, on: date, claim: Claim | None = None) -> InvoiceLine:
@@ -165,6 +167,7 @@ class InvoiceLine:
             outstanding=receivable.outstanding,
             days_past_due=receivable.days_past_due(on),
             claim=claim,
+            currency=receivable.currency,
         )
 
     @property
@@ -233,6 +236,23 @@ class Correspondence:
     def total_claimed(self) -> Decimal:
         """Principal plus the late charges when they were computed (formal notice), else the principal."""
         return sum((line.claimed for line in self.invoices), ZERO)
+
+    @property
+    def amount_asked(self) -> Decimal:
+        """What the letter asks to pay: the sum claimed by a formal notice, the principal due otherwise."""
+        return self.total_claimed if self.kind is DocumentKind.FORMAL_NOTICE else self.total_outstanding
+
+    def payment_qr_text(self) -> str | None:
+        """The SEPA transfer QR code's text (EPC069-12) for what the letter asks to pay, with its reference
+        and invoice numbers; None without the firm's IBAN or when the guidelines allow none."""
+        currencies = {line.currency for line in self.invoices}
+        if self.firm.iban is None or len(currencies) != 1:
+            return None
+        numbers = " ".join(line.number for line in self.invoices)
+        return epc_payload(
+            beneficiary=self.firm.name, iban=self.firm.iban, amount=self.amount_asked, currency=currencies.pop(),
+            remittance=f"{self.reference} {numbers}",
+        )  # fmt: skip
 
     @property
     def total_principal(self) -> Decimal:

@@ -127,7 +127,7 @@ class Renderer:
         return pdf
 
     def letter_html(self, c: Correspondence) -> str:
-        return self._render(LETTER_TEMPLATE, self._context(c))
+        return self._render(LETTER_TEMPLATE, {**self._context(c), "payment_qr": payment_qr(c)})
 
     def email(self, c: Correspondence) -> RenderedEmail:
         context = self._context(c)
@@ -151,6 +151,7 @@ class Renderer:
             "kind": c.kind.value,
             "delivery": delivery_mention(c),
             "subject": self.subject(c),
+            "payment_qr": None,  # letters only (letter_html): a QR code means nothing in an e-mail read on the phone
         }
 
     def _render(self, name: str, context: dict[str, Any]) -> str:
@@ -184,3 +185,14 @@ def firm_from_settings(settings: Settings) -> Firm:
         consumer_mediator=settings.firm_consumer_mediator,
         consumer_mediator_website=settings.firm_consumer_mediator_website,
     )
+
+
+def payment_qr(c: Correspondence) -> str | None:
+    """The SEPA transfer QR code (EPC069-12: error correction M) as an SVG data URI for the letter."""
+    text = c.payment_qr_text()
+    if text is None:
+        return None
+    import segno
+
+    uri: str = segno.make(text, error="m", micro=False, boost_error=False).svg_data_uri(scale=2, border=4)
+    return uri

@@ -41,7 +41,7 @@ FIRM = Firm(
     siren="552100554",
     email="compta@dupont.example",
     phone="04 72 00 00 00",
-    iban="FR76 3000 4000 0300 0000 0000 189",
+    iban="FR76 3000 6000 0112 3456 7890 189",
     signatory="Marie Dupont, gérante",
     terms_of_sale_reference=TERMS,
     legal_form="SARL",
@@ -458,3 +458,24 @@ def test_documents_to_a_consumer_name_the_consumer_mediator_and_those_to_a_firm_
         assert "médiateur" not in rendered(kind, PRO)[name], name
     unset = replace(FIRM, consumer_mediator=None, consumer_mediator_website=None)
     assert "médiateur" not in pdf_text(Renderer().pdf(letter(kind, CONSUMER, firm=unset)))
+
+
+@pytest.mark.parametrize("kind", [DocumentKind.FIRST_REMINDER, DocumentKind.FORMAL_NOTICE])
+def test_a_letter_carries_a_sepa_qr_code_for_the_amount_it_asks_and_the_email_none(kind: DocumentKind) -> None:
+    c = letter(kind, DebtorKind.PROFESSIONAL)
+    html = Renderer().letter_html(c)
+    email = Renderer().email(c)
+
+    text = c.payment_qr_text()
+    asked = c.total_claimed if kind is DocumentKind.FORMAL_NOTICE else c.total_outstanding
+    assert text is not None and text.split("\n")[7] == f"EUR{asked:.2f}"
+    assert c.reference in text.split("\n")[10] and all(line.number in text for line in c.invoices)
+    assert html.count('src="data:image/svg+xml') == 1 and "scannez ce code" in html
+    assert "data:image" not in email.html and "scannez" not in email.text
+    assert "scannez ce code" in flat(pdf_text(Renderer().pdf(c)))
+
+
+def test_without_the_firms_iban_a_letter_has_no_qr_code() -> None:
+    c = letter(DocumentKind.FIRST_REMINDER, DebtorKind.PROFESSIONAL, firm=replace(FIRM, iban=None))
+    assert c.payment_qr_text() is None
+    assert "data:image" not in Renderer().letter_html(c)
