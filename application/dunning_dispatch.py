@@ -56,7 +56,15 @@ class Outbox(Protocol):
 class Rendering(Protocol):
     def pdf(self, c: Correspondence) -> bytes: ...
 
-    def email_message(self, c: Correspondence, *, to: str, message_id: str, sent_at: datetime) -> bytes: ...
+    def email_message(
+        self,
+        c: Correspondence,
+        *,
+        to: str,
+        message_id: str,
+        sent_at: datetime,
+        attachments: Sequence[tuple[str, str, bytes]] = (),
+    ) -> bytes: ...
 
 
 class Sender(Protocol):

@@ -12,6 +12,7 @@ stale bank data, missing address) is in the report, never silent.
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -33,6 +34,7 @@ from domain.errors import DomainError, InvalidInput
 from domain.late_charges import Claim
 from domain.receivable import Receivable
 from domain.vocabulary import DebtorKind, ReminderStage
+from domain.vocabulary import DocumentKind as AttachmentKind
 
 __all__ = ["DunningPorts", "DunningRun", "RunReport"]
 
@@ -201,6 +203,21 @@ class DunningRun:
         if warning is not None and warning.view() not in report.warnings:
             report.warnings.append(warning.view())
 
+    def _invoices_as_stored(self, receivables: list[Receivable]) -> list[tuple[str, str, bytes]]:
+        """The invoices' own documents (attached as kind ``invoice``), for the e-mail: a reminder carries a copy
+        of the invoice when the firm has it (product.md, Dispatch)."""
+        found: list[tuple[str, str, bytes]] = []
+        for receivable in receivables:
+            for attached in receivable.documents:
+                content = None
+                if attached.kind is AttachmentKind.INVOICE:
+                    content = self.ports.documents.content(attached.document_sha256)
+                if content is not None:
+                    name = re.sub(r"[^A-Za-z0-9._-]+", "-", receivable.invoice_number).strip("-")
+                    extension = "pdf" if attached.media_type == "application/pdf" else "bin"
+                    found.append((f"facture-{name}.{extension}", attached.media_type, content))
+        return found
+
     def _plan(self, group: _Group, debtor: Debtor, contact: Any, policy: Policy, day: date, now: datetime) -> Planned:
         """Render the group's document and say what each receivable it names will record."""
         ports = self.ports
@@ -211,7 +228,10 @@ class DunningRun:
         correspondence = self._correspondence(group, debtor, day, key, claims, deadline)
         if group.channel is Channel.EMAIL:
             message_id = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@relance>"
-            content = ports.renderer.email_message(correspondence, to=contact.email, message_id=message_id, sent_at=now)
+            content = ports.renderer.email_message(
+                correspondence, to=contact.email, message_id=message_id, sent_at=now,
+                attachments=self._invoices_as_stored(group.receivables),
+            )  # fmt: skip
             media_type = "message/rfc822"
         else:
             content, media_type = ports.renderer.pdf(correspondence), "application/pdf"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from application.correspondence import Correspondence, Firm
@@ -31,14 +31,22 @@ class EmailRendering:
     def pdf(self, c: Correspondence) -> bytes:
         return self._renderer.pdf(c)
 
-    def email_message(self, c: Correspondence, *, to: str, message_id: str, sent_at: datetime) -> bytes:
+    def email_message(
+        self,
+        c: Correspondence,
+        *,
+        to: str,
+        message_id: str,
+        sent_at: datetime,
+        attachments: Sequence[tuple[str, str, bytes]] = (),
+    ) -> bytes:
         rendered = self._renderer.email(c)
         sender = self._sender or c.firm.email
         if not sender:
             raise InvalidInput("no sender address: set RELANCE_SMTP_FROM or RELANCE_FIRM_EMAIL", rule="smtp_sender")
         email = OutgoingEmail(
             sender=sender, to=to, subject=rendered.subject, text=rendered.text,
-            html=rendered.html, message_id=message_id, sent_at=sent_at,
+            html=rendered.html, message_id=message_id, sent_at=sent_at, attachments=tuple(attachments),
         )  # fmt: skip
         return email.as_bytes()
 

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from email import message_from_bytes
+from email.policy import default
 from typing import Any
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
@@ -165,6 +167,18 @@ def test_the_first_reminder_goes_out_by_email_five_days_after_the_due_date_and_n
     assert stored is not None and hashlib.sha256(stored).hexdigest() == reminder.document_sha256
     assert raw.replace(b"\r\n", b"\n") == stored.replace(b"\r\n", b"\n")  # what left is what the journal names
     assert "F-2026-0101" in stored.decode("utf-8", errors="replace")
+
+
+def test_a_reminder_by_email_carries_a_copy_of_the_invoice_the_firm_has(engine: Engine) -> None:
+    with_pdf = engine.invoice(engine.debtor(), "F-2026/0102")  # the builder attaches the invoice's PDF
+    report = engine.run_on(DUE + timedelta(days=5))
+    assert sent_kinds(report) == [("first_reminder", "email")], report
+    message = message_from_bytes(engine.inbox.received[0][2], policy=default)
+    attached = [
+        (part.get_filename(), part.get_content_type(), part.get_content()) for part in message.iter_attachments()
+    ]
+    assert attached == [("facture-F-2026-0102.pdf", "application/pdf", invoice_pdf("F-2026/0102"))]
+    assert engine.reminders(with_pdf)[0].document_sha256 == hashlib.sha256(engine.inbox.received[0][2]).hexdigest()
 
 
 def test_running_twice_for_the_same_date_sends_and_records_nothing_twice(engine: Engine) -> None:
