@@ -36,7 +36,7 @@ def legacy_environment(
         yield {"RELANCE_DATA_DIR": str(data_dir), "RELANCE_DATABASE_URL": ""}
         return
     url = postgres_database_factory()
-    psql = postgres_bin_dir() / "psql"
+    psql = shutil.which("psql") or postgres_bin_dir() / "psql"
     subprocess.run(
         [str(psql), "-q", "-v", "ON_ERROR_STOP=1", "-f", str(LEGACY / "postgres" / "dump.sql"), url],
         check=True,
