@@ -230,3 +230,11 @@ def test_a_formal_notice_may_be_acknowledged_on_the_day_it_was_sent() -> None:
         AcknowledgementOutcome.DELIVERED,
         NOTICE_DAY,
     )
+
+
+def test_a_formal_notice_may_claim_the_principal_without_interest_or_indemnity() -> None:
+    receivable = issued_receivable()
+
+    _notice(receivable, claimed=_claimed(interest="0", indemnity="0"))
+
+    assert receivable.notices[0].claimed == _claimed(interest="0", indemnity="0")
