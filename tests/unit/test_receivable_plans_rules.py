@@ -153,3 +153,14 @@ def test_a_plan_agreed_after_one_in_default_is_numbered_two() -> None:
     receivable.agree_payment_plan(instalments=[(date(2024, 7, 1), eur("1200.00"))], now=at(LATER), actor=ACTOR)
 
     assert [plan.number for plan in receivable.plans] == [1, 2]
+
+
+def test_an_instalment_counts_only_payments_made_since_the_plan_was_agreed() -> None:
+    receivable = issued_receivable()
+    pay(receivable, "600.00", on=TODAY, reference="VIR-BEFORE")
+    receivable.agree_payment_plan(instalments=_schedule("300.00", "300.00"), now=NOW, actor=ACTOR)
+    receivable.collect_events()
+
+    receivable.miss_instalment(instalment_number=1, noted_on=LATER, now=at(LATER), actor=ACTOR)
+
+    assert receivable.plans[0].missed == [1]
