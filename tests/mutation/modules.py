@@ -25,7 +25,7 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     "rates": ("tests/unit/test_rates*.py", "tests/unit/test_late_charges_golden.py"),
     "rate_register": ("tests/unit/test_rates*.py",),
     "values": ("tests/unit/test_values*.py", "tests/unit/test_debtor.py"),
-    "debtor": ("tests/unit/test_debtor.py", "tests/unit/test_credit_hold.py"),
+    "debtor": ("tests/unit/test_debtor*.py", "tests/unit/test_credit_hold.py"),
     "receivable": RECEIVABLE_TESTS,
     "receivable_state": RECEIVABLE_TESTS,
     "receivable_standing": (*RECEIVABLE_TESTS, "tests/unit/test_credit_hold.py"),

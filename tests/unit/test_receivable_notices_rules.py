@@ -1,0 +1,240 @@
+"""Reminders, calls and formal notices at their limits: the field each error names, text lengths, boundary days,
+policy versions and numbering."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from domain.errors import DomainError, InvalidInput, RuleViolation
+from domain.receivable import Receivable
+from domain.receivable_events import ClaimBreakdown
+from domain.vocabulary import (
+    AcknowledgementOutcome,
+    CallOutcome,
+    CallPurpose,
+    NoticeChannel,
+    ReminderChannel,
+    ReminderStage,
+)
+from tests.unit.builders import (
+    ACTOR,
+    DOCUMENT,
+    DUE_DAY,
+    TODAY,
+    at,
+    claim,
+    issued_receivable,
+    refused,
+    with_formal_notice,
+)
+
+NOW = at(TODAY)
+TOMORROW = TODAY + timedelta(days=1)
+AFTER_DUE = DUE_DAY + timedelta(days=1)
+NOTICE_DAY = date(2024, 3, 20)
+
+
+def _remind(receivable: Receivable, **overrides: Any) -> object:
+    fields: dict[str, Any] = {
+        "stage": ReminderStage.FIRST,
+        "channel": ReminderChannel.EMAIL,
+        "sent_on": AFTER_DUE,
+        "now": NOW,
+        "actor": ACTOR,
+    }
+    fields.update(overrides)
+    return receivable.send_reminder(**fields)
+
+
+def _call(receivable: Receivable, **overrides: Any) -> object:
+    fields: dict[str, Any] = {
+        "called_on": AFTER_DUE,
+        "purpose": CallPurpose.FOLLOW_UP,
+        "outcome": CallOutcome.REACHED,
+        "now": NOW,
+        "actor": ACTOR,
+    }
+    fields.update(overrides)
+    return receivable.note_call(**fields)
+
+
+def _notice(receivable: Receivable, **overrides: Any) -> object:
+    fields: dict[str, Any] = {
+        "channel": NoticeChannel.REGISTERED_LETTER,
+        "sent_on": NOTICE_DAY,
+        "deadline": NOTICE_DAY + timedelta(days=8),
+        "claimed": claim(),
+        "document_sha256": DOCUMENT,
+        "now": NOW,
+        "actor": ACTOR,
+    }
+    fields.update(overrides)
+    return receivable.send_formal_notice(**fields)
+
+
+def _acknowledge(receivable: Receivable, **overrides: Any) -> object:
+    fields: dict[str, Any] = {
+        "notice_number": 1,
+        "outcome": AcknowledgementOutcome.DELIVERED,
+        "acknowledged_on": TODAY,
+        "now": NOW,
+        "actor": ACTOR,
+    }
+    fields.update(overrides)
+    return receivable.acknowledge_formal_notice(**fields)
+
+
+def _claimed(**overrides: str) -> ClaimBreakdown:
+    fields = {"principal": "1200.00", "interest": "25.10", "indemnity": "40.00"} | overrides
+    return ClaimBreakdown(**{k: Decimal(v) for k, v in fields.items()})
+
+
+FIELD_ERRORS: list[tuple[str, Callable[[], object]]] = [
+    ("sent_on", lambda: _remind(issued_receivable(), sent_on=TOMORROW)),
+    ("document_sha256", lambda: _remind(issued_receivable(), document_sha256="not a digest")),
+    ("called_on", lambda: _call(issued_receivable(), called_on=TOMORROW)),
+    ("sent_on", lambda: _notice(issued_receivable(), sent_on=TOMORROW, deadline=TOMORROW + timedelta(days=8))),
+    ("claimed.principal", lambda: _notice(issued_receivable(), claimed=_claimed(principal="0"))),
+    ("claimed.interest", lambda: _notice(issued_receivable(), claimed=_claimed(interest="-1"))),
+    ("claimed.indemnity", lambda: _notice(issued_receivable(), claimed=_claimed(indemnity="-1"))),
+    ("document_sha256", lambda: _notice(issued_receivable(), document_sha256="not a digest")),
+    ("acknowledged_on", lambda: _acknowledge(with_formal_notice(issued_receivable()), acknowledged_on=TOMORROW)),
+    ("proof_sha256", lambda: _acknowledge(with_formal_notice(issued_receivable()), proof_sha256="not a digest")),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "command"),
+    FIELD_ERRORS,
+    ids=[
+        "reminder sent_on",
+        "reminder document",
+        "called_on",
+        "notice sent_on",
+        "principal",
+        "interest",
+        "indemnity",
+        "notice document",
+        "acknowledged_on",
+        "proof_sha256",
+    ],
+)
+def test_a_refused_reminder_call_or_notice_names_the_field_at_fault(field: str, command: Callable[[], object]) -> None:
+    with pytest.raises(DomainError) as caught:
+        command()
+
+    assert caught.value.message.startswith(f"{field}: ")
+
+
+TEXT_FIELDS: list[tuple[str, int, Callable[[str], object]]] = [
+    ("template_id", 100, lambda value: _remind(issued_receivable(), template_id=value)),
+    ("policy_id", 100, lambda value: _remind(issued_receivable(), policy_id=value)),
+    ("rule", 200, lambda value: _remind(issued_receivable(), rule=value)),
+    ("notes", 4000, lambda value: _call(issued_receivable(), notes=value)),
+    ("tracking_number", 100, lambda value: _notice(issued_receivable(), tracking_number=value)),
+    ("policy_id", 100, lambda value: _notice(issued_receivable(), policy_id=value)),
+    ("rule", 200, lambda value: _notice(issued_receivable(), rule=value)),
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "longest", "command"),
+    TEXT_FIELDS,
+    ids=[
+        "template_id",
+        "reminder policy_id",
+        "reminder rule",
+        "notes",
+        "tracking_number",
+        "notice policy_id",
+        "notice rule",
+    ],
+)
+def test_a_reminder_call_or_notice_text_is_accepted_at_its_longest_and_refused_one_character_longer(
+    field: str, longest: int, command: Callable[[str], object]
+) -> None:
+    command("x" * longest)
+
+    with pytest.raises(InvalidInput) as caught:
+        command("x" * (longest + 1))
+
+    assert caught.value.rule == "text_length"
+    assert caught.value.message == f"{field}: at most {longest} characters"
+
+
+@pytest.mark.parametrize("send", [_remind, _notice], ids=["reminder", "formal notice"])
+def test_policy_version_one_is_the_first_accepted_and_zero_is_refused(send: Callable[..., object]) -> None:
+    send(issued_receivable(), policy_id="default", policy_version=1)
+
+    receivable = issued_receivable()
+    with refused(receivable, InvalidInput, "policy_version"):
+        send(receivable, policy_id="default", policy_version=0)
+
+
+def test_a_courtesy_reminder_may_be_sent_on_the_due_date_and_a_first_one_the_day_after() -> None:
+    receivable = issued_receivable()
+
+    _remind(receivable, stage=ReminderStage.COURTESY, sent_on=DUE_DAY)
+    _remind(receivable, stage=ReminderStage.FIRST, sent_on=AFTER_DUE)
+
+    assert [(r.stage, r.sent_on) for r in receivable.reminders] == [
+        (ReminderStage.COURTESY, DUE_DAY),
+        (ReminderStage.FIRST, AFTER_DUE),
+    ]
+
+
+def test_a_second_reminder_does_not_follow_a_courtesy_reminder_alone() -> None:
+    receivable = issued_receivable()
+    _remind(receivable, stage=ReminderStage.COURTESY, sent_on=DUE_DAY)
+    receivable.collect_events()
+
+    with refused(receivable, RuleViolation, "second_after_first"):
+        _remind(receivable, stage=ReminderStage.SECOND)
+
+
+def test_a_formal_notice_may_be_sent_the_day_after_the_due_date_with_a_deadline_the_next_day() -> None:
+    receivable = issued_receivable()
+
+    _notice(receivable, sent_on=AFTER_DUE, deadline=AFTER_DUE + timedelta(days=1))
+
+    assert [(n.sent_on, n.deadline) for n in receivable.notices] == [(AFTER_DUE, AFTER_DUE + timedelta(days=1))]
+
+
+def test_a_formal_notice_may_claim_exactly_the_outstanding_principal() -> None:
+    receivable = issued_receivable()
+
+    _notice(receivable, claimed=_claimed(principal="1200.00"))
+
+    assert receivable.notices[0].claimed.principal == Decimal("1200.00")
+
+
+def test_a_second_formal_notice_is_numbered_two() -> None:
+    receivable = with_formal_notice(issued_receivable())
+
+    _notice(receivable, sent_on=TODAY, deadline=TODAY + timedelta(days=8))
+
+    assert [n.number for n in receivable.notices] == [1, 2]
+
+
+def test_a_formal_notice_may_be_acknowledged_on_the_day_it_was_sent() -> None:
+    receivable = with_formal_notice(issued_receivable(), sent_on=NOTICE_DAY)
+
+    _acknowledge(receivable, acknowledged_on=NOTICE_DAY)
+
+    assert (receivable.notices[0].acknowledgement, receivable.notices[0].acknowledged_on) == (
+        AcknowledgementOutcome.DELIVERED,
+        NOTICE_DAY,
+    )
+
+
+def test_a_formal_notice_may_claim_the_principal_without_interest_or_indemnity() -> None:
+    receivable = issued_receivable()
+
+    _notice(receivable, claimed=_claimed(interest="0", indemnity="0"))
+
+    assert receivable.notices[0].claimed == _claimed(interest="0", indemnity="0")
