@@ -15,10 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from application.views import claim_summary, limitation_view
-from domain.canonical import to_canonical_value
 from infrastructure.settings import Settings
 from infrastructure.stores import build_claims, build_ledger
+from tests.data.legacy_store.make_expected import snapshot
 from tests.support.throwaway_postgres import postgres_bin_dir
 
 LEGACY = Path(__file__).parents[1] / "data" / "legacy_store"
@@ -69,33 +68,8 @@ def test_the_legacy_store_replays_to_the_same_states_and_claims(
     settings = Settings()
     ledger = build_ledger(settings)
     try:
-        claims = build_claims(settings, ledger)
-        as_of = date.fromisoformat(EXPECTED["as_of"])
-        seen = {}
-        for receivable in ledger.receivables():
-            seen[str(receivable.id)] = {
-                "invoice_number": receivable.invoice_number,
-                "version": receivable.version,
-                "head": receivable.head,
-                "status": receivable.status.value,
-                "stage": receivable.stage.value,
-                "outstanding": str(receivable.outstanding),
-                "paid": str(receivable.paid),
-                "credited": str(receivable.credited),
-                "claim": to_canonical_value(claim_summary(claims.claim_of(receivable, as_of))),
-                "limitation": to_canonical_value(limitation_view(claims.limitation(receivable.id, as_of))),
-                "journal": [entry.hash for entry in ledger.journal(receivable.id)],
-            }
-        debtors = {}
-        for debtor_id in ledger.debtor_ids():
-            debtor = ledger.debtor(debtor_id)
-            debtors[str(debtor_id)] = {
-                "version": debtor.version,
-                "head": debtor.head,
-                "erased": debtor.erased,
-                "journal": [entry.hash for entry in ledger.journal(debtor_id)],
-            }
+        seen = snapshot(ledger, build_claims(settings, ledger), date.fromisoformat(EXPECTED["as_of"]))
     finally:
         ledger.close()
-    assert seen == EXPECTED["receivables"]
-    assert debtors == EXPECTED["debtors"]
+    assert seen["receivables"] == EXPECTED["receivables"]
+    assert seen["debtors"] == EXPECTED["debtors"]
