@@ -91,6 +91,24 @@ class ChangeContact(DebtorCommand):
 
 
 @dataclass(frozen=True)
+class RecordReturnedMail(DebtorCommand):
+    """A letter came back undeliverable: the debtor's postal address is flagged until it is changed."""
+
+    returned_on: date
+    document_sha256: str
+    proof_sha256: str | None = None
+
+    decided_by: ClassVar[str] = "record_returned_mail"
+
+
+@dataclass(frozen=True)
+class ChangeAddress(DebtorCommand):
+    address: Address
+
+    decided_by: ClassVar[str] = "change_address"
+
+
+@dataclass(frozen=True)
 class SetCreditLimit(DebtorCommand):
     limit: Money
 
@@ -342,6 +360,17 @@ class AcknowledgeFormalNotice(ReceivableCommand):
     proof_sha256: str | None = None
 
     decided_by: ClassVar[str] = "acknowledge_formal_notice"
+
+
+@dataclass(frozen=True)
+class ReturnLetter(ReceivableCommand):
+    """A reminder letter came back undeliverable: the step failed."""
+
+    document_sha256: str
+    returned_on: date
+    proof_sha256: str | None = None
+
+    decided_by: ClassVar[str] = "return_letter"
 
 
 @dataclass(frozen=True)

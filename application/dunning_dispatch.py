@@ -28,6 +28,10 @@ from domain.vocabulary import NoticeChannel, ReminderChannel, ReminderStage
 
 NOTICE_CHANNELS = frozenset(channel.value for channel in NoticeChannel)
 PREPARED, SENT, RECORDED = "prepared", "sent", "recorded"
+TO_POST, CANCELLED = "to_post", "cancelled"  # a letter waits for a person to post it; or it was withdrawn
+# Letters are printed and posted by a person: the run prepares them and the posting records them
+# (application/letters.py). An e-mail is recorded when the SMTP server accepted it.
+POSTAL_CHANNELS = frozenset({"letter", "registered_letter", "electronic_registered_letter"})
 
 
 # ------------------------------------------------------------------- ports
@@ -51,6 +55,10 @@ class Outbox(Protocol):
     def existing(self, keys: Sequence[str]) -> list[Any]: ...
 
     def unfinished(self) -> list[Any]: ...
+
+    def to_post(self) -> list[Any]: ...
+
+    def get(self, key: str) -> Any | None: ...
 
 
 class Rendering(Protocol):
@@ -86,6 +94,7 @@ class DunningPorts:
     bank_statement_max_age_days: int
     new_dispatch: Callable[..., Any]  # builds the outbox row (infrastructure.dispatches.Dispatch)
     dispatch_key: Callable[[date, str, str, str], str]
+    post_within_days: int = 3  # a letter prepared and not posted after this many days comes back on the worklist
 
 
 @dataclass
@@ -129,15 +138,19 @@ class Dispatcher:
         }  # fmt: skip
         taken = ports.outbox.prepare_many(list(rows.values()), now=self._now(), run_id=self.run_id)
         sent: list[Planned] = []
+        to_post: list[str] = []
         for planned in fresh:
             if planned.key not in taken:
                 continue  # another run wrote it down first: it finishes it
-            if planned.channel is Channel.EMAIL:
-                if not self._send(report, planned.key, planned.content, planned.email):
-                    continue
-                ports.outbox.mark_sent(planned.key, now=self._now())
+            if planned.channel.value in POSTAL_CHANNELS:
+                to_post.append(planned.key)  # recorded when a person confirms the posting, not now
+                continue
+            if not self._send(report, planned.key, planned.content, planned.email):
+                continue
+            ports.outbox.mark_sent(planned.key, now=self._now())
             sent.append(planned)
-        ports.outbox.mark_many([p.key for p in sent if p.channel is not Channel.EMAIL], SENT, now=self._now())
+        ports.outbox.mark_many(to_post, TO_POST, now=self._now())
+        report.sent += [_sent_item(rows[key], TO_POST) for key in to_post]
         self._record_batch(report, [(rows[p.key], p) for p in sent], actor)
         ports.outbox.mark_many([p.key for p in sent], RECORDED, now=self._now())
 
@@ -147,8 +160,13 @@ class Dispatcher:
                 report.sent[-1].status = "resumed"
 
     def finish(self, report: RunReport, dispatch: Any, actor: str) -> bool:
-        """Send (if not yet) and record a dispatch an earlier try left, from its stored document."""
-        if dispatch.status == RECORDED:
+        """Send (if not yet) and record a dispatch an earlier try left, from its stored document; a letter
+        an earlier try left goes onto the list of letters to post (it was never posted)."""
+        if dispatch.status in (RECORDED, TO_POST, CANCELLED):
+            return False
+        if dispatch.channel in POSTAL_CHANNELS:
+            self.ports.outbox.mark(dispatch.key, TO_POST, now=self._now())
+            report.sent.append(_sent_item(dispatch, TO_POST))
             return False
         if dispatch.status == PREPARED:
             if dispatch.channel == Channel.EMAIL.value:
@@ -209,20 +227,25 @@ class Dispatcher:
         return self.ledger.now().instant
 
 
-def command_for(dispatch: Any, step: dict[str, Any]) -> Any:
-    """The command that records one step of a dispatch on the receivable it names."""
+def command_for(
+    dispatch: Any, step: dict[str, Any], *, posted_on: date | None = None, tracking: str | None = None
+) -> Any:
+    """The command that records one step of a dispatch on the receivable it names: sent on the run date
+    (an e-mail), or on the day a person posted the letter, the notice's deadline moved by as many days."""
     receivable_id = UUID(step["receivable_id"])
     sha = dispatch.document_sha256
-    day: date = dispatch.run_date
+    day: date = posted_on or dispatch.run_date
+    shift = day - dispatch.run_date
     if dispatch.kind == DocumentKind.FORMAL_NOTICE.value and dispatch.channel not in NOTICE_CHANNELS:
         # A copy of the notice by e-mail beside the registered letter: kept in the file as a note.
         note = f"Copie de la mise en demeure envoyée par {dispatch.channel} (règle {step['rule']})"
         return AddNote(receivable_id, note, document_sha256=sha)
     if dispatch.kind == DocumentKind.FORMAL_NOTICE.value:
         return SendFormalNotice(
-            receivable_id, NoticeChannel(dispatch.channel), day, date.fromisoformat(step["deadline"]),
+            receivable_id, NoticeChannel(dispatch.channel), day, date.fromisoformat(step["deadline"]) + shift,
             Decimal(step["principal"]), Decimal(step["interest"]), Decimal(step["indemnity"]), sha,
-            policy_id=step["policy_id"], policy_version=step["policy_version"], rule=step["rule"],
+            tracking_number=tracking, policy_id=step["policy_id"], policy_version=step["policy_version"],
+            rule=step["rule"],
         )  # fmt: skip
     return SendReminder(
         receivable_id, ReminderStage(step["stage"]), ReminderChannel(dispatch.channel), day,

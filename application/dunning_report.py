@@ -32,7 +32,7 @@ class SentItem:
     document_sha256: str | None
     receivable_ids: list[str]
     invoice_numbers: list[str]
-    status: str  # recorded, would_send (dry run), resumed
+    status: str  # recorded, to_post (a letter: recorded when posted), would_send (dry run), resumed
 
 
 @dataclass

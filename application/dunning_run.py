@@ -27,6 +27,7 @@ from application.dunning_dispatch import Dispatcher, DunningPorts, Planned
 from application.dunning_report import Refusal, RunReport, SentItem, WorkItem, worklist_order
 from application.ledger import Ledger
 from application.ledger_scan import scan_ledger
+from application.letters import Letters
 from domain.debtor import Debtor
 from domain.dunning import Decision, DueAction, contacts_in_week, decide, within_working_hours
 from domain.dunning_policy import Action, Channel, Policy, choose_policy
@@ -58,6 +59,7 @@ class DunningRun:
     def __init__(self, ledger: Ledger, ports: DunningPorts) -> None:
         self.ledger = ledger
         self.ports = ports
+        self._awaiting: dict[UUID, str] = {}  # receivable id -> the key of its letter waiting to be posted
 
     # -------------------------------------------------------------- entry
 
@@ -71,6 +73,8 @@ class DunningRun:
         dispatcher = Dispatcher(self.ledger, self.ports, report.run_id)
         if not dry_run:
             dispatcher.finish_unfinished(report, actor)
+        # A file whose letter waits to be posted gets no second letter: the first one has not gone yet.
+        self._awaiting = {UUID(step["receivable_id"]): d.key for d in self.ports.outbox.to_post() for step in d.steps}
         sending_allowed = self._bank_data_check(report, day, force)
         policies = list(self.ports.policies())
         book = scan_ledger(self.ledger)  # every receivable and debtor in one pass over the log
@@ -87,6 +91,9 @@ class DunningRun:
                 batch = []
         self._flush_detections(report, detected, actor)
         dispatcher.dispatch(report, batch, actor)
+        report.worklist += Letters(
+            self.ledger, self.ports.outbox, post_within_days=self.ports.post_within_days
+        ).overdue(day)
         report.worklist.sort(key=worklist_order)
         return report
 
@@ -100,6 +107,9 @@ class DunningRun:
             for receivable in receivables:
                 policy = choose_policy(policies, receivable=receivable, debtor=debtor)
                 items += _work_items(decide(receivable, debtor, policy, on), receivable, debtor, policy, on)
+                if debtor.address_returned_on is not None:
+                    items.append(_address_returned(receivable, debtor, on))
+        items += Letters(self.ledger, self.ports.outbox, post_within_days=self.ports.post_within_days).overdue(on)
         items.sort(key=worklist_order)
         return items
 
@@ -139,6 +149,15 @@ class DunningRun:
                     )  # fmt: skip
             decisions[receivable.id] = (receivable, policy, decision)
             report.worklist += _work_items(decision, receivable, debtor, policy, day)
+            if debtor.address_returned_on is not None:
+                report.worklist.append(_address_returned(receivable, debtor, day))
+            waiting = self._awaiting.get(receivable.id)
+            if waiting is not None and any(a.action in SENDING_ACTIONS for a in decision.actions):
+                report.refused.append(
+                    Refusal(str(debtor.id), [str(receivable.id)], "letter_awaiting_posting",
+                            f"a letter prepared for this invoice is not posted yet ({waiting}): post or cancel it",
+                            debtor.legal_name, [receivable.invoice_number])
+                )  # fmt: skip
 
         groups = self._groups(decisions, day)
         if not groups:
@@ -179,6 +198,9 @@ class DunningRun:
                 refuse("smtp_not_configured", "no SMTP server is configured (RELANCE_SMTP_HOST)")
             elif group.channel in PRINTED and (debtor.address is None or debtor.erased):
                 refuse("no_postal_address", "the debtor has no postal address")
+            elif group.channel in PRINTED and debtor.address_returned_on is not None:
+                refuse("address_returned", f"a letter came back undeliverable on {debtor.address_returned_on:%d/%m/%Y}:"
+                       " correct the address first")  # fmt: skip
             elif report.dry_run:
                 self._mediator_check(report, debtor)
                 report.sent.append(self._item(group, debtor, day))
@@ -250,6 +272,8 @@ class DunningRun:
         """One group per (kind, channel); reminder letters also name the debtor's other overdue invoices."""
         groups: dict[tuple[DocumentKind, Channel], _Group] = {}
         for receivable, _policy, decision in decisions.values():
+            if receivable.id in self._awaiting:
+                continue  # refused above: its letter is not posted yet
             for action in decision.actions:
                 if action.action not in SENDING_ACTIONS:
                     continue
@@ -274,17 +298,21 @@ class DunningRun:
         if merged:  # the other overdue invoices join one reminder only: the firmest one
             firmest = max(merged.values(), key=lambda g: (KIND_RANK[g.kind], g.channel in PRINTED))
             named = {r.id for g in groups.values() for r in g.receivables}
-            self._add_companions(firmest, decisions, named, day)
+            self._add_companions(firmest, decisions, named, day, set(self._awaiting))
         result.sort(key=lambda g: (KIND_RANK.get(g.kind, 9), g.channel.value))
         return result
 
     @staticmethod
     def _add_companions(
-        group: _Group, decisions: dict[UUID, tuple[Receivable, Policy, Decision]], named: set[UUID], day: date
+        group: _Group,
+        decisions: dict[UUID, tuple[Receivable, Policy, Decision]],
+        named: set[UUID],
+        day: date,
+        awaiting: set[UUID],
     ) -> None:
         """A reminder covers every overdue invoice of the debtor that is not held and not just reminded."""
         for receivable, policy, decision in decisions.values():
-            if receivable.id in named or decision.holds:
+            if receivable.id in named or decision.holds or receivable.id in awaiting:
                 continue
             if receivable.due_date >= day or receivable.notices or receivable.escalations:
                 continue
@@ -445,6 +473,19 @@ def _work_items(decision: Decision, receivable: Receivable, debtor: Debtor, poli
         for action in decision.actions
         if action.action is Action.ESCALATE or (action.action is Action.CALL and working_day)
     ]
+
+
+def _address_returned(receivable: Receivable, debtor: Debtor, on: date) -> WorkItem:
+    """A letter came back: no letter goes to this debtor until a person corrects the address."""
+    assert debtor.address_returned_on is not None
+    return WorkItem(
+        receivable_id=str(receivable.id), debtor_id=str(debtor.id), invoice_number=receivable.invoice_number,
+        action="correct_address", rule="address_returned",
+        label=f"courrier revenu le {debtor.address_returned_on:%d/%m/%Y} : corriger l'adresse du débiteur",
+        due_on=debtor.address_returned_on, priority="high", amount=receivable.outstanding,
+        days_past_due=receivable.days_past_due(on), contact=None, debtor_name=debtor.legal_name,
+        currency=receivable.currency,
+    )  # fmt: skip
 
 
 def _work_item(action: DueAction, receivable: Receivable, debtor: Debtor) -> WorkItem:

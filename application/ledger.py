@@ -99,6 +99,10 @@ class Ledger:
         may send an idempotency key: the command then runs once, whatever the crash (decision 0015)."""
         return self.pipeline.execute(command, _principal(actor, principal), expected_version, idempotency)
 
+    def check(self, command: Any, *, actor: str | None = None, principal: Principal | None = None) -> None:
+        """The pipeline's admission of a command (role, stored documents), without deciding it."""
+        self.pipeline.admit(command, _principal(actor, principal))
+
     def execute_batch(
         self,
         items: Sequence[tuple[Any, ChainedAggregate[Any]]],

@@ -46,6 +46,8 @@ PERMISSIONS: dict[type, frozenset[Role]] = {
     c.RegisterDebtor: DEBTOR_RECORDS,
     c.AddContact: CONTACTS,
     c.ChangeContact: CONTACTS,
+    c.ChangeAddress: DEBTOR_RECORDS | CONTACTS,
+    c.RecordReturnedMail: COLLECTION,
     c.SetCreditLimit: MANAGEMENT,
     c.ChangePriority: MANAGEMENT,
     c.AssignPolicy: MANAGEMENT,
@@ -63,6 +65,7 @@ PERMISSIONS: dict[type, frozenset[Role]] = {
     c.ResolveDispute: COLLECTION,
     c.SendFormalNotice: COLLECTION,
     c.AcknowledgeFormalNotice: COLLECTION,
+    c.ReturnLetter: COLLECTION,
     c.AgreePaymentPlan: COLLECTION,
     c.MissInstalment: COLLECTION,
     c.RecordPayment: ACCOUNTING,
@@ -229,6 +232,10 @@ class CommandPipeline:
         return outcome
 
     # ------------------------------------------------------------------ steps
+
+    def admit(self, command: Any, principal: Principal) -> None:
+        """Refuse a command its caller may not issue, or one naming a document not stored (before deciding)."""
+        self._admit(command, principal)
 
     def _admit(self, command: Any, principal: Principal) -> None:
         roles = roles_for(type(command))

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from domain.chain import ChainedAggregate, LedgerEvent
 from domain.errors import InvalidInput, RuleViolation
-from domain.values import Money, Now, amount, currency, optional_sha256, optional_text, siren, siret, text
+from domain.values import Money, Now, amount, currency, optional_sha256, optional_text, sha256, siren, siret, text
 from domain.vocabulary import ContactRole, DebtorKind, InsolvencyProcedure, Priority
 
 CLAIM_DECLARATION_MONTHS = 2  # from the BODACC publication (legal.md §7)
@@ -103,6 +103,22 @@ class DebtorErased(DebtorEvent):
     reason: str
 
 
+@dataclass(frozen=True)
+class MailReturned(DebtorEvent):
+    """A letter came back undeliverable (« pli non distribuable »): the postal address is flagged."""
+
+    returned_on: date
+    document_sha256: str
+    proof_sha256: str | None
+
+
+@dataclass(frozen=True)
+class AddressChanged(DebtorEvent):
+    """A new postal address (a correction or a move): it clears a returned-mail flag."""
+
+    address: Address
+
+
 DEBTOR_EVENTS: tuple[type[DebtorEvent], ...] = (
     DebtorRegistered,
     ContactAdded,
@@ -114,6 +130,8 @@ DEBTOR_EVENTS: tuple[type[DebtorEvent], ...] = (
     InsolvencyOpened,
     ClaimDeclared,
     DebtorErased,
+    MailReturned,
+    AddressChanged,
 )
 
 
@@ -149,6 +167,7 @@ class Debtor(ChainedAggregate[DebtorEvent]):
         self.insolvency: InsolvencyOpened | None = None
         self.claims_declared: list[ClaimDeclared] = []
         self.erased = False
+        self.address_returned_on: date | None = None  # mail came back to this address: no letter goes there
 
     @property
     def claim_declaration_deadline(self) -> date | None:
@@ -325,6 +344,28 @@ class Debtor(ChainedAggregate[DebtorEvent]):
         self._require_not_erased()
         return self._trigger(DebtorErased, now, actor, reason=text(reason, "reason", max_length=1000))
 
+    def record_returned_mail(
+        self, *, returned_on: date, document_sha256: str, now: Now, actor: str, proof_sha256: str | None = None
+    ) -> MailReturned:
+        self._require_not_erased()
+        if returned_on > now.today:
+            raise RuleViolation("returned_on: in the future", rule="date_not_in_future")
+        return self._trigger(
+            MailReturned,
+            now,
+            actor,
+            returned_on=returned_on,
+            document_sha256=sha256(document_sha256, "document_sha256"),
+            proof_sha256=optional_sha256(proof_sha256, "proof_sha256"),
+        )
+
+    def change_address(self, *, address: Address, now: Now, actor: str) -> AddressChanged:
+        self._require_not_erased()
+        checked = _checked_address(address)
+        if checked == self.address and self.address_returned_on is None:
+            raise RuleViolation("the address is unchanged", rule="address_changed")
+        return self._trigger(AddressChanged, now, actor, address=checked)
+
     def _require_not_erased(self) -> None:
         if self.erased:
             raise RuleViolation("the debtor's personal data was erased", rule="debtor_not_erased")
@@ -355,6 +396,11 @@ class Debtor(ChainedAggregate[DebtorEvent]):
                 self.insolvency = event
             case ClaimDeclared():
                 self.claims_declared.append(event)
+            case MailReturned():
+                self.address_returned_on = event.returned_on
+            case AddressChanged():
+                self.address = event.address
+                self.address_returned_on = None
             case DebtorErased():
                 self.erased = True
                 self.legal_name = ""

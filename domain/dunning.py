@@ -16,7 +16,7 @@ from uuid import UUID
 
 from domain.debtor import Debtor
 from domain.dunning_policy import SENDING_ACTIONS, Action, Anchor, Channel, Guardrails, Policy, Stage
-from domain.receivable import PaymentPlan, Receivable
+from domain.receivable import FormalNotice, PaymentPlan, Receivable
 from domain.vocabulary import DocumentKind, Priority, ReminderStage
 
 ONE_DAY = timedelta(days=1)
@@ -274,17 +274,24 @@ def _window(stage: Stage, receivable: Receivable, last_sent: date | None) -> _Wi
         closes = before_due if closes is None else min(closes, before_due)
     elif stage.action in SENDING_ACTIONS:
         opens = max(opens, receivable.due_date + ONE_DAY)
-    if stage.action is Action.ESCALATE and receivable.notices:
-        opens = max(opens, receivable.notices[-1].deadline + ONE_DAY)
+    standing = _standing_notices(receivable)
+    if stage.action is Action.ESCALATE and standing:
+        deadline = standing[-1].effective_deadline
+        assert deadline is not None  # only a returned notice has none, and it does not stand
+        opens = max(opens, deadline + ONE_DAY)
     return _Window(opens, closes)
 
 
 def _done(stage: Stage, receivable: Receivable, window: _Window | None) -> bool:
     match stage.action:
         case Action.REMINDER:  # by the rule the engine recorded, or by stage when recorded by hand
-            return any(r.rule == stage.rule or r.stage is stage.reminder_stage for r in receivable.reminders)
-        case Action.FORMAL_NOTICE:
-            return bool(receivable.notices)
+            return any(
+                r.rule == stage.rule or r.stage is stage.reminder_stage
+                for r in receivable.reminders
+                if r.document_sha256 not in receivable.returned_letters  # a letter that came back failed
+            )
+        case Action.FORMAL_NOTICE:  # a notice returned undeliverable never reached the debtor: it is due again
+            return bool(_standing_notices(receivable))
         case Action.ESCALATE:
             return bool(receivable.escalations)
         case Action.CALL:
@@ -296,8 +303,12 @@ def _possible(stage: Stage, receivable: Receivable) -> bool:
     if stage.reminder_stage is ReminderStage.SECOND:
         return any(r.stage is ReminderStage.FIRST for r in receivable.reminders) or bool(receivable.notices)
     if stage.action is Action.ESCALATE:
-        return bool(receivable.notices)
+        return bool(_standing_notices(receivable))
     return True
+
+
+def _standing_notices(receivable: Receivable) -> list[FormalNotice]:
+    return [n for n in receivable.notices if not n.failed]
 
 
 def _last_sent(receivable: Receivable) -> date | None:

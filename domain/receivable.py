@@ -27,7 +27,13 @@ from domain.receivable_events import (
 from domain.receivable_notices import RemindersAndNotices
 from domain.receivable_payments import PaymentsAndCredits
 from domain.receivable_plans import PromisesAndPlans
-from domain.receivable_state import ALWAYS_ALLOWED_WHEN_CLOSED, RECEIVABLE_NAMESPACE, CreditNote, PaymentPlan
+from domain.receivable_state import (
+    ALWAYS_ALLOWED_WHEN_CLOSED,
+    RECEIVABLE_NAMESPACE,
+    CreditNote,
+    FormalNotice,
+    PaymentPlan,
+)
 from domain.values import (
     Money,
     Now,
@@ -44,7 +50,7 @@ from domain.vocabulary import (
     EscalationRoute,
 )
 
-__all__ = ["ALWAYS_ALLOWED_WHEN_CLOSED", "CreditNote", "PaymentPlan", "Receivable", "receivable_id_for"]
+__all__ = ["ALWAYS_ALLOWED_WHEN_CLOSED", "CreditNote", "FormalNotice", "PaymentPlan", "Receivable", "receivable_id_for"]
 
 
 def receivable_id_for(invoice_number: str) -> UUID:

@@ -144,6 +144,15 @@ class FormalNoticeAcknowledged(ReceivableEvent):
 
 
 @dataclass(frozen=True)
+class LetterReturned(ReceivableEvent):
+    """A reminder letter came back undeliverable: the step failed (a notice's return is an acknowledgement)."""
+
+    document_sha256: str
+    returned_on: date
+    proof_sha256: str | None
+
+
+@dataclass(frozen=True)
 class PaymentReceived(ReceivableEvent):
     amount: Decimal
     value_date: date
@@ -255,6 +264,7 @@ RECEIVABLE_EVENTS: tuple[type[ReceivableEvent], ...] = (
     DisputeResolved,
     FormalNoticeSent,
     FormalNoticeAcknowledged,
+    LetterReturned,
     PaymentReceived,
     CreditNoteApplied,
     PaymentPlanAgreed,

@@ -13,6 +13,7 @@ from domain.receivable_events import (
     ClaimBreakdown,
     FormalNoticeAcknowledged,
     FormalNoticeSent,
+    LetterReturned,
     ReminderSent,
 )
 from domain.receivable_standing import Standing
@@ -177,5 +178,28 @@ class RemindersAndNotices(Standing):
             notice_number=notice_number,
             outcome=outcome,
             acknowledged_on=acknowledged_on,
+            proof_sha256=optional_sha256(proof_sha256, "proof_sha256"),
+        )
+
+    def return_letter(
+        self, *, document_sha256: str, returned_on: date, now: Now, actor: str, proof_sha256: str | None = None
+    ) -> LetterReturned:
+        """A reminder letter came back undeliverable (a notice's return is acknowledged as ``undeliverable``)."""
+        reminder = next((r for r in self.reminders if r.document_sha256 == document_sha256), None)
+        if reminder is None or reminder.channel is not ReminderChannel.LETTER:
+            raise RuleViolation(
+                f"no reminder letter with document {document_sha256} was sent", rule="return_needs_letter"
+            )
+        if document_sha256 in self.returned_letters:
+            raise RuleViolation("this letter's return is already recorded", rule="returned_once")
+        self._require_happened(returned_on, "returned_on", now)
+        if returned_on < reminder.sent_on:
+            raise RuleViolation("returned_on: before the letter was posted", rule="date_order")
+        return self._trigger(
+            LetterReturned,
+            now,
+            actor,
+            document_sha256=document_sha256,
+            returned_on=returned_on,
             proof_sha256=optional_sha256(proof_sha256, "proof_sha256"),
         )

@@ -28,6 +28,7 @@ from domain.receivable_events import (
     InvoiceIssued,
     LateChargesInvoiced,
     LateChargesWaived,
+    LetterReturned,
     MediationEnded,
     MediationStarted,
     NoteAdded,
@@ -105,6 +106,22 @@ class FormalNotice:
     document_sha256: str = ""
     rule: str | None = None  # the dunning rule that sent it, when the engine did
 
+    @property
+    def failed(self) -> bool:
+        """Returned undeliverable: the notice never reached the debtor."""
+        return self.acknowledgement is AcknowledgementOutcome.UNDELIVERABLE
+
+    @property
+    def effective_deadline(self) -> date | None:
+        """The deadline runs from receipt, or from the first presentation of a letter left unclaimed or
+        refused (legal.md §6: « 8 jours après réception »); until the acknowledgement comes back, from the
+        sending. None when the letter came back undeliverable."""
+        if self.failed:
+            return None
+        if self.acknowledged_on is None:
+            return self.deadline
+        return self.acknowledged_on + (self.deadline - self.sent_on)
+
 
 @dataclass
 class PaymentPlan:
@@ -150,6 +167,7 @@ class ReceivableState(ChainedAggregate[ReceivableEvent]):
         self.payments: list[Payment] = []
         self.credit_notes: dict[str, CreditNote] = {}
         self.reminders: list[ReminderSent] = []
+        self.returned_letters: dict[str, date] = {}  # document sha256 -> the day the reminder letter came back
         self.calls: list[CallNoted] = []
         self.promises: list[Promise] = []
         self.disputes: list[Dispute] = []
@@ -226,6 +244,8 @@ class ReceivableState(ChainedAggregate[ReceivableEvent]):
             case FormalNoticeAcknowledged():
                 notice = self.notices[event.notice_number - 1]
                 notice.acknowledgement, notice.acknowledged_on = event.outcome, event.acknowledged_on
+            case LetterReturned():
+                self.returned_letters[event.document_sha256] = event.returned_on
             case PaymentReceived():
                 self.payments.append(
                     Payment(

@@ -2,8 +2,10 @@
 
 A dispatch is one document to one debtor on one run date through one channel. Its key is
 derived from those, so a second run for the same date finds it instead of making another.
-Status moves ``prepared`` (document stored) → ``sent`` (handed to the SMTP server, or
-rendered for print) → ``recorded`` (the events are in the journal). A run killed between
+Status moves ``prepared`` (document stored) → ``sent`` (handed to the SMTP server) →
+``recorded`` (the events are in the journal). A letter moves ``prepared`` → ``to_post`` (on
+the list of letters to print and post) → ``recorded`` when a person confirms the posting
+(application/letters.py), or ``cancelled`` if withdrawn before. A run killed between
 two steps resumes from the row: it never renders a second letter, and the journal gets
 each step once. The window it cannot close is an SMTP server that accepted a message
 just before the process died: the resend carries the same Message-ID (decision 0065).
@@ -23,6 +25,9 @@ from infrastructure.sql import Database
 PREPARED = "prepared"
 SENT = "sent"
 RECORDED = "recorded"
+TO_POST = "to_post"
+CANCELLED = "cancelled"
+SETTLED = (RECORDED, TO_POST, CANCELLED)  # nothing left for a run to finish
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,12 @@ class DispatchStore:
 
     def unfinished(self) -> list[Dispatch]:
         """Dispatches a run left before recording them: the next run finishes them first."""
-        rows = self._db.fetch(_SELECT + " WHERE status <> %s ORDER BY run_date, dispatch_key", (RECORDED,))
+        rows = self._db.fetch(_SELECT + " WHERE status NOT IN (%s, %s, %s) ORDER BY run_date, dispatch_key", SETTLED)
+        return [_dispatch(row) for row in rows]
+
+    def to_post(self) -> list[Dispatch]:
+        """Letters prepared by a run and not yet posted, oldest first."""
+        rows = self._db.fetch(_SELECT + " WHERE status = %s ORDER BY run_date, dispatch_key", (TO_POST,))
         return [_dispatch(row) for row in rows]
 
     def of_date(self, run_date: date) -> list[Dispatch]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -38,6 +38,7 @@ from application.commands import (
     ApplyCreditNote,
     AttachDocument,
     BreakPromise,
+    ChangeAddress,
     Escalate,
     InvoiceLateCharges,
     MissInstalment,
@@ -46,7 +47,9 @@ from application.commands import (
     PauseDunning,
     RecordPayment,
     RecordPromise,
+    RecordReturnedMail,
     ResolveDispute,
+    ReturnLetter,
     SendFormalNotice,
     SendReminder,
 )
@@ -221,6 +224,7 @@ class File:
         self.invoice = invoice
         self.outstanding = invoice.incl_vat
         self.notices = 0
+        self.last_reminder = ""  # the sha256 of the last reminder sent
 
     def due(self, days: int = 0) -> date:
         return self.invoice.due + timedelta(days=days)
@@ -261,12 +265,29 @@ class File:
             day,
             contact_id=self.debtor.contact_id(0),
             template_id=template,
-            document_sha256=self._reminder_text(stage, day),
+            document_sha256=(sha := self._reminder_text(stage, day)),
             policy_id=self.debtor.policy,
             policy_version=version,
             rule=rule,
         )
+        self.last_reminder = sha
         return self.add(day, "08:00", ENGINE, reminder)
+
+    def letter_returned(self, day: date) -> date:
+        """The last reminder letter came back « pli non distribuable »: the address is flagged, then corrected."""
+        day = self.on(day)
+        proof = document(f"Pli non distribuable — {self.invoice.number} — {french_date(day)}")
+        self.add(day, "10:00", ACCOUNTANT, ReturnLetter(self.rid, self.last_reminder, day, proof))
+        self.add(day, "10:01", ACCOUNTANT, RecordReturnedMail(self.debtor.id, day, self.last_reminder, proof))
+        corrected = self.on(day + timedelta(days=1))
+        address = self.debtor.address
+        self.add(
+            corrected,
+            "09:30",
+            MANAGER,
+            ChangeAddress(self.debtor.id, replace(address, lines=[*address.lines[:1], "Service comptabilité"])),
+        )
+        return corrected
 
     def _reminder_text(self, stage: ReminderStage, day: date) -> str:
         """Never labelled "relance n° 1" (seed 000); terms and penalties recalled to professionals (seed 004)."""

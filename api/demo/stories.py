@@ -287,7 +287,8 @@ def mediation_under_way(f: File) -> None:
 
 def written_off(f: File) -> None:
     f.remind(R.FIRST, f.due(5))
-    f.remind(R.SECOND, f.due(20), LETTER)
+    reminded = f.remind(R.SECOND, f.due(20), LETTER)
+    f.letter_returned(reminded + 5 * DAY)
     f.call(f.due(30), "16:10", FOLLOW_UP, NO_ANSWER, "Pas de réponse ; message laissé.")
     reason = "Créance de faible montant : le coût d'une procédure dépasserait l'enjeu."
     f.add(f.due(75), "17:00", MANAGER, WriteOff(f.rid, reason))

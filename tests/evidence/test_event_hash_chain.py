@@ -120,6 +120,7 @@ PRODUCT_RECEIVABLE_EVENTS = {
     "MediationEnded",
     "NoteAdded",
     "DocumentAttached",
+    "LetterReturned",  # issue 17: a reminder letter came back undeliverable
 }
 PRODUCT_DEBTOR_EVENTS = {
     "DebtorRegistered",
@@ -132,6 +133,8 @@ PRODUCT_DEBTOR_EVENTS = {
     "InsolvencyOpened",
     "ClaimDeclared",
     "DebtorErased",
+    "MailReturned",  # issue 17: the postal address is flagged...
+    "AddressChanged",  # ...until it is changed
 }
 PERSONAL_DATA = re.compile(r"name|email|e_mail|phone|address|street|city|postal|iban|birth", re.IGNORECASE)
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -454,6 +457,14 @@ def complete_receivable_file() -> list[LedgerEvent]:
     r.note_call(
         called_on=date(2024, 2, 20), purpose=CallPurpose.FOLLOW_UP, outcome=CallOutcome.REACHED, **on(date(2024, 2, 20))
     )
+    r.send_reminder(
+        stage=ReminderStage.SECOND,
+        channel=ReminderChannel.LETTER,
+        sent_on=date(2024, 2, 20),
+        document_sha256=EMPTY_SHA256,
+        **on(date(2024, 2, 20)),
+    )
+    r.return_letter(document_sha256=EMPTY_SHA256, returned_on=date(2024, 2, 20), **on(date(2024, 2, 20)))
     r.record_promise(amount_promised=eur("300.00"), promised_date=date(2024, 3, 1), **on(date(2024, 2, 20)))
     r.break_promise(noted_on=date(2024, 3, 2), **on(date(2024, 3, 2)))
     r.open_dispute_for(reason=DisputeReason.PRICE, opened_on=date(2024, 3, 2), **on(date(2024, 3, 2)))
@@ -546,6 +557,11 @@ def complete_debtor_file() -> list[LedgerEvent]:
     )
     d.declare_claim(
         declared_on=date(2024, 2, 20), declared=eur("1200.00"), administrator="Me Dupont", **on(date(2024, 2, 20))
+    )
+    d.record_returned_mail(returned_on=date(2024, 2, 21), document_sha256=EMPTY_SHA256, **on(date(2024, 2, 21)))
+    d.change_address(
+        address=Address(lines=["5 rue des Lilas"], postal_code="69003", city="Lyon", country="FR"),
+        **on(date(2024, 2, 22)),
     )
     d.erase(reason="GDPR request", **on(date(2024, 3, 1)))
     return list(d.collect_events())

@@ -163,3 +163,7 @@ def payment(receivable_id: UUID, amount: str, reference: str, value_date: date =
         method=PaymentMethod.TRANSFER,
         bank_reference=reference,
     )
+
+
+# The dunning engine of the dunning run's and the postal flow's tests.
+from tests.integration.dunning_engine import engine  # noqa: E402, F401

@@ -19,6 +19,8 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from api.demo import demo_clock, load_demo
+from application.access import Principal, Role
+from application.letters import Letters
 from domain.dunning import decide
 from domain.dunning_policy import Action, choose_policy
 from domain.receivable_events import FormalNoticeSent, ReminderSent
@@ -33,6 +35,8 @@ PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 3, 18, 16, 45, tzinfo=UTC)  # the demo as recorded at this instant
 QUARTER = 91
 ENGINE = "dunning:daily"
+POSTING = Principal("token-post-room", "collector:courrier", Role.COLLECTOR)  # who posts the day's letters
+TRACKING = "1A 012 345 6789 0"
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -72,6 +76,10 @@ def test_a_quarter_of_daily_runs_sends_each_step_once_on_the_day_it_falls_due(st
             clock.set(at(day, 14))
             again = run.run(force=True, actor=ENGINE)
             assert again.sent == [] and again.events_recorded == 0, (day, again.sent)
+            letters = Letters(ledger, run.ports.outbox)
+            for letter in letters.to_post():  # the day's letters are posted in the afternoon
+                tracking = TRACKING if letter.channel == "registered_letter" else None
+                letters.post(letter.key, posted_on=day, tracking_number=tracking, principal=POSTING)
 
         twice = {step: count for step, count in recorded_steps.items() if count > 1}
         assert twice == {}
@@ -79,10 +87,13 @@ def test_a_quarter_of_daily_runs_sends_each_step_once_on_the_day_it_falls_due(st
             event
             for receivable in ledger.receivables()
             for event in ledger._events(receivable.id)
-            if isinstance(event, ReminderSent | FormalNoticeSent) and event.actor == ENGINE
+            if isinstance(event, ReminderSent | FormalNoticeSent) and event.actor in (ENGINE, POSTING.name)
         ]
         assert len(engine_events) >= 10, "a quarter of the demo ledger must make the engine work"
         assert all(e.policy_id and e.policy_version and e.rule for e in engine_events)
+        posted = [e for r in ledger.receivables() for e in ledger._events(r.id) if isinstance(e, FormalNoticeSent)
+                  and e.actor == POSTING.name]  # fmt: skip
+        assert posted and all(e.tracking_number == TRACKING.replace(" ", "") for e in posted)
         rules = Counter((e.originator_id, e.rule) for e in engine_events if isinstance(e, FormalNoticeSent))
         assert all(count == 1 for count in rules.values())
         received = {hashlib.sha256(raw).hexdigest() for _, _, raw in inbox.received}

@@ -5,41 +5,28 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from email import message_from_bytes
 from email.policy import default
 from typing import Any
-from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
 
-from application.clock import SimulatedClock
 from application.commands import (
-    AddContact,
     AddNote,
-    AttachDocument,
     ChangePriority,
     IssueInvoice,
     OpenInsolvency,
     RecordPayment,
     RecordPromise,
-    RegisterDebtor,
 )
 from application.dunning_dispatch import Dispatcher
-from application.dunning_run import DunningRun, RunReport
 from application.imports import Imports
-from application.ledger import Ledger
-from domain.debtor import Address
-from domain.receivable_events import FormalNoticeSent, PromiseBroken, ReminderSent
+from domain.receivable_events import FormalNoticeSent, PromiseBroken
 from domain.vocabulary import (
-    ContactRole,
     DebtorKind,
-    DocumentKind,
     InsolvencyProcedure,
     PaymentMethod,
     Priority,
@@ -47,106 +34,18 @@ from domain.vocabulary import (
     ReminderStage,
 )
 from infrastructure.documents import DocumentStore
-from infrastructure.dunning_ports import build_dunning
 from infrastructure.import_files import read_statement
 from infrastructure.import_store import ImportStore
 from infrastructure.policy_store import PolicyStore
-from infrastructure.sql import Database, open_database
-from tests.integration.conftest import Store
-from tests.support.smtp_server import Inbox, smtp_server
-
-PARIS = ZoneInfo("Europe/Paris")
-ACTOR = "dunning:test"
-DUE = date(2026, 3, 4)  # a Wednesday: due + 5 is a Monday (no e-mail goes out at weekends)
-ISSUED = DUE - timedelta(days=30)
-AP_EMAIL = "compta@martin.example"
-
-
-def invoice_pdf(number: str) -> bytes:
-    """A one-page PDF standing for the invoice (the documents store checks the signature)."""
-    return b"%PDF-1.4\n% facture " + number.encode() + b"\n%%EOF\n"
-
-
-@dataclass
-class Engine:
-    store: Store
-    clock: SimulatedClock
-    ledger: Ledger
-    database: Database
-    run: DunningRun
-    inbox: Inbox
-
-    def at(self, day: date, hour: int = 10) -> None:
-        self.clock.set(datetime.combine(day, time(hour), tzinfo=PARIS).astimezone(UTC))
-
-    def run_on(self, day: date, *, hour: int = 10, force: bool = True, dry_run: bool = False) -> RunReport:
-        self.at(day, hour)
-        return self.run.run(dry_run=dry_run, force=force, actor=ACTOR)
-
-    def debtor(self, *, kind: DebtorKind = DebtorKind.PROFESSIONAL, email: str | None = AP_EMAIL) -> UUID:
-        debtor_id = uuid4()
-        self.ledger.execute(
-            RegisterDebtor(
-                debtor_id, "Menuiserie Martin SARL", kind,
-                Address(["4 rue des Tanneurs"], "69002", "Lyon", "FR"),
-                siren="732829320" if kind is DebtorKind.PROFESSIONAL else None,
-            ),
-            actor=ACTOR,
-        )  # fmt: skip
-        self.ledger.execute(
-            AddContact(debtor_id, uuid4(), ContactRole.ACCOUNTS_PAYABLE, "Paul Martin", email, "04 72 00 00 00"),
-            actor=ACTOR,
-        )
-        return debtor_id
-
-    def invoice(self, debtor_id: UUID, number: str, *, due: date = DUE, incl: str = "1200.00") -> UUID:
-        amount = Decimal(incl)
-        excl = (amount / Decimal("1.2")).quantize(Decimal("0.01"))
-        self.at(due - timedelta(days=30))
-        receivable = self.ledger.execute(
-            IssueInvoice(
-                invoice_number=number, debtor_id=debtor_id, issue_date=due - timedelta(days=30), due_date=due,
-                amount_excl_vat=excl, vat=amount - excl, amount_incl_vat=amount, label="Escalier chêne, pose comprise",
-            ),
-            actor=ACTOR,
-        ).aggregate_id  # fmt: skip
-        stored, _ = DocumentStore(self.database).put(invoice_pdf(number), "application/pdf", actor=ACTOR)
-        self.ledger.execute(
-            AttachDocument(receivable, DocumentKind.INVOICE, stored.sha256, "application/pdf"), actor=ACTOR
-        )
-        return receivable
-
-    def reminders(self, receivable: UUID) -> list[ReminderSent]:
-        return list(self.ledger.receivable(receivable).reminders)
-
-    def events(self, receivable: UUID) -> list[Any]:
-        return list(self.ledger._events(receivable))
-
-
-@pytest.fixture
-def engine(store: Store) -> Iterator[Engine]:
-    with smtp_server() as (inbox, port):
-        settings = store.settings.model_copy(
-            update={
-                "firm_name": "Atelier Dupont SARL",
-                "firm_address": "12 rue de la République | 69001 Lyon",
-                "firm_email": "relances@dupont.example",
-                "firm_signatory": "Claire Dupont, gérante",
-                "smtp_host": "127.0.0.1",
-                "smtp_port": port,
-            }
-        )
-        clock = SimulatedClock(datetime.combine(ISSUED, time(9), tzinfo=UTC))
-        ledger = store.ledger(clock)
-        database = open_database(settings)
-        run = build_dunning(settings, ledger, database, DocumentStore(database))
-        yield Engine(store, clock, ledger, database, run, inbox)
-        database.close()
-
-
-def sent_kinds(report: RunReport) -> list[tuple[str, str]]:
-    return sorted((item.kind, item.channel) for item in report.sent)
-
+from tests.integration.dunning_engine import (
+    ACTOR,
+    AP_EMAIL,
+    DUE,
+    ISSUED,
+    Engine,
+    invoice_pdf,
+    sent_kinds,
+)
 
 # ------------------------------------------------------------------ timing
 

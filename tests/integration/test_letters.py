@@ -217,7 +217,7 @@ def test_the_second_reminder_states_the_consequences_and_offers_a_payment_plan()
     assert "échéancier de paiement" in pdf
 
 
-def test_the_formal_notice_to_a_professional_claims_principal_penalties_and_indemnity_by_a_deadline() -> None:
+def test_the_formal_notice_to_a_professional_claims_principal_penalties_and_indemnity_within_days_of_receipt() -> None:
     lines = invoices(PRO)
     claims = [line.claim for line in lines if line.claim is not None]
     outputs = rendered(DocumentKind.FORMAL_NOTICE, PRO)
@@ -226,8 +226,9 @@ def test_the_formal_notice_to_a_professional_claims_principal_penalties_and_inde
     for name in ("pdf", "text", "html"):
         output = outputs[name]
         assert "mise en demeure" in output.lower(), name
-        assert "au plus tard le 24 mars 2026" in output, name
-        assert f"la somme de {money(total)} au plus tard le 24 mars 2026" in output, name
+        # The deadline runs from receipt (legal.md §6): the letter cannot know the day it will be posted.
+        assert f"la somme de {money(total)} dans un délai de 12 jours à compter de la réception" in output, name
+        assert "24 mars 2026" not in output, name
         for claim in claims:
             assert claim.penalties > 0 and claim.indemnity > 0
             for amount in (claim.principal_outstanding, claim.penalties, claim.indemnity, claim.total):
@@ -258,7 +259,7 @@ def test_the_formal_notice_to_a_consumer_makes_legal_interest_run_and_names_no_c
         output = outputs[name]
         assert "fait courir sur les sommes dues l'intérêt moratoire au taux légal" in output, name
         assert "1231-6" in output, name
-        assert f"la somme de {money(principal)} au plus tard le 24 mars 2026" in output, name
+        assert f"la somme de {money(principal)} dans un délai de 12 jours à compter de la réception" in output, name
         assert "assureur-crédit" not in output, name
         assert "injonction de payer" in output, name
 

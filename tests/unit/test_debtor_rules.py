@@ -286,3 +286,38 @@ def test_among_contacts_of_the_same_role_one_with_an_e_mail_is_preferred() -> No
     preferred = debtor.preferred_contact()
 
     assert preferred is not None and preferred.contact_id == with_email
+
+
+# ------------------------------------------------------------ returned mail (issue 17)
+
+RETURNED_DOCUMENT = "a" * 64
+
+
+def test_returned_mail_flags_the_address_until_a_new_one_is_given() -> None:
+    debtor = registered_debtor()
+
+    debtor.record_returned_mail(returned_on=TODAY, document_sha256=RETURNED_DOCUMENT, now=at(TODAY), actor=ACTOR)
+    assert debtor.address_returned_on == TODAY
+    debtor.change_address(address=address(lines=["3 rue Neuve"]), now=at(TODAY), actor=ACTOR)
+
+    assert debtor.address_returned_on is None and debtor.address == address(lines=["3 rue Neuve"])
+
+
+def test_the_same_address_confirmed_after_a_return_clears_the_flag_but_is_refused_otherwise() -> None:
+    debtor = registered_debtor()
+    with refused(debtor, RuleViolation, "address_changed"):
+        debtor.change_address(address=address(), now=at(TODAY), actor=ACTOR)
+
+    debtor.record_returned_mail(returned_on=TODAY, document_sha256=RETURNED_DOCUMENT, now=at(TODAY), actor=ACTOR)
+    debtor.change_address(address=address(), now=at(TODAY), actor=ACTOR)  # checked with the post office: it stands
+
+    assert debtor.address_returned_on is None
+
+
+def test_returned_mail_is_not_dated_in_the_future_and_names_a_document() -> None:
+    debtor = registered_debtor()
+    with refused(debtor, RuleViolation, "date_not_in_future"):
+        debtor.record_returned_mail(returned_on=date(2099, 1, 1), document_sha256=RETURNED_DOCUMENT, now=at(TODAY),
+                                    actor=ACTOR)  # fmt: skip
+    with refused(debtor, InvalidInput, "sha256_format"):
+        debtor.record_returned_mail(returned_on=TODAY, document_sha256="nope", now=at(TODAY), actor=ACTOR)

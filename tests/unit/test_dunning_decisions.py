@@ -24,6 +24,7 @@ from domain.dunning_policy import (
 )
 from domain.receivable import Receivable
 from domain.vocabulary import (
+    AcknowledgementOutcome,
     CallOutcome,
     CallPurpose,
     DisputeOutcome,
@@ -569,3 +570,33 @@ def happen(file: File, event: str, on: date) -> None:
         half = (receivable.outstanding / 2).quantize(Decimal("0.01"))
         rest = receivable.outstanding - half
         file.plan([(on + timedelta(days=15), str(half or rest)), (on + timedelta(days=45), str(rest))], on=on)
+
+
+# ----------------------------------------------------------------- what came back by post (issue 17)
+
+
+def acknowledged(file: File, outcome: AcknowledgementOutcome, on: date) -> File:
+    file.receivable.acknowledge_formal_notice(notice_number=1, outcome=outcome, acknowledged_on=on, now=at(on),
+                                              actor=ACTOR)  # fmt: skip
+    return file
+
+
+def test_escalation_waits_for_the_deadline_counted_from_receipt_not_from_the_posting() -> None:
+    file = acknowledged(on_time().noticed(due(35)), AcknowledgementOutcome.DELIVERED, due(40))
+    notice = file.receivable.notices[0]
+    assert (notice.deadline, notice.effective_deadline) == (due(43), due(48))
+
+    still_running = decide(file.receivable, file.debtor, DEFAULT, due(48))
+    passed = decide(file.receivable, file.debtor, DEFAULT, due(49))
+
+    assert [a.action for a in still_running.actions] == []
+    assert [a.action for a in passed.actions] == [Action.ESCALATE]
+
+
+def test_a_formal_notice_returned_undeliverable_is_due_again_and_escalation_is_not() -> None:
+    file = acknowledged(on_time().noticed(due(35)), AcknowledgementOutcome.UNDELIVERABLE, due(40))
+
+    decision = decide(file.receivable, file.debtor, DEFAULT, due(60))
+
+    assert decision.sending is not None and decision.sending.rule == "formal_notice"
+    assert Action.ESCALATE not in [a.action for a in decision.actions]

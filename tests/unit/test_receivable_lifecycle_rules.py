@@ -111,7 +111,7 @@ def test_a_contractual_rate_of_zero_or_above_a_hundred_percent_is_refused(rate: 
 
 def test_the_module_exports_the_aggregate_its_id_and_the_values_others_import() -> None:
     assert set(receivable_module.__all__) == {
-        "ALWAYS_ALLOWED_WHEN_CLOSED", "CreditNote", "PaymentPlan", "Receivable", "receivable_id_for",
+        "ALWAYS_ALLOWED_WHEN_CLOSED", "CreditNote", "FormalNotice", "PaymentPlan", "Receivable", "receivable_id_for",
     }  # fmt: skip
     assert all(hasattr(receivable_module, name) for name in receivable_module.__all__)
 

@@ -238,3 +238,82 @@ def test_a_formal_notice_may_claim_the_principal_without_interest_or_indemnity()
     _notice(receivable, claimed=_claimed(interest="0", indemnity="0"))
 
     assert receivable.notices[0].claimed == _claimed(interest="0", indemnity="0")
+
+
+# ---------------------------------------------------- the deadline and returned letters (issue 17)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "effective"),
+    [
+        (None, NOTICE_DAY + timedelta(days=8)),  # no acknowledgement yet: from the posting
+        (AcknowledgementOutcome.DELIVERED, NOTICE_DAY + timedelta(days=11)),  # signed on day 3
+        (AcknowledgementOutcome.UNCLAIMED, NOTICE_DAY + timedelta(days=11)),  # first presented on day 3
+        (AcknowledgementOutcome.REFUSED, NOTICE_DAY + timedelta(days=11)),  # presented and refused on day 3
+        (AcknowledgementOutcome.UNDELIVERABLE, None),  # it never reached the debtor
+    ],
+    ids=["not yet", "delivered", "unclaimed", "refused", "undeliverable"],
+)
+def test_a_notices_deadline_runs_eight_days_from_receipt_or_first_presentation(
+    outcome: AcknowledgementOutcome | None, effective: date | None
+) -> None:
+    receivable = with_formal_notice(issued_receivable(), sent_on=NOTICE_DAY)
+    if outcome is not None:
+        presented = NOTICE_DAY + timedelta(days=3)
+        receivable.acknowledge_formal_notice(
+            notice_number=1, outcome=outcome, acknowledged_on=presented, now=NOW, actor=ACTOR
+        )
+
+    notice = receivable.notices[0]
+
+    assert notice.effective_deadline == effective
+    assert notice.failed is (outcome is AcknowledgementOutcome.UNDELIVERABLE)
+    assert notice.deadline == NOTICE_DAY + timedelta(days=8)  # what the journal recorded at the posting stays
+
+
+def letter_reminded() -> Receivable:
+    receivable = issued_receivable()
+    receivable.send_reminder(stage=ReminderStage.FIRST, channel=ReminderChannel.LETTER, sent_on=AFTER_DUE,
+                             document_sha256=DOCUMENT, now=NOW, actor=ACTOR)  # fmt: skip
+    receivable.collect_events()
+    return receivable
+
+
+def test_a_reminder_letter_returned_is_recorded_once_with_its_date() -> None:
+    receivable = letter_reminded()
+
+    receivable.return_letter(document_sha256=DOCUMENT, returned_on=AFTER_DUE + timedelta(days=4), now=NOW, actor=ACTOR)
+    receivable.collect_events()
+
+    assert receivable.returned_letters == {DOCUMENT: AFTER_DUE + timedelta(days=4)}
+    with refused(receivable, RuleViolation, "returned_once"):
+        receivable.return_letter(document_sha256=DOCUMENT, returned_on=AFTER_DUE + timedelta(days=5), now=NOW,
+                                 actor=ACTOR)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("document", "returned_on", "rule"),
+    [
+        ("0" * 64, AFTER_DUE, "return_needs_letter"),
+        (DOCUMENT, AFTER_DUE - timedelta(days=1), "date_order"),
+        (DOCUMENT, TOMORROW, "date_not_in_future"),
+    ],
+    ids=["another document", "before the posting", "in the future"],
+)
+def test_a_letters_return_is_refused_for_an_unknown_letter_or_an_impossible_day(
+    document: str, returned_on: date, rule: str
+) -> None:
+    receivable = letter_reminded()
+
+    with refused(receivable, RuleViolation, rule):
+        receivable.return_letter(document_sha256=document, returned_on=returned_on, now=NOW, actor=ACTOR)
+
+
+def test_an_e_mail_reminder_cannot_come_back_by_post() -> None:
+    receivable = issued_receivable()
+    receivable.send_reminder(stage=ReminderStage.FIRST, channel=ReminderChannel.EMAIL, sent_on=AFTER_DUE,
+                             document_sha256=DOCUMENT, now=NOW, actor=ACTOR)  # fmt: skip
+    receivable.collect_events()
+
+    with refused(receivable, RuleViolation, "return_needs_letter"):
+        receivable.return_letter(document_sha256=DOCUMENT, returned_on=AFTER_DUE, now=NOW, actor=ACTOR)

@@ -1,0 +1,326 @@
+"""Letters on both stores: the run prepares them, a person posts them, what comes back is recorded.
+
+The journal states only what happened: nothing postal is in it before the posting (issue 17)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import UUID
+
+import pytest
+
+from application.access import Principal, Role
+from application.commands import ChangeAddress, RecordPayment
+from application.deposit_list import PostedLine
+from application.dunning_run import RunReport
+from application.letters import LetterOutcome
+from domain.debtor import Address
+from domain.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
+from domain.vocabulary import AcknowledgementOutcome, PaymentMethod, ReminderChannel, ReminderStage
+from infrastructure.documents import DocumentStore
+from tests.integration.dunning_engine import ACTOR, DUE, TRACKING, Engine
+
+COLLECTOR = Principal("token-collector", "collector:lea", Role.COLLECTOR)
+AUDITOR = Principal("token-auditor", "auditor:paul", Role.AUDITOR)
+NOTICE_DAY = DUE + timedelta(days=35)  # the default policy's formal notice
+SECOND_DAY = DUE + timedelta(days=20)  # its second reminder, by letter
+
+
+def prepared_notice(engine: Engine, number: str = "F-2026-0301") -> tuple[UUID, RunReport]:
+    """A receivable whose formal notice the run prepared on NOTICE_DAY and nobody has posted."""
+    receivable = engine.invoice(engine.debtor(), number)
+    for days in (5, 20):
+        engine.run_on(DUE + timedelta(days=days))
+    return receivable, engine.run_on(NOTICE_DAY, post=False)
+
+
+def the_letter_key(engine: Engine) -> str:
+    (letter,) = engine.letters.to_post()
+    return letter.key
+
+
+def journal_length(engine: Engine, receivable: UUID) -> int:
+    return len(engine.events(receivable))
+
+
+def refused(engine: Engine, receivable: UUID, rule: str, action: object) -> DomainError:
+    """The action is refused for ``rule`` and records nothing on the receivable."""
+    before = journal_length(engine, receivable)
+    with pytest.raises(DomainError) as caught:
+        action()  # type: ignore[operator]
+    assert caught.value.rule == rule, caught.value.message
+    assert journal_length(engine, receivable) == before
+    return caught.value
+
+
+# ------------------------------------------------------------- preparation
+
+
+def test_the_run_prepares_a_registered_letter_and_records_no_sending_until_it_is_posted(engine: Engine) -> None:
+    receivable, report = prepared_notice(engine)
+
+    assert [(item.kind, item.channel, item.status) for item in report.sent] == [
+        ("formal_notice", "registered_letter", "to_post")
+    ]
+    assert engine.ledger.receivable(receivable).notices == []
+    (letter,) = engine.letters.to_post()
+    assert (letter.kind, letter.channel, letter.run_date) == ("formal_notice", "registered_letter", NOTICE_DAY)
+    assert letter.invoice_numbers == ("F-2026-0301",) and letter.postal_code == "69002"
+    pdf = DocumentStore(engine.database).content(letter.document_sha256)
+    assert pdf is not None and pdf.startswith(b"%PDF-")
+
+
+def test_a_second_run_prepares_no_second_letter_while_the_first_waits_to_be_posted(engine: Engine) -> None:
+    receivable, _ = prepared_notice(engine)
+
+    dry = engine.run_on(NOTICE_DAY + timedelta(days=1), dry_run=True)
+    real = engine.run_on(NOTICE_DAY + timedelta(days=1), post=False)
+
+    for report in (dry, real):
+        assert report.sent == []
+        assert [(r.rule, r.receivable_ids) for r in report.refused] == [("letter_awaiting_posting", [str(receivable)])]
+    assert len(engine.letters.to_post()) == 1
+
+
+# ----------------------------------------------------------------- posting
+
+
+def test_posting_records_the_notice_on_the_posting_day_with_its_tracking_number_and_the_deadline_moved(
+    engine: Engine,
+) -> None:
+    receivable, _ = prepared_notice(engine)
+    key = the_letter_key(engine)
+    posted_on = NOTICE_DAY + timedelta(days=2)
+    engine.at(posted_on + timedelta(days=1))
+
+    posting = engine.letters.post(key, posted_on=posted_on, tracking_number=TRACKING, principal=COLLECTOR)
+
+    assert posting.invoices == ["F-2026-0301"] and posting.events == 1
+    (notice,) = engine.ledger.receivable(receivable).notices
+    assert (notice.sent_on, notice.deadline) == (posted_on, posted_on + timedelta(days=8))
+    (event,) = [e for e in engine.events(receivable) if type(e).__name__ == "FormalNoticeSent"]
+    assert event.tracking_number == TRACKING.replace(" ", "") and event.actor == "collector:lea"
+    assert engine.letters.to_post() == []
+    again = refused(engine, receivable, "letter_already_posted", lambda: engine.letters.post(
+        key, posted_on=posted_on, tracking_number=TRACKING, principal=COLLECTOR))  # fmt: skip
+    assert isinstance(again, RuleViolation)
+
+
+@pytest.mark.parametrize(
+    ("posted", "tracking", "rule"),
+    [
+        (1, TRACKING, "date_not_in_future"),
+        (-1, TRACKING, "posting_after_preparation"),
+        (0, None, "tracking_number_required"),
+        (0, "12345", "tracking_number_format"),
+    ],
+    ids=["in the future", "before it was prepared", "without a tracking number", "with a malformed number"],
+)
+def test_a_posting_is_refused_and_records_nothing(engine: Engine, posted: int, tracking: str | None, rule: str) -> None:
+    receivable, _ = prepared_notice(engine)
+    key = the_letter_key(engine)
+
+    error = refused(engine, receivable, rule, lambda: engine.letters.post(
+        key, posted_on=NOTICE_DAY + timedelta(days=posted), tracking_number=tracking, principal=COLLECTOR))  # fmt: skip
+
+    assert isinstance(error, InvalidInput)
+    assert [letter.key for letter in engine.letters.to_post()] == [key]
+
+
+def test_an_auditor_may_not_post_a_letter_and_an_unknown_letter_is_not_found(engine: Engine) -> None:
+    receivable, _ = prepared_notice(engine)
+    key = the_letter_key(engine)
+
+    forbidden = refused(engine, receivable, "forbidden", lambda: engine.letters.post(
+        key, posted_on=NOTICE_DAY, tracking_number=TRACKING, principal=AUDITOR))  # fmt: skip
+
+    assert isinstance(forbidden, Forbidden)
+    with pytest.raises(NotFound):
+        engine.letters.post("2026-04-08/nobody/formal_notice/registered_letter", posted_on=NOTICE_DAY,
+                            tracking_number=TRACKING, principal=COLLECTOR)  # fmt: skip
+
+
+def test_a_letter_posted_after_the_invoice_was_paid_is_kept_as_a_note_not_as_a_reminder(engine: Engine) -> None:
+    receivable = engine.invoice(engine.debtor(), "F-2026-0302")
+    engine.run_on(DUE + timedelta(days=5))
+    engine.run_on(SECOND_DAY, post=False)
+    engine.ledger.execute(
+        RecordPayment(receivable, engine.ledger.receivable(receivable).outstanding, SECOND_DAY,
+                      PaymentMethod.TRANSFER, "VIR-302"),
+        actor=ACTOR,
+    )  # fmt: skip
+
+    posting = engine.letters.post(the_letter_key(engine), posted_on=SECOND_DAY, principal=COLLECTOR)
+
+    assert posting.noted == ["F-2026-0302"]
+    assert [r.stage for r in engine.reminders(receivable)] == [ReminderStage.FIRST]
+    (note,) = engine.ledger.receivable(receivable).notes
+    assert "postée le" in note.text and "déjà soldée" in note.text
+
+
+def test_a_posting_interrupted_after_recording_is_finished_by_posting_again_without_a_second_notice(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    receivable, _ = prepared_notice(engine)
+    key = the_letter_key(engine)
+    outbox = engine.run.ports.outbox
+
+    def killed(*args: object, **kwargs: object) -> None:
+        raise SystemExit("killed after the journal, before the outbox")
+
+    monkeypatch.setattr(type(outbox), "mark", killed)
+    with pytest.raises(SystemExit):
+        engine.letters.post(key, posted_on=NOTICE_DAY, tracking_number=TRACKING, principal=COLLECTOR)
+    monkeypatch.undo()
+    assert len(engine.ledger.receivable(receivable).notices) == 1 and engine.letters.to_post() != []
+
+    engine.letters.post(key, posted_on=NOTICE_DAY, tracking_number=TRACKING, principal=COLLECTOR)
+
+    assert len(engine.ledger.receivable(receivable).notices) == 1 and engine.letters.to_post() == []
+
+
+def test_a_filled_deposit_list_with_one_bad_line_records_nothing(engine: Engine) -> None:
+    first, _ = prepared_notice(engine, "F-2026-0303")
+    key = the_letter_key(engine)
+    lines = [
+        PostedLine(key, NOTICE_DAY, TRACKING, 2),
+        PostedLine("2026-04-08/unknown/formal_notice/registered_letter", NOTICE_DAY, TRACKING, 3),
+    ]
+
+    with pytest.raises(InvalidInput) as caught:
+        engine.letters.post_many(lines, principal=COLLECTOR)
+
+    assert "line 3" in caught.value.message and caught.value.rule == "deposit_list"
+    assert engine.ledger.receivable(first).notices == [] and len(engine.letters.to_post()) == 1
+    (posting,) = engine.letters.post_many(lines[:1], principal=COLLECTOR)
+    assert posting.invoices == ["F-2026-0303"]
+
+
+def test_a_cancelled_letter_records_nothing_and_the_next_run_prepares_it_again(engine: Engine) -> None:
+    receivable, _ = prepared_notice(engine)
+
+    engine.letters.cancel(the_letter_key(engine), principal=COLLECTOR)
+
+    assert engine.letters.to_post() == [] and engine.ledger.receivable(receivable).notices == []
+    again = engine.run_on(NOTICE_DAY + timedelta(days=1), post=False)
+    assert [(i.kind, i.status) for i in again.sent] == [("formal_notice", "to_post")]
+
+
+def test_a_letter_not_posted_within_three_days_comes_back_on_the_worklist(engine: Engine) -> None:
+    receivable, _ = prepared_notice(engine)
+
+    on_time = engine.run.worklist(NOTICE_DAY + timedelta(days=3))
+    late = engine.run.worklist(NOTICE_DAY + timedelta(days=4))
+
+    assert [i.action for i in on_time if i.action == "post_letter"] == []
+    (item,) = [i for i in late if i.action == "post_letter"]
+    assert item.receivable_id == str(receivable) and "non posté depuis 4 jours" in item.label
+
+
+# ----------------------------------------------------------------- outcome
+
+
+@pytest.mark.parametrize(
+    ("outcome", "acknowledged"),
+    [
+        (LetterOutcome.DELIVERED, AcknowledgementOutcome.DELIVERED),
+        (LetterOutcome.UNCLAIMED, AcknowledgementOutcome.UNCLAIMED),
+        (LetterOutcome.REFUSED, AcknowledgementOutcome.REFUSED),
+    ],
+    ids=lambda value: getattr(value, "value", value),
+)
+def test_the_deadline_of_a_posted_notice_runs_from_receipt_or_first_presentation(
+    engine: Engine, outcome: LetterOutcome, acknowledged: AcknowledgementOutcome
+) -> None:
+    receivable, _ = prepared_notice(engine)
+    key = the_letter_key(engine)
+    engine.letters.post(key, posted_on=NOTICE_DAY, tracking_number=TRACKING, principal=COLLECTOR)
+    presented = NOTICE_DAY + timedelta(days=3)
+    engine.at(presented + timedelta(days=2))
+
+    engine.letters.record_outcome(key, outcome, on=presented, principal=COLLECTOR)
+
+    (notice,) = engine.ledger.receivable(receivable).notices
+    assert (notice.acknowledgement, notice.acknowledged_on) == (acknowledged, presented)
+    assert notice.deadline == NOTICE_DAY + timedelta(days=8)  # the journal keeps the posting's date...
+    assert notice.effective_deadline == presented + timedelta(days=8)  # ...and the deadline runs from receipt
+
+
+def test_a_notice_returned_undeliverable_flags_the_address_until_it_is_corrected(engine: Engine) -> None:
+    receivable, _ = prepared_notice(engine)
+    key = the_letter_key(engine)
+    engine.letters.post(key, posted_on=NOTICE_DAY, tracking_number=TRACKING, principal=COLLECTOR)
+    returned_on = NOTICE_DAY + timedelta(days=6)
+    engine.at(returned_on)
+
+    engine.letters.record_outcome(key, LetterOutcome.RETURNED, on=returned_on, principal=COLLECTOR)
+
+    file = engine.ledger.receivable(receivable)
+    assert file.notices[0].failed and file.notices[0].effective_deadline is None
+    debtor = engine.ledger.debtor(file.debtor_id)
+    assert debtor.address_returned_on == returned_on
+    items = [i for i in engine.run.worklist(returned_on + timedelta(days=1)) if i.action == "correct_address"]
+    assert [i.receivable_id for i in items] == [str(receivable)]
+    blocked = engine.run_on(returned_on + timedelta(days=1), post=False)
+    assert [r.rule for r in blocked.refused] == ["address_returned"] and blocked.sent == []
+
+    engine.ledger.execute(ChangeAddress(debtor.id, Address(["9 quai Perrache"], "69002", "Lyon", "FR")), actor=ACTOR)
+
+    again = engine.run_on(returned_on + timedelta(days=2), post=False)
+    assert [(i.kind, i.status) for i in again.sent] == [("formal_notice", "to_post")]  # the failed step is due again
+    assert engine.letters.to_post()[0].address_lines == ("9 quai Perrache",)
+
+
+def test_a_returned_reminder_letter_fails_its_step_and_a_simple_letter_has_no_receipt(engine: Engine) -> None:
+    receivable = engine.invoice(engine.debtor(), "F-2026-0304")
+    engine.run_on(DUE + timedelta(days=5))
+    engine.run_on(SECOND_DAY, post=False)
+    key = the_letter_key(engine)
+    engine.letters.post(key, posted_on=SECOND_DAY, principal=COLLECTOR)
+    second = engine.reminders(receivable)[-1]
+    assert (second.stage, second.channel) == (ReminderStage.SECOND, ReminderChannel.LETTER)
+
+    refused(engine, receivable, "outcome_needs_registered_letter", lambda: engine.letters.record_outcome(
+        key, LetterOutcome.DELIVERED, on=SECOND_DAY + timedelta(days=2), principal=COLLECTOR))  # fmt: skip
+    engine.at(SECOND_DAY + timedelta(days=4))
+    engine.letters.record_outcome(key, LetterOutcome.RETURNED, on=SECOND_DAY + timedelta(days=4), principal=COLLECTOR)
+
+    assert engine.ledger.receivable(receivable).returned_letters == {
+        second.document_sha256: SECOND_DAY + timedelta(days=4)
+    }
+    assert engine.ledger.debtor(engine.ledger.receivable(receivable).debtor_id).address_returned_on is not None
+
+
+def test_an_outcome_before_the_posting_is_refused(engine: Engine) -> None:
+    receivable, _ = prepared_notice(engine)
+
+    refused(engine, receivable, "letter_posted", lambda: engine.letters.record_outcome(
+        the_letter_key(engine), LetterOutcome.DELIVERED, on=NOTICE_DAY, principal=COLLECTOR))  # fmt: skip
+
+
+def test_the_same_run_date_resumed_puts_a_letter_left_half_done_on_the_list_never_in_the_journal(
+    engine: Engine,
+) -> None:
+    receivable = engine.invoice(engine.debtor(), "F-2026-0305")
+    engine.run_on(DUE + timedelta(days=5))
+    engine.run_on(SECOND_DAY, post=False)
+    key = the_letter_key(engine)
+    outbox = engine.run.ports.outbox
+    outbox.mark(key, "prepared", now=engine.clock())  # as a run killed before it listed the letter leaves it
+
+    resumed = engine.run_on(SECOND_DAY, hour=15, post=False)
+
+    assert [(i.dispatch_key, i.status) for i in resumed.sent] == [(key, "to_post")]
+    assert [r.stage for r in engine.reminders(receivable)] == [ReminderStage.FIRST]
+    assert [letter.key for letter in engine.letters.to_post()] == [key]
+
+
+def test_the_posting_day_is_no_earlier_than_the_preparation_even_for_a_returned_letter(engine: Engine) -> None:
+    receivable, _ = prepared_notice(engine)
+    key = the_letter_key(engine)
+    engine.letters.post(key, posted_on=NOTICE_DAY, tracking_number=TRACKING, principal=COLLECTOR)
+
+    refused(engine, receivable, "date_order", lambda: engine.letters.record_outcome(
+        key, LetterOutcome.RETURNED, on=NOTICE_DAY - timedelta(days=1), principal=COLLECTOR))  # fmt: skip
+
+    assert engine.ledger.debtor(engine.ledger.receivable(receivable).debtor_id).address_returned_on is None
