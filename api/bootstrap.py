@@ -14,6 +14,7 @@ from api.demo import holds_demo, sample_firm
 from application.correspondence import Firm
 from application.dunning_run import DunningRun
 from application.ledger import Clock, Ledger, system_clock
+from application.letters import Letters
 from application.receivable_index import ReceivableIndex
 from infrastructure import dunning_ports
 from infrastructure.digests import DigestStore
@@ -80,6 +81,7 @@ __all__ = [
     "check_token",
     "fingerprint",
     "firm_from_settings",
+    "letters_of",
     "load_policy",
     "load_signer",
     "open_database",
@@ -101,6 +103,10 @@ def build_dunning(settings: Settings, ledger: Ledger, database: Database, docume
         return sample_firm() if holds_demo(ledger) else None
 
     return dunning_ports.build_dunning(settings, ledger, database, documents, fallback_firm=demo_firm)
+
+
+def letters_of(run: DunningRun) -> Letters:
+    return Letters(run.ledger, run.ports.outbox, post_within_days=run.ports.post_within_days)
 
 
 @dataclass
@@ -139,6 +145,10 @@ class Services:
             if self._dunning is None:
                 self._dunning = build_dunning(self.settings, self.ledger, self.database, self.documents)
             return self._dunning
+
+    def letters(self) -> Letters:
+        """The letters the run prepared, to post, and what comes back (application/letters.py)."""
+        return letters_of(self.dunning())
 
     def receivable_index(self) -> ReceivableIndex:
         """What the list of receivables filters and sorts on, built on first use (one read of the log)."""

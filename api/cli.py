@@ -11,6 +11,7 @@ from api import (  # noqa: F401 - imported for the commands they register
     cli_evidence,
     cli_imports,
     cli_ledger,
+    cli_letters,
     cli_projections,
     cli_server,
 )

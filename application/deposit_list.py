@@ -44,3 +44,20 @@ def check_tracking_number(text: str) -> str:
     if not re.fullmatch(r"[0-9][A-Z][0-9]{11}|[A-Z]{2}[0-9]{9}[A-Z]{2}", cleaned):
         raise InvalidInput("tracking_number: expected 1A 123 456 7890 1", rule="tracking_number_format")
     return cleaned
+
+
+def read_posted_csv(content: bytes) -> list[PostedLine]:
+    """TEMPORARY: key;date_depot;numero_suivi, French or ISO dates."""
+    import csv
+    import io
+    from datetime import datetime
+
+    text = content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    lines: list[PostedLine] = []
+    for number, row in enumerate(rows, start=2):
+        if not (row.get("date_depot") or "").strip():
+            continue
+        posted = datetime.strptime(row["date_depot"].strip(), "%d/%m/%Y").date()
+        lines.append(PostedLine(row["cle"], posted, (row.get("numero_suivi") or "").strip() or None, number))
+    return lines

@@ -110,6 +110,7 @@ class Letters:
         principal: Principal,
         tracking_number: str | None = None,
         receipt_sha256: str | None = None,
+        receipt_media_type: str = "application/pdf",
     ) -> Posting:
         dispatch = self._awaiting(key)
         tracking = self._checked_posting(dispatch, posted_on, tracking_number)
@@ -131,7 +132,7 @@ class Letters:
             if receipt_sha256 is not None and not isinstance(command, AddNote):
                 description = "Preuve de dépôt La Poste" + (f" (n° {tracking})" if tracking else "")
                 attach = AttachDocument(
-                    receivable.id, DocumentKind.OTHER, receipt_sha256, "application/pdf", description
+                    receivable.id, DocumentKind.OTHER, receipt_sha256, receipt_media_type, description
                 )
                 result.events += len(self.ledger.execute(attach, principal=principal).events)
             result.invoices.append(receivable.invoice_number)
@@ -264,6 +265,16 @@ class Letters:
             invoice_numbers=tuple(s["invoice_number"] for s in dispatch.steps),
             document_sha256=dispatch.document_sha256,
         )  # fmt: skip
+
+
+def letter_view(letter: LetterToPost) -> dict[str, Any]:
+    """A letter to post as JSON-ready data (the API's and the CLI's ``--json``)."""
+    return {
+        "key": letter.key, "prepared_on": letter.run_date.isoformat(), "debtor_id": letter.debtor_id,
+        "debtor_name": letter.debtor_name, "postal_code": letter.postal_code, "city": letter.city,
+        "kind": letter.kind, "channel": letter.channel, "invoice_numbers": list(letter.invoice_numbers),
+        "document_sha256": letter.document_sha256,
+    }  # fmt: skip
 
 
 def _recorded(receivable: Receivable, sha: str) -> bool:

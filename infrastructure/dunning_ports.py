@@ -93,5 +93,6 @@ def build_dunning(
         bank_statement_max_age_days=settings.bank_statement_max_age_days,
         new_dispatch=Dispatch,
         dispatch_key=dispatch_key,
+        post_within_days=settings.letters_post_within_days,
     )
     return DunningRun(ledger, ports)

@@ -108,6 +108,13 @@ class Settings(BaseSettings):
     bank_statement_max_age_days: int = Field(
         default=3, ge=0, le=365, description="Dunning refuses to send when the latest bank statement is older"
     )
+    letters_post_within_days: int = Field(
+        default=3,
+        ge=0,
+        le=60,
+        description="A letter prepared by the dunning run and not posted after this many days comes back on the"
+        " worklist (RELANCE_LETTERS_POST_WITHIN_DAYS).",
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -34,6 +34,7 @@ from api.http.routers import (
     evidence,
     health,
     imports,
+    letters,
     policies,
     receivables,
     reports,
@@ -121,6 +122,7 @@ def create_app(settings: Settings, *, services: Services | None = None, clock: C
         audit.router,
         evidence.router,
         dunning.router,
+        letters.router,
         policies.router,
         imports.router,
     ):

@@ -502,6 +502,9 @@ COMMANDS: dict[str, Callable[[Api], Request]] = {
     "/v1/debtors": _new_debtor,
     "/v1/debtors/{debtor_id}/contacts": D(lambda api, did: ("/contacts", contact_body())),
     "/v1/debtors/{debtor_id}/contacts/{contact_id}": D(_contact_change),
+    "/v1/debtors/{debtor_id}/address": D(
+        lambda api, did: ("/address", {"lines": ["9 quai Perrache"], "postal_code": "69002", "city": "Lyon"})
+    ),
     "/v1/debtors/{debtor_id}/credit-limit": D(lambda api, did: ("/credit-limit", {"limit": "5000.00"})),
     "/v1/debtors/{debtor_id}/priority": D(lambda api, did: ("/priority", {"priority": "high"})),
     "/v1/debtors/{debtor_id}/policy": D(lambda api, did: ("/policy", {"policy_id": "large-accounts"})),

@@ -29,6 +29,7 @@ ROLE_TABLE: dict[tuple[str, str], Any] = {
     ("GET", "/v1/dunning-runs/{run_id}"): EVERYONE,
     ("GET", "/v1/imports/unmatched"): frozenset({"accountant", "auditor", "manager"}),
     ("GET", "/v1/ledger/digests"): EVERYONE,
+    ("GET", "/v1/letters"): EVERYONE,
     ("GET", "/v1/ledger/public-key"): EVERYONE,
     ("GET", "/v1/policies"): EVERYONE,
     ("GET", "/v1/policies/{policy_id}"): EVERYONE,
@@ -46,6 +47,7 @@ ROLE_TABLE: dict[tuple[str, str], Any] = {
     ("GET", "/v1/reports/effectiveness"): frozenset({"accountant", "auditor", "manager"}),
     ("GET", "/v1/worklist"): EVERYONE,
     ("POST", "/v1/debtors"): frozenset({"accountant", "manager"}),
+    ("POST", "/v1/debtors/{debtor_id}/address"): frozenset({"accountant", "collector", "manager"}),
     ("POST", "/v1/debtors/{debtor_id}/claim-declarations"): frozenset({"manager"}),
     ("POST", "/v1/debtors/{debtor_id}/contacts"): frozenset({"accountant", "collector", "manager"}),
     ("POST", "/v1/debtors/{debtor_id}/contacts/{contact_id}"): frozenset({"accountant", "collector", "manager"}),
@@ -61,6 +63,10 @@ ROLE_TABLE: dict[tuple[str, str], Any] = {
     ("POST", "/v1/imports/payments"): frozenset({"accountant"}),
     ("POST", "/v1/imports/unmatched/{line_id}/allocation"): frozenset({"accountant"}),
     ("POST", "/v1/ledger/digests"): frozenset({"auditor", "manager"}),
+    ("POST", "/v1/letters/postings"): frozenset({"collector", "manager"}),
+    ("POST", "/v1/letters/{key}/cancellation"): frozenset({"collector", "manager"}),
+    ("POST", "/v1/letters/{key}/outcome"): frozenset({"collector", "manager"}),
+    ("POST", "/v1/letters/{key}/posting"): frozenset({"collector", "manager"}),
     ("POST", "/v1/rates"): ADMIN_ONLY,
     ("POST", "/v1/receivables"): frozenset({"accountant"}),
     ("POST", "/v1/receivables/{receivable_id}/calls"): frozenset({"collector", "manager"}),
@@ -110,6 +116,7 @@ def ids(api: Api) -> dict[str, Any]:
         "policy_id": "light",
         "run_id": "0" * 32,
         "line_id": "0" * 32,
+        "key": "2026-06-15/nobody/formal_notice/registered_letter",
     }
 
 

@@ -37,6 +37,7 @@ EVENT_OF_COMMAND = {
     "/v1/debtors": "DebtorRegistered",
     "/v1/debtors/{debtor_id}/contacts": "ContactAdded",
     "/v1/debtors/{debtor_id}/contacts/{contact_id}": "ContactChanged",
+    "/v1/debtors/{debtor_id}/address": "AddressChanged",
     "/v1/debtors/{debtor_id}/credit-limit": "CreditLimitSet",
     "/v1/debtors/{debtor_id}/priority": "PriorityChanged",
     "/v1/debtors/{debtor_id}/policy": "PolicyAssigned",

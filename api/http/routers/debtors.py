@@ -173,6 +173,10 @@ def _new_contact(debtor_id: UUID, body: ContactBody, _: dict[str, Any]) -> comma
     return commands.AddContact(debtor_id, contact_id=uuid.uuid4(), **body.model_dump())
 
 
+def _address(debtor_id: UUID, body: AddressBody, _: dict[str, Any]) -> commands.ChangeAddress:
+    return commands.ChangeAddress(debtor_id, Address(**body.model_dump()))
+
+
 def _credit_limit(debtor_id: UUID, body: CreditLimitBody, _: dict[str, Any]) -> commands.SetCreditLimit:
     return commands.SetCreditLimit(debtor_id, limit=Money(body.limit, body.currency))
 
@@ -195,6 +199,8 @@ COMMAND_ROUTES = [
     CommandRoute("add_contact", f"{D}/contacts", C.AddContact, ContactBody, "ContactAdded", build=_new_contact),
     CommandRoute("change_contact", f"{D}/contacts/{{contact_id}}", C.ChangeContact, ContactBody, "ContactChanged",
                  path_parameters={"contact_id": UUID}),
+    CommandRoute("change_address", f"{D}/address", C.ChangeAddress, AddressBody,
+                 "AddressChanged: a correction or a move (it clears the flag a returned letter set)", build=_address),
     CommandRoute("set_credit_limit", f"{D}/credit-limit", C.SetCreditLimit, CreditLimitBody, "CreditLimitSet",
                  build=_credit_limit),
     CommandRoute("change_priority", f"{D}/priority", C.ChangePriority, PriorityBody, "PriorityChanged"),

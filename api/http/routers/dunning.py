@@ -58,9 +58,11 @@ RUN_EXAMPLE = {
     status_code=201,
     summary="Run the dunning policies for every open receivable (idempotent per date)",
     description=(
-        "Sends what is automatic (e-mail), renders what is printed (letters, formal notices: stored as PDF), "
-        "records ReminderSent / FormalNoticeSent with the sha256 of the stored document, detects broken promises "
-        "and missed instalments, and lists calls and escalations for a person. Running it twice for the same date "
+        "Sends what is automatic (e-mail, recorded as ReminderSent once the SMTP server accepted it, with the "
+        "sha256 of the stored message), prepares what is printed (letters, formal notices: stored as PDF, listed "
+        "by GET /v1/letters and recorded only when a person posts them: POST /v1/letters/{key}/posting), "
+        "detects broken promises and missed instalments, and lists calls and escalations for a person. "
+        "Running it twice for the same date "
         "sends and records nothing twice; a run killed half-way is finished by the next one."
     ),
     responses={201: {"content": {"application/json": {"example": RUN_EXAMPLE}}}},
