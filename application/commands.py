@@ -22,6 +22,7 @@ from domain.vocabulary import (
     CallPurpose,
     ContactRole,
     DebtorKind,
+    DeliveryStatus,
     DisputeOutcome,
     DisputeReason,
     DocumentKind,
@@ -371,6 +372,21 @@ class ReturnLetter(ReceivableCommand):
     proof_sha256: str | None = None
 
     decided_by: ClassVar[str] = "return_letter"
+
+
+@dataclass(frozen=True)
+class ReportDelivery(ReceivableCommand):
+    """What the mail server or the provider reported of a reminder sent by e-mail or SMS."""
+
+    document_sha256: str
+    status: DeliveryStatus
+    reported_on: date
+    source: str
+    reference: str | None = None
+    detail: str | None = None
+    proof_sha256: str | None = None
+
+    decided_by: ClassVar[str] = "report_delivery"
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,7 @@ PERMISSIONS: dict[type, frozenset[Role]] = {
     c.SendFormalNotice: COLLECTION,
     c.AcknowledgeFormalNotice: COLLECTION,
     c.ReturnLetter: COLLECTION,
+    c.ReportDelivery: COLLECTION,
     c.AgreePaymentPlan: COLLECTION,
     c.MissInstalment: COLLECTION,
     c.RecordPayment: ACCOUNTING,

@@ -17,7 +17,7 @@ from uuid import UUID
 from domain.debtor import Debtor
 from domain.dunning_policy import SENDING_ACTIONS, Action, Anchor, Channel, Guardrails, Policy, Stage
 from domain.receivable import FormalNotice, PaymentPlan, Receivable
-from domain.vocabulary import DocumentKind, Priority, ReminderStage
+from domain.vocabulary import FAILED_DELIVERIES, DocumentKind, Priority, ReminderStage
 
 ONE_DAY = timedelta(days=1)
 POST_DUE_REMINDERS = (ReminderStage.FIRST, ReminderStage.SECOND)
@@ -282,13 +282,21 @@ def _window(stage: Stage, receivable: Receivable, last_sent: date | None) -> _Wi
     return _Window(opens, closes)
 
 
+def _failed(document_sha256: str | None, receivable: Receivable) -> bool:
+    """A letter that came back, an e-mail that bounced hard, an SMS that failed: the step did not reach."""
+    if document_sha256 in receivable.returned_letters:
+        return True
+    reported = receivable.deliveries.get(document_sha256 or "", {})
+    return any(status in FAILED_DELIVERIES for status in reported)
+
+
 def _done(stage: Stage, receivable: Receivable, window: _Window | None) -> bool:
     match stage.action:
         case Action.REMINDER:  # by the rule the engine recorded, or by stage when recorded by hand
             return any(
                 r.rule == stage.rule or r.stage is stage.reminder_stage
                 for r in receivable.reminders
-                if r.document_sha256 not in receivable.returned_letters  # a letter that came back failed
+                if not _failed(r.document_sha256, receivable)
             )
         case Action.FORMAL_NOTICE:  # a notice returned undeliverable never reached the debtor: it is due again
             return bool(_standing_notices(receivable))

@@ -13,6 +13,7 @@ from domain.vocabulary import (
     CallOutcome,
     CallPurpose,
     DebtorKind,
+    DeliveryStatus,
     DisputeOutcome,
     DisputeReason,
     DocumentKind,
@@ -153,6 +154,19 @@ class LetterReturned(ReceivableEvent):
 
 
 @dataclass(frozen=True)
+class DeliveryReported(ReceivableEvent):
+    """What became of a reminder sent by e-mail or SMS, as the mail server or the provider reported it."""
+
+    document_sha256: str
+    status: DeliveryStatus
+    reported_on: date
+    source: str  # "dsn" (a bounce read from the mailbox), or the provider's name ("brevo")
+    reference: str | None  # the provider's message id, or the bounced Message-ID
+    detail: str | None  # the diagnostic as reported ("550 5.1.1 user unknown")
+    proof_sha256: str | None  # the report itself, stored as a document
+
+
+@dataclass(frozen=True)
 class PaymentReceived(ReceivableEvent):
     amount: Decimal
     value_date: date
@@ -265,6 +279,7 @@ RECEIVABLE_EVENTS: tuple[type[ReceivableEvent], ...] = (
     FormalNoticeSent,
     FormalNoticeAcknowledged,
     LetterReturned,
+    DeliveryReported,
     PaymentReceived,
     CreditNoteApplied,
     PaymentPlanAgreed,

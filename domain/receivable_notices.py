@@ -11,6 +11,7 @@ from domain.errors import InvalidInput, RuleViolation
 from domain.receivable_events import (
     CallNoted,
     ClaimBreakdown,
+    DeliveryReported,
     FormalNoticeAcknowledged,
     FormalNoticeSent,
     LetterReturned,
@@ -23,11 +24,13 @@ from domain.values import (
     optional_sha256,
     optional_text,
     sha256,
+    text,
 )
 from domain.vocabulary import (
     AcknowledgementOutcome,
     CallOutcome,
     CallPurpose,
+    DeliveryStatus,
     DunningStage,
     NoticeChannel,
     ReminderChannel,
@@ -201,5 +204,42 @@ class RemindersAndNotices(Standing):
             actor,
             document_sha256=document_sha256,
             returned_on=returned_on,
+            proof_sha256=optional_sha256(proof_sha256, "proof_sha256"),
+        )
+
+    def report_delivery(
+        self,
+        *,
+        document_sha256: str,
+        status: DeliveryStatus,
+        reported_on: date,
+        source: str,
+        now: Now,
+        actor: str,
+        reference: str | None = None,
+        detail: str | None = None,
+        proof_sha256: str | None = None,
+    ) -> DeliveryReported:
+        """Record what became of a reminder sent by e-mail or SMS (a letter's fate is ``return_letter``)."""
+        reminder = next((r for r in self.reminders if r.document_sha256 == document_sha256), None)
+        if reminder is None or reminder.channel is ReminderChannel.LETTER:
+            raise RuleViolation(
+                f"no reminder by e-mail or SMS with document {document_sha256} was sent", rule="delivery_needs_message"
+            )
+        if status in self.deliveries.get(document_sha256, ()):
+            raise RuleViolation(f"this message's {status.value} is already recorded", rule="delivery_reported_once")
+        self._require_happened(reported_on, "reported_on", now)
+        if reported_on < reminder.sent_on:
+            raise RuleViolation("reported_on: before the message was sent", rule="date_order")
+        return self._trigger(
+            DeliveryReported,
+            now,
+            actor,
+            document_sha256=document_sha256,
+            status=status,
+            reported_on=reported_on,
+            source=text(source, "source", max_length=40),
+            reference=optional_text(reference, "reference", max_length=300),
+            detail=optional_text(detail, "detail", max_length=1000),
             proof_sha256=optional_sha256(proof_sha256, "proof_sha256"),
         )

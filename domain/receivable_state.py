@@ -15,6 +15,7 @@ from domain.receivable_events import (
     CallNoted,
     ClaimBreakdown,
     CreditNoteApplied,
+    DeliveryReported,
     DisputeOpened,
     DisputeResolved,
     DocumentAttached,
@@ -43,6 +44,7 @@ from domain.receivable_events import (
 from domain.vocabulary import (
     AcknowledgementOutcome,
     DebtorKind,
+    DeliveryStatus,
     DisputeOutcome,
     DisputeReason,
     NoticeChannel,
@@ -52,7 +54,8 @@ from domain.vocabulary import (
 ZERO = Decimal("0.00")
 PAYMENT_TERMS_CAP_DAYS = 60  # Code de commerce L441-10 I: 60 days from the invoice date
 RECEIVABLE_NAMESPACE = uuid5(NAMESPACE_URL, "https://relance.invalid/receivable")
-ALWAYS_ALLOWED_WHEN_CLOSED = (NoteAdded, DocumentAttached, LateChargesInvoiced, LateChargesWaived)
+# What a closed file still takes: notes, documents, late charges, and news of an e-mail or SMS sent before.
+ALWAYS_ALLOWED_WHEN_CLOSED = (NoteAdded, DocumentAttached, LateChargesInvoiced, LateChargesWaived, DeliveryReported)
 
 
 @dataclass
@@ -168,6 +171,8 @@ class ReceivableState(ChainedAggregate[ReceivableEvent]):
         self.credit_notes: dict[str, CreditNote] = {}
         self.reminders: list[ReminderSent] = []
         self.returned_letters: dict[str, date] = {}  # document sha256 -> the day the reminder letter came back
+        # document sha256 -> what was reported of that e-mail or SMS, status -> the day
+        self.deliveries: dict[str, dict[DeliveryStatus, date]] = {}
         self.calls: list[CallNoted] = []
         self.promises: list[Promise] = []
         self.disputes: list[Dispute] = []
@@ -246,6 +251,8 @@ class ReceivableState(ChainedAggregate[ReceivableEvent]):
                 notice.acknowledgement, notice.acknowledged_on = event.outcome, event.acknowledged_on
             case LetterReturned():
                 self.returned_letters[event.document_sha256] = event.returned_on
+            case DeliveryReported():
+                self.deliveries.setdefault(event.document_sha256, {})[event.status] = event.reported_on
             case PaymentReceived():
                 self.payments.append(
                     Payment(

@@ -67,6 +67,19 @@ class AcknowledgementOutcome(Enum):
     UNDELIVERABLE = "undeliverable"
 
 
+class DeliveryStatus(Enum):
+    """What a mail server or a provider later says of an e-mail or an SMS the journal records as sent."""
+
+    DELIVERED = "delivered"
+    OPENED = "opened"  # where the provider reports it
+    SOFT_BOUNCE = "soft_bounce"  # a temporary failure: the provider may try again
+    HARD_BOUNCE = "hard_bounce"  # the address or number does not exist: the step failed
+    FAILED = "failed"  # refused or expired without a bounce (SMS): the step failed
+
+
+FAILED_DELIVERIES = frozenset({DeliveryStatus.HARD_BOUNCE, DeliveryStatus.FAILED})
+
+
 class PaymentMethod(Enum):
     TRANSFER = "transfer"
     DIRECT_DEBIT = "direct_debit"

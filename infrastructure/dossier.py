@@ -37,6 +37,8 @@ EVENT_LABELS = {
     "DisputeResolved": "Contestation close",
     "FormalNoticeSent": "Mise en demeure envoyée",
     "FormalNoticeAcknowledged": "Avis de réception de la mise en demeure",
+    "LetterReturned": "Courrier de relance revenu (non distribué)",
+    "DeliveryReported": "Sort d'un courriel ou d'un SMS",
     "PaymentReceived": "Paiement reçu",
     "CreditNoteApplied": "Avoir imputé",
     "PaymentPlanAgreed": "Échéancier signé",
@@ -61,6 +63,8 @@ EVENT_LABELS = {
     "InsolvencyOpened": "Procédure collective ouverte",
     "ClaimDeclared": "Créance déclarée au mandataire",
     "DebtorErased": "Données personnelles effacées",
+    "MailReturned": "Courrier revenu : adresse à vérifier",
+    "AddressChanged": "Adresse modifiée",
 }
 VALUES = {
     "courtesy": "relance de courtoisie",
@@ -76,6 +80,10 @@ VALUES = {
     "unclaimed": "pli avisé non réclamé",
     "refused": "refusée",
     "undeliverable": "non distribuable",
+    "opened": "ouvert",
+    "soft_bounce": "non remis pour l'instant (erreur temporaire)",
+    "hard_bounce": "non remis : adresse inexistante",
+    "failed": "non remis",
     "reached": "interlocuteur joint",
     "no_answer": "pas de réponse",
     "voicemail": "message laissé",
@@ -218,6 +226,11 @@ def details(record: dict[str, Any]) -> str:
             return f"{euros(total)} réclamés, date butoir {day(data['deadline'])}{tracking}"
         case "FormalNoticeAcknowledged":
             return f"mise en demeure n° {data['notice_number']}"
+        case "LetterReturned":
+            return f"revenu le {day(data['returned_on'])}"
+        case "DeliveryReported":
+            detail = f" ({data['detail']})" if data.get("detail") else ""
+            return f"{value_fr(data['status'])} le {day(data['reported_on'])}, selon {data['source']}{detail}"
         case "PaymentReceived":
             return f"{euros(data['amount'])} ({value_fr(data['method'])}, réf. {data['bank_reference']})"
         case "CreditNoteApplied":

@@ -48,6 +48,7 @@ from application.commands import (
     RecordPayment,
     RecordPromise,
     RecordReturnedMail,
+    ReportDelivery,
     ResolveDispute,
     ReturnLetter,
     SendFormalNotice,
@@ -59,6 +60,7 @@ from domain.vocabulary import (
     AcknowledgementOutcome,
     CallOutcome,
     CallPurpose,
+    DeliveryStatus,
     DisputeOutcome,
     DisputeReason,
     DocumentKind,
@@ -272,6 +274,13 @@ class File:
         )
         self.last_reminder = sha
         return self.add(day, "08:00", ENGINE, reminder)
+
+    def delivery(self, day: date, status: DeliveryStatus, source: str, detail: str | None = None) -> date:
+        """What the provider reported of the last reminder sent by e-mail or SMS."""
+        day = self.on(day)
+        reference = f"{source}-{self.last_reminder[:12]}"
+        command = ReportDelivery(self.rid, self.last_reminder, status, day, source, reference, detail)
+        return self.add(day, "08:05", ENGINE, command)
 
     def letter_returned(self, day: date) -> date:
         """The last reminder letter came back « pli non distribuable »: the address is flagged, then corrected."""

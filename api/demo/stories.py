@@ -40,6 +40,7 @@ from domain.vocabulary import (
     AcknowledgementOutcome,
     CallOutcome,
     CallPurpose,
+    DeliveryStatus,
     DisputeOutcome,
     DisputeReason,
     DocumentKind,
@@ -239,7 +240,7 @@ def first_reminder_only(f: File) -> None:
 
 
 def sms_reminder(f: File) -> None:
-    f.remind(R.FIRST, f.due(5), SMS)
+    f.delivery(f.remind(R.FIRST, f.due(5), SMS), DeliveryStatus.DELIVERED, "brevo")
 
 
 def before_insolvency(f: File) -> None:

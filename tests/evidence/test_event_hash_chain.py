@@ -36,6 +36,7 @@ from domain.vocabulary import (
     CallPurpose,
     ContactRole,
     DebtorKind,
+    DeliveryStatus,
     DisputeOutcome,
     DisputeReason,
     DocumentKind,
@@ -121,6 +122,7 @@ PRODUCT_RECEIVABLE_EVENTS = {
     "NoteAdded",
     "DocumentAttached",
     "LetterReturned",  # issue 17: a reminder letter came back undeliverable
+    "DeliveryReported",  # issue 17: what became of an e-mail or an SMS (delivered, bounced)
 }
 PRODUCT_DEBTOR_EVENTS = {
     "DebtorRegistered",
@@ -452,7 +454,19 @@ def complete_receivable_file() -> list[LedgerEvent]:
         **on(date(2024, 1, 15)),
     )
     r.send_reminder(
-        stage=ReminderStage.FIRST, channel=ReminderChannel.EMAIL, sent_on=date(2024, 2, 19), **on(date(2024, 2, 19))
+        stage=ReminderStage.FIRST,
+        channel=ReminderChannel.EMAIL,
+        sent_on=date(2024, 2, 19),
+        document_sha256="ab" * 32,
+        **on(date(2024, 2, 19)),
+    )
+    r.report_delivery(
+        document_sha256="ab" * 32,
+        status=DeliveryStatus.DELIVERED,
+        reported_on=date(2024, 2, 19),
+        source="brevo",
+        reference="<201798300811.5787683@relay.domain.com>",
+        **on(date(2024, 2, 19)),
     )
     r.note_call(
         called_on=date(2024, 2, 20), purpose=CallPurpose.FOLLOW_UP, outcome=CallOutcome.REACHED, **on(date(2024, 2, 20))

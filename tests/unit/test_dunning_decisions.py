@@ -27,6 +27,7 @@ from domain.vocabulary import (
     AcknowledgementOutcome,
     CallOutcome,
     CallPurpose,
+    DeliveryStatus,
     DisputeOutcome,
     DisputeReason,
     DocumentKind,
@@ -600,3 +601,24 @@ def test_a_formal_notice_returned_undeliverable_is_due_again_and_escalation_is_n
 
     assert decision.sending is not None and decision.sending.rule == "formal_notice"
     assert Action.ESCALATE not in [a.action for a in decision.actions]
+
+
+@pytest.mark.parametrize(
+    ("status", "due_again"),
+    [(DeliveryStatus.HARD_BOUNCE, True), (DeliveryStatus.FAILED, True), (DeliveryStatus.SOFT_BOUNCE, False),
+     (DeliveryStatus.DELIVERED, False)],
+)  # fmt: skip
+def test_a_reminder_that_bounced_hard_or_failed_is_due_again_and_a_delivered_one_is_not(
+    status: DeliveryStatus, due_again: bool
+) -> None:
+    file = File()
+    file.receivable.send_reminder(stage=ReminderStage.FIRST, channel=ReminderChannel.EMAIL, sent_on=due(5),
+                                  document_sha256=DOCUMENT, rule="first_reminder", now=at(due(5)),
+                                  actor=ACTOR)  # fmt: skip
+    file.receivable.report_delivery(document_sha256=DOCUMENT, status=status, reported_on=due(6), source="dsn",
+                                    now=at(due(6)), actor=ACTOR)  # fmt: skip
+
+    decision = decide(file.receivable, file.debtor, DEFAULT, due(14))  # past the policy's spacing
+
+    sent_again = decision.sending is not None and decision.sending.rule == "first_reminder"
+    assert sent_again is due_again

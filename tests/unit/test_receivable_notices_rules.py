@@ -17,6 +17,7 @@ from domain.vocabulary import (
     AcknowledgementOutcome,
     CallOutcome,
     CallPurpose,
+    DeliveryStatus,
     NoticeChannel,
     ReminderChannel,
     ReminderStage,
@@ -29,6 +30,7 @@ from tests.unit.builders import (
     at,
     claim,
     issued_receivable,
+    pay,
     refused,
     with_formal_notice,
 )
@@ -317,3 +319,71 @@ def test_an_e_mail_reminder_cannot_come_back_by_post() -> None:
 
     with refused(receivable, RuleViolation, "return_needs_letter"):
         receivable.return_letter(document_sha256=DOCUMENT, returned_on=AFTER_DUE, now=NOW, actor=ACTOR)
+
+
+# ------------------------------------------------ what became of an e-mail or an SMS (issue 17)
+
+
+def emailed(channel: ReminderChannel = ReminderChannel.EMAIL) -> Receivable:
+    receivable = issued_receivable()
+    receivable.send_reminder(stage=ReminderStage.FIRST, channel=channel, sent_on=AFTER_DUE,
+                             document_sha256=DOCUMENT, now=NOW, actor=ACTOR)  # fmt: skip
+    receivable.collect_events()
+    return receivable
+
+
+def _report(receivable: Receivable, **overrides: Any) -> object:
+    fields: dict[str, Any] = {
+        "document_sha256": DOCUMENT,
+        "status": DeliveryStatus.HARD_BOUNCE,
+        "reported_on": AFTER_DUE,
+        "source": "dsn",
+        "detail": "550 5.1.1 user unknown",
+        "now": NOW,
+        "actor": ACTOR,
+    }
+    fields.update(overrides)
+    return receivable.report_delivery(**fields)
+
+
+@pytest.mark.parametrize("channel", [ReminderChannel.EMAIL, ReminderChannel.SMS])
+def test_each_status_of_a_message_is_recorded_once_with_its_day(channel: ReminderChannel) -> None:
+    receivable = emailed(channel)
+
+    _report(receivable, status=DeliveryStatus.DELIVERED)
+    _report(receivable, status=DeliveryStatus.OPENED, reported_on=AFTER_DUE + timedelta(days=1))
+    receivable.collect_events()
+
+    assert receivable.deliveries == {
+        DOCUMENT: {DeliveryStatus.DELIVERED: AFTER_DUE, DeliveryStatus.OPENED: AFTER_DUE + timedelta(days=1)}
+    }
+    with refused(receivable, RuleViolation, "delivery_reported_once"):
+        _report(receivable, status=DeliveryStatus.DELIVERED)
+
+
+@pytest.mark.parametrize(
+    ("receivable", "overrides", "rule"),
+    [
+        (emailed, {"document_sha256": "0" * 64}, "delivery_needs_message"),
+        (letter_reminded, {}, "delivery_needs_message"),
+        (emailed, {"reported_on": AFTER_DUE - timedelta(days=1)}, "date_order"),
+        (emailed, {"reported_on": TOMORROW}, "date_not_in_future"),
+    ],
+    ids=["another document", "a letter", "before the sending", "in the future"],
+)
+def test_a_delivery_report_is_refused_for_an_unknown_message_a_letter_or_an_impossible_day(
+    receivable: Callable[[], Receivable], overrides: dict[str, Any], rule: str
+) -> None:
+    file = receivable()
+
+    with refused(file, RuleViolation, rule):
+        _report(file, **overrides)
+
+
+def test_a_delivery_report_is_still_recorded_once_the_invoice_is_paid() -> None:
+    receivable = emailed()
+    pay(receivable, str(receivable.outstanding), on=AFTER_DUE)
+
+    _report(receivable)
+
+    assert DeliveryStatus.HARD_BOUNCE in receivable.deliveries[DOCUMENT]
