@@ -26,6 +26,7 @@ from infrastructure.import_store import ImportStore
 from infrastructure.letters import LetterError, firm_from_settings
 from infrastructure.policy_files import load_policy
 from infrastructure.policy_store import PolicyStore, StoredPolicy
+from infrastructure.print_batch import BatchPdf
 from infrastructure.projector import DEFAULT_BATCH_SIZE, Projector
 from infrastructure.rate_files import RateFileError
 from infrastructure.read_models import AUDIT_PAGE_MAX, AuditFilter, ReadModels, build_read_models, start_projections
@@ -106,7 +107,10 @@ def build_dunning(settings: Settings, ledger: Ledger, database: Database, docume
 
 
 def letters_of(run: DunningRun) -> Letters:
-    return Letters(run.ledger, run.ports.outbox, post_within_days=run.ports.post_within_days)
+    return Letters(
+        run.ledger, run.ports.outbox, post_within_days=run.ports.post_within_days, documents=run.ports.documents,
+        printing=BatchPdf(run.ports.firm),
+    )  # fmt: skip
 
 
 @dataclass

@@ -15,7 +15,7 @@ from api.bootstrap import Database, DocumentStore, build_dunning, letters_of, op
 from api.cli_app import JsonOption, app, fail, load_settings, opened_ledger, print_json
 from api.cli_evidence import default_actor
 from api.formats import day
-from application.deposit_list import read_posted_csv
+from application.deposit_list import deposit_csv, read_posted_csv
 from application.letters import LetterOutcome, Letters, Posting, letter_view
 from application.pipeline import system
 
@@ -74,6 +74,35 @@ def letters_list(prepared: DayOption = None, as_json: JsonOption = False) -> Non
         )
         typer.echo(f"{'':<12}{letter.key}")
     typer.echo(f"{len(waiting)} courrier(s) à poster")
+
+
+@letters_app.command("batch")
+def letters_batch(
+    output: Annotated[Path, typer.Option("-o", "--output", help="The PDF to write (deposit list, then the letters)")],
+    prepared: DayOption = None,
+    csv_path: Annotated[
+        Path | None, typer.Option("--csv", help="The deposit list to fill (default: beside the PDF, .csv)")
+    ] = None,
+) -> None:
+    """The print batch: one PDF with the deposit list then every paper letter in posting order, and the
+    deposit list as a CSV to fill in at the post office and import back (relance letters posted FILE.csv).
+    Printing records nothing."""
+    on = _day(prepared, "--date") if prepared else None
+    target_csv = csv_path or output.with_suffix(".csv")
+    if target_csv.resolve() == output.resolve():
+        fail("--csv: the deposit list would overwrite the PDF", 2)
+    with opened_letters() as (letters, _):
+        batch, pdf = letters.batch_pdf(prepared_on=on)
+    listing = deposit_csv(batch.letters)
+    for path, content in ((output, pdf), (target_csv, listing)):
+        try:
+            path.write_bytes(content)
+        except OSError as error:
+            fail(f"cannot write {path}: {error.strerror}", 1)
+    registered = sum(1 for x in batch.letters if x.registered)
+    pages = sum(x.pages or 0 for x in batch.letters)
+    typer.echo(f"{len(batch.letters)} courrier(s) dont {registered} recommandé(s), {pages} page(s) : {output}")
+    typer.echo(f"liste de dépôt à remplir : {target_csv} (puis relance letters posted {target_csv.name})")
 
 
 @letters_app.command("posted")

@@ -11,10 +11,10 @@ recorded as the letter's outcome; a returned letter flags the debtor's address (
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from application.access import COLLECTION, Principal
@@ -25,16 +25,22 @@ from application.commands import (
     RecordReturnedMail,
     ReturnLetter,
 )
-from application.deposit_list import LetterToPost, PostedLine, check_tracking_number, posting_order
-from application.dunning_dispatch import CANCELLED, RECORDED, TO_POST, Outbox, command_for
+from application.deposit_list import (
+    ELECTRONIC,
+    PRINTED_CHANNELS,
+    REGISTERED,
+    LetterToPost,
+    PostedLine,
+    check_tracking_number,
+    deposit_csv,
+    posting_order,
+)
+from application.dunning_dispatch import CANCELLED, RECORDED, TO_POST, DocumentSink, Outbox, command_for
 from application.dunning_report import WorkItem
 from application.ledger import Ledger
 from domain.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
 from domain.receivable import Receivable
 from domain.vocabulary import AcknowledgementOutcome, DocumentKind
-
-REGISTERED = "registered_letter"
-ELECTRONIC = "electronic_registered_letter"
 
 
 class LetterOutcome(Enum):
@@ -64,11 +70,37 @@ class Posting:
     noted: list[str] = field(default_factory=list)  # invoices settled meanwhile: the posting is a note there
 
 
+class BatchPrinting(Protocol):
+    """Turns the day's letters into one PDF to print: the deposit list, then each letter (infrastructure)."""
+
+    def page_count(self, pdf: bytes) -> int: ...
+
+    def batch_pdf(self, letters: Sequence[LetterToPost], documents: Sequence[bytes], *, printed_on: date) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class PrintBatch:
+    """The letters to print, in posting order (their page counts known), with their stored PDFs."""
+
+    letters: list[LetterToPost]
+    documents: list[bytes]
+
+
 class Letters:
-    def __init__(self, ledger: Ledger, outbox: Outbox, *, post_within_days: int = 3) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        outbox: Outbox,
+        *,
+        post_within_days: int = 3,
+        documents: DocumentSink | None = None,
+        printing: BatchPrinting | None = None,
+    ) -> None:
         self.ledger = ledger
         self.outbox = outbox
         self.post_within_days = post_within_days
+        self.documents = documents
+        self.printing = printing
 
     # ------------------------------------------------------------------ reads
 
@@ -76,6 +108,39 @@ class Letters:
         """The letters waiting to be posted (of one run date, or all), in posting order."""
         letters = [self._letter(d) for d in self.outbox.to_post() if prepared_on is None or d.run_date == prepared_on]
         return posting_order(letters)
+
+    def batch(self, *, prepared_on: date | None = None) -> PrintBatch:
+        """The letters to print (paper ones: an LRE goes to its provider), each with its stored PDF. Reads
+        only: printing records nothing, the posting does."""
+        letters = [x for x in self.to_post(prepared_on=prepared_on) if x.channel in PRINTED_CHANNELS]
+        if not letters:
+            when = f" prepared on {prepared_on:%d/%m/%Y}" if prepared_on else ""
+            raise NotFound(f"no letter{when} is waiting to be posted", rule="no_letters_to_post")
+        if self.documents is None or self.printing is None:
+            raise RuleViolation("printing is not configured", rule="printing_not_configured")
+        documents: list[bytes] = []
+        counted: list[LetterToPost] = []
+        for letter in letters:
+            content = self.documents.content(letter.document_sha256)
+            if content is None:
+                raise RuleViolation(
+                    f"the document {letter.document_sha256} of letter {letter.key} is missing from the store",
+                    rule="document_missing",
+                )
+            documents.append(content)
+            counted.append(replace(letter, pages=self.printing.page_count(content)))
+        return PrintBatch(counted, documents)
+
+    def batch_pdf(self, *, prepared_on: date | None = None) -> tuple[PrintBatch, bytes]:
+        """The print batch as one PDF: the deposit list first, then every letter in posting order."""
+        batch = self.batch(prepared_on=prepared_on)
+        assert self.printing is not None  # batch() refused otherwise
+        pdf = self.printing.batch_pdf(batch.letters, batch.documents, printed_on=self.ledger.now().today)
+        return batch, pdf
+
+    def deposit_list_csv(self, *, prepared_on: date | None = None) -> bytes:
+        """The deposit list to fill at the counter and import back (``posted FILE.csv``)."""
+        return deposit_csv(self.batch(prepared_on=prepared_on).letters)
 
     def overdue(self, on: date) -> list[WorkItem]:
         """Letters prepared more than ``post_within_days`` ago and still not posted: back on the worklist."""
@@ -273,7 +338,7 @@ def letter_view(letter: LetterToPost) -> dict[str, Any]:
         "key": letter.key, "prepared_on": letter.run_date.isoformat(), "debtor_id": letter.debtor_id,
         "debtor_name": letter.debtor_name, "postal_code": letter.postal_code, "city": letter.city,
         "kind": letter.kind, "channel": letter.channel, "invoice_numbers": list(letter.invoice_numbers),
-        "document_sha256": letter.document_sha256,
+        "document_sha256": letter.document_sha256, "pages": letter.pages,
     }  # fmt: skip
 
 

@@ -30,6 +30,8 @@ ROLE_TABLE: dict[tuple[str, str], Any] = {
     ("GET", "/v1/imports/unmatched"): frozenset({"accountant", "auditor", "manager"}),
     ("GET", "/v1/ledger/digests"): EVERYONE,
     ("GET", "/v1/letters"): EVERYONE,
+    ("GET", "/v1/letters/batch.pdf"): EVERYONE,
+    ("GET", "/v1/letters/deposit-list.csv"): EVERYONE,
     ("GET", "/v1/ledger/public-key"): EVERYONE,
     ("GET", "/v1/policies"): EVERYONE,
     ("GET", "/v1/policies/{policy_id}"): EVERYONE,

@@ -3,7 +3,10 @@ what came back is recorded; refusals are problem+json and record nothing."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
+
+from pypdf import PdfReader
 
 from tests.e2e.conftest import Api, assert_problem
 from tests.e2e.test_api_dunning import mailing_api, overdue_invoice_with_contact  # noqa: F401  (the fixture)
@@ -78,3 +81,31 @@ def test_a_refused_posting_is_a_problem_and_records_nothing(mailing_api: tuple[A
     assert_problem(deposit, 422, "deposit_list")
     assert types(api, invoice["id"]) == before
     assert [item["key"] for item in api.get("collector", "/v1/letters").json()] == [letter["key"]]
+
+
+def test_the_print_batch_and_its_deposit_list_over_http_lead_to_the_posting(
+    mailing_api: tuple[Api, Inbox],  # noqa: F811
+) -> None:
+    api, _ = mailing_api
+    invoice, letter = a_letter_to_post(api)
+
+    batch = api.get("collector", "/v1/letters/batch.pdf")
+    listing = api.get("manager", "/v1/letters/deposit-list.csv", prepared_on=letter["prepared_on"])
+
+    assert batch.status_code == 200 and batch.headers["content-type"] == "application/pdf"
+    assert batch.headers["x-letters"] == "1"
+    pages = PdfReader(io.BytesIO(batch.content)).pages
+    assert "Liste de dépôt du" in pages[0].extract_text()
+    assert invoice["invoice_number"] in "".join(page.extract_text() for page in pages[1:])
+    assert listing.status_code == 200 and listing.headers["content-type"].startswith("text/csv")
+    header, row = listing.content.decode("utf-8-sig").splitlines()
+    assert header.split(";")[-2:] == ["date_depot", "numero_suivi"] and letter["key"] in row
+    assert types(api, invoice["id"]).count("ReminderSent") == 1  # printing records nothing
+
+    filled = f"{header}\r\n{row[:-1]}{api.days(0)};\r\n".encode("utf-8-sig")
+    posted = api.as_("collector").post("/v1/letters/postings", content=filled, headers={"Content-Type": "text/csv"})
+
+    assert posted.status_code == 201, posted.text
+    assert types(api, invoice["id"]).count("ReminderSent") == 2
+    assert_problem(api.get("collector", "/v1/letters/batch.pdf"), 404, "no_letters_to_post")
+    assert_problem(api.get("auditor", "/v1/letters/deposit-list.csv", prepared_on="15/06/2026"), 422)

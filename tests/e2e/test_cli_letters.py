@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from tests.e2e.test_cli import as_json, relance
 from tests.e2e.test_cli_dunning import always_open_policy
@@ -101,13 +102,44 @@ def test_an_unknown_letter_is_not_found(prepared: tuple[Path, dict[str, str], st
     assert result.exit_code == 3 and "no letter" in result.output
 
 
+def test_the_print_batch_holds_the_deposit_list_then_the_letter_and_records_nothing(
+    prepared: tuple[Path, dict[str, str], str], tmp_path: Path
+) -> None:
+    data_dir, env, key = prepared
+    pdf = tmp_path / "courriers.pdf"
+
+    printed = relance(data_dir, "letters", "batch", "-o", str(pdf), "--date", RUN_DAY.strftime("%d/%m/%Y"), env=env)
+
+    assert printed.exit_code == 0, printed.output
+    assert "1 courrier(s) dont 0 recommandé(s)" in printed.output
+    reader = PdfReader(pdf)
+    first, letter = reader.pages[0].extract_text(), reader.pages[-1].extract_text()
+    assert "Liste de dépôt du" in first and "Menuiserie Martin SARL" in first and "Lettre simple" in first
+    assert "F-CLI-0001" in letter and "Menuiserie Martin SARL" in letter
+    listing = (tmp_path / "courriers.csv").read_bytes()
+    assert listing.startswith(b"\xef\xbb\xbfordre;cle;destinataire;")
+    assert key in listing.decode("utf-8-sig")
+    assert "ReminderSent" not in journal_types(data_dir, env)
+
+
+def test_nothing_to_print_is_said_plainly(prepared: tuple[Path, dict[str, str], str], tmp_path: Path) -> None:
+    data_dir, env, _ = prepared
+
+    result = relance(data_dir, "letters", "batch", "-o", str(tmp_path / "x.pdf"), "--date", "01/01/2020", env=env)
+
+    assert result.exit_code == 3 and "no letter prepared on 01/01/2020" in result.output
+    assert not (tmp_path / "x.pdf").exists()
+
+
 def test_the_filled_deposit_list_records_each_posting_then_the_return_flags_the_address(
     prepared: tuple[Path, dict[str, str], str], tmp_path: Path
 ) -> None:
     data_dir, env, key = prepared
+    relance(data_dir, "letters", "batch", "-o", str(tmp_path / "depot.pdf"), env=env)
     filled = tmp_path / "depot.csv"
     today = date.today().strftime("%d/%m/%Y")
-    filled.write_bytes((f"\ufeffcle;date_depot;numero_suivi\r\n{key};{today};\r\n").encode())
+    rows = filled.read_bytes().decode("utf-8-sig").splitlines()
+    filled.write_bytes(("\r\n".join([rows[0], rows[1][:-1] + f"{today};"]) + "\r\n").encode("utf-8-sig"))
 
     posted = relance(data_dir, "letters", "posted", str(filled), env=env)
     returned = relance(data_dir, "letters", "outcome", key, "returned", "--date", today, env=env)

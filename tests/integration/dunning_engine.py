@@ -33,6 +33,7 @@ from domain.vocabulary import (
 )
 from infrastructure.documents import DocumentStore
 from infrastructure.dunning_ports import build_dunning
+from infrastructure.print_batch import BatchPdf
 from infrastructure.sql import Database, open_database
 from tests.support.smtp_server import Inbox, smtp_server
 
@@ -78,7 +79,8 @@ class Engine:
 
     @property
     def letters(self) -> Letters:
-        return Letters(self.ledger, self.run.ports.outbox)
+        ports = self.run.ports
+        return Letters(self.ledger, ports.outbox, documents=ports.documents, printing=BatchPdf(ports.firm))
 
     def post_letters(self, on: date, tracking: str = TRACKING) -> None:
         for letter in self.letters.to_post():

@@ -4,14 +4,16 @@ The journal states only what happened: nothing postal is in it before the postin
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from uuid import UUID
 
 import pytest
+from pypdf import PdfReader
 
 from application.access import Principal, Role
 from application.commands import ChangeAddress, RecordPayment
-from application.deposit_list import PostedLine
+from application.deposit_list import PostedLine, deposit_csv, read_posted_csv, s10_check_digit
 from application.dunning_run import RunReport
 from application.letters import LetterOutcome
 from domain.debtor import Address
@@ -28,10 +30,16 @@ SECOND_DAY = DUE + timedelta(days=20)  # its second reminder, by letter
 
 def prepared_notice(engine: Engine, number: str = "F-2026-0301") -> tuple[UUID, RunReport]:
     """A receivable whose formal notice the run prepared on NOTICE_DAY and nobody has posted."""
-    receivable = engine.invoice(engine.debtor(), number)
+    (receivable,), report = prepared_notices(engine, [number])
+    return receivable, report
+
+
+def prepared_notices(engine: Engine, numbers: list[str]) -> tuple[list[UUID], RunReport]:
+    """One receivable per debtor, each with its formal notice prepared on NOTICE_DAY and not posted."""
+    receivables = [engine.invoice(engine.debtor(), number) for number in numbers]
     for days in (5, 20):
         engine.run_on(DUE + timedelta(days=days))
-    return receivable, engine.run_on(NOTICE_DAY, post=False)
+    return receivables, engine.run_on(NOTICE_DAY, post=False)
 
 
 def the_letter_key(engine: Engine) -> str:
@@ -51,6 +59,74 @@ def refused(engine: Engine, receivable: UUID, rule: str, action: object) -> Doma
     assert caught.value.rule == rule, caught.value.message
     assert journal_length(engine, receivable) == before
     return caught.value
+
+
+# ------------------------------------------------------------- the day's batch, end to end
+
+
+def s10(serial: int) -> str:
+    """A registered letter's number as La Poste prints it (UPU S10, check digit included)."""
+    digits = f"{serial:08d}"
+    return f"RR {digits[:3]} {digits[3:6]} {digits[6:]}{s10_check_digit(digits)} FR"
+
+
+def test_prepared_letters_are_printed_with_their_deposit_list_posted_from_it_and_their_fates_recorded(
+    engine: Engine,
+) -> None:
+    numbers = [f"F-2026-04{n:02d}" for n in range(3)]
+    created, _ = prepared_notices(engine, numbers)
+
+    batch, pdf = engine.letters.batch_pdf(prepared_on=NOTICE_DAY)
+    listing = deposit_csv(batch.letters)
+
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert sorted(x.invoice_numbers[0] for x in batch.letters) == numbers
+    in_order = dict(zip(numbers, created, strict=True))
+    receivables = [in_order[x.invoice_numbers[0]] for x in batch.letters]  # as printed and listed
+    assert len(pages) == 1 + sum(x.pages or 0 for x in batch.letters) and all(x.pages for x in batch.letters)
+    assert "3 recommandé(s) avec avis de réception" in pages[0].extract_text()
+    letters_text = [page.extract_text() for page in pages[1:]]
+    assert all(any(number in text for text in letters_text) for number in ("F-2026-0400", "F-2026-0402"))
+    assert all(engine.ledger.receivable(r).notices == [] for r in receivables)  # printed is not posted
+
+    header, *rows = listing.decode("utf-8-sig").splitlines()
+    posted_on = NOTICE_DAY + timedelta(days=1)
+    filled = [header] + [row[:-1] + f"{posted_on:%d/%m/%Y};{s10(1000 + n)}" for n, row in enumerate(rows)]
+    engine.at(posted_on)
+    postings = engine.letters.post_many(read_posted_csv("\r\n".join(filled).encode("utf-8-sig")), principal=COLLECTOR)
+
+    assert [p.events for p in postings] == [1, 1, 1]
+    notices = [engine.ledger.receivable(r).notices[0] for r in receivables]
+    assert [n.sent_on for n in notices] == [posted_on] * 3
+    sent = [next(e for e in engine.events(r) if type(e).__name__ == "FormalNoticeSent") for r in receivables]
+    assert [e.tracking_number for e in sent] == [s10(1000 + n).replace(" ", "") for n in range(3)]
+
+    fates = [(LetterOutcome.DELIVERED, 3), (LetterOutcome.UNCLAIMED, 4), (LetterOutcome.RETURNED, 5)]
+    engine.at(posted_on + timedelta(days=6))
+    for letter, (outcome, days) in zip(batch.letters, fates, strict=True):
+        engine.letters.record_outcome(letter.key, outcome, on=posted_on + timedelta(days=days), principal=COLLECTOR)
+
+    acknowledged = [engine.ledger.receivable(r).notices[0] for r in receivables]
+    assert [(n.acknowledgement, n.acknowledged_on) for n in acknowledged] == [
+        (AcknowledgementOutcome.DELIVERED, posted_on + timedelta(days=3)),
+        (AcknowledgementOutcome.UNCLAIMED, posted_on + timedelta(days=4)),
+        (AcknowledgementOutcome.UNDELIVERABLE, posted_on + timedelta(days=5)),
+    ]
+    assert [n.failed for n in acknowledged] == [False, False, True]
+    assert engine.ledger.debtor(engine.ledger.receivable(receivables[2]).debtor_id).address_returned_on is not None
+
+
+def test_a_deposit_list_with_a_mistyped_tracking_number_records_no_line(engine: Engine) -> None:
+    receivables, _ = prepared_notices(engine, [f"F-2026-05{n:02d}" for n in range(2)])
+    header, *rows = engine.letters.deposit_list_csv().decode("utf-8-sig").splitlines()
+    good, bad = s10(2000), s10(2001).replace(" FR", "").replace("RR", "RA")[:-1] + "0FR"
+    filled = [header, rows[0][:-1] + f"{NOTICE_DAY:%d/%m/%Y};{good}", rows[1][:-1] + f"{NOTICE_DAY:%d/%m/%Y};{bad}"]
+
+    with pytest.raises(InvalidInput) as caught:
+        engine.letters.post_many(read_posted_csv("\n".join(filled).encode()), principal=COLLECTOR)
+
+    assert "line 3" in caught.value.message and "check digit" in caught.value.message
+    assert all(engine.ledger.receivable(r).notices == [] for r in receivables)
 
 
 # ------------------------------------------------------------- preparation

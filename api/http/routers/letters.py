@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
 
 from api.http.dependencies import ServicesDep, allow
@@ -45,6 +45,35 @@ def list_letters(
     services: ServicesDep, _: Reader, prepared_on: Annotated[dt.date | None, Query()] = None
 ) -> list[dict[str, Any]]:
     return [letter_view(letter) for letter in services.letters().to_post(prepared_on=prepared_on)]
+
+
+@router.get(
+    "/batch.pdf",
+    summary="The print batch: the deposit list, then every paper letter to post, in posting order (PDF)",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "One PDF to print; records nothing"}},
+)
+def print_batch(services: ServicesDep, _: Reader, prepared_on: Annotated[dt.date | None, Query()] = None) -> Response:
+    """Letters prepared on `prepared_on` (default: every letter waiting); an LRE is not printed. 404
+    `no_letters_to_post` when there is nothing to print."""
+    batch, pdf = services.letters().batch_pdf(prepared_on=prepared_on)
+    name = f"courriers-{(prepared_on or services.ledger.now().today).isoformat()}.pdf"
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "X-Letters": str(len(batch.letters)),
+    })  # fmt: skip
+
+
+@router.get(
+    "/deposit-list.csv",
+    summary="The deposit list to fill in at the post office and send back to /v1/letters/postings (CSV)",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "French Excel CSV (;, UTF-8 with BOM)"}},
+)
+def deposit_list(services: ServicesDep, _: Reader, prepared_on: Annotated[dt.date | None, Query()] = None) -> Response:
+    content = services.letters().deposit_list_csv(prepared_on=prepared_on)
+    name = f"liste-de-depot-{(prepared_on or services.ledger.now().today).isoformat()}.csv"
+    return Response(content, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 
 @router.post("/postings", status_code=201, summary="Record the postings of a filled deposit list (CSV)")
