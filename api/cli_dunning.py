@@ -73,6 +73,8 @@ def report_lines(report: RunReport, names: dict[str, str]) -> list[str]:
         lines.append(f"  {item.status:<11}{item.kind:<17}{item.channel:<30}{who}: {', '.join(item.invoice_numbers)}")
         if item.document_sha256:
             lines.append(f"{'':<13}document {item.document_sha256} (relance documents get SHA256 -o FILE)")
+        if item.status == "to_post":
+            lines.append(f"{'':<13}to print and post: relance letters batch -o FILE.pdf, then relance letters posted")
     for detection in report.detections:
         lines.append(f"  detected   {detection['kind']:<17}{detection['invoice_number']}")
     for refusal in report.refused:

@@ -33,6 +33,7 @@ class SentItem:
     receivable_ids: list[str]
     invoice_numbers: list[str]
     status: str  # recorded, to_post (a letter: recorded when posted), would_send (dry run), resumed
+    debtor_name: str | None = None  # filled at the end of the run ("(erased)" for an erased person)
 
 
 @dataclass
@@ -78,6 +79,10 @@ def worklist_order(item: WorkItem) -> tuple[int, Decimal, date, str]:
 def report_view(report: RunReport) -> dict[str, Any]:
     """The run report as JSON-ready data: amounts as decimal strings, dates in ISO 8601."""
     view: dict[str, Any] = _plain(asdict(report))
+    for item in view["sent"]:  # where to get each document: over HTTP, or with the CLI
+        sha = item["document_sha256"]
+        item["document_url"] = f"/v1/documents/{sha}" if sha else None
+        item["document_command"] = f"relance documents get {sha} -o FILE" if sha else None
     view["summary"] = {
         "receivables_examined": report.receivables_examined,
         "documents": len(report.sent),

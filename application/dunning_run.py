@@ -91,6 +91,9 @@ class DunningRun:
                 batch = []
         self._flush_detections(report, detected, actor)
         dispatcher.dispatch(report, batch, actor)
+        for item in report.sent:  # the report names each debtor, as people read it
+            known = book.debtors.get(UUID(item.debtor_id))
+            item.debtor_name = (known.legal_name or "(erased)") if known is not None else None
         report.worklist += Letters(
             self.ledger, self.ports.outbox, post_within_days=self.ports.post_within_days
         ).overdue(day)

@@ -170,3 +170,17 @@ def test_a_cancelled_letter_leaves_the_list_and_records_nothing(prepared: tuple[
     assert cancelled.exit_code == 0 and "rien n'a été enregistré" in cancelled.output
     assert as_json(relance(data_dir, "letters", "list", "--json", env=env)) == []
     assert "ReminderSent" not in journal_types(data_dir, env)
+
+
+def test_the_run_report_names_the_debtor_the_invoices_and_where_to_get_each_document(
+    _firm: tuple[Path, dict[str, str], Inbox],  # noqa: F811
+) -> None:
+    data_dir, env, _ = _firm
+
+    as_data = as_json(relance(data_dir, "dunning", "run", "--force", "--json", "--date", RUN_DAY.isoformat(), env=env))
+    (sent,) = as_data["sent"]
+    sha = sent["document_sha256"]
+
+    assert (sent["debtor_name"], sent["invoice_numbers"]) == ("Menuiserie Martin SARL", ["F-CLI-0001"])
+    assert sent["document_url"] == f"/v1/documents/{sha}"
+    assert sent["document_command"] == f"relance documents get {sha} -o FILE"
