@@ -16,7 +16,9 @@ from application.dunning_run import DunningRun
 from application.ledger import Clock, Ledger, system_clock
 from application.letters import Letters
 from application.receivable_index import ReceivableIndex
+from application.sms_reports import SmsDeliveryReports
 from infrastructure import dunning_ports
+from infrastructure.brevo_sms import read_report as read_brevo_report
 from infrastructure.digests import DigestStore
 from infrastructure.documents import MAX_DOCUMENT_BYTES, MEDIA_TYPES, DocumentStore, served_media_type
 from infrastructure.evidence import build_exporter, build_timestamper
@@ -41,6 +43,7 @@ from infrastructure.signing import (
     same_public_key,
     verify_signature,
 )
+from infrastructure.sms_channel import build_sms_reports
 from infrastructure.sql import Database, open_database
 from infrastructure.stores import build_claims, build_ledger
 from infrastructure.timestamping import TimestampError, check_token
@@ -87,6 +90,7 @@ __all__ = [
     "load_signer",
     "open_database",
     "open_read_store",
+    "read_brevo_report",
     "read_invoices",
     "read_statement",
     "same_public_key",
@@ -153,6 +157,10 @@ class Services:
     def letters(self) -> Letters:
         """The letters the run prepared, to post, and what comes back (application/letters.py)."""
         return letters_of(self.dunning())
+
+    def sms_reports(self) -> SmsDeliveryReports:
+        """Brevo's delivery reports of the SMS the run sent (application/sms_reports.py)."""
+        return build_sms_reports(self.ledger, self.database, self.documents)
 
     def receivable_index(self) -> ReceivableIndex:
         """What the list of receivables filters and sorts on, built on first use (one read of the log)."""

@@ -20,6 +20,7 @@ from application.commands import AddNote, SendFormalNotice, SendReminder
 from application.correspondence import Correspondence, DocumentKind, Firm
 from application.dunning_report import RunReport, SentItem
 from application.ledger import Ledger
+from application.sms_dispatch import SmsChannel, resume_sms, send_sms
 from domain.dunning_policy import Channel, Policy
 from domain.errors import DomainError
 from domain.late_charges import Claim
@@ -95,6 +96,7 @@ class DunningPorts:
     new_dispatch: Callable[..., Any]  # builds the outbox row (infrastructure.dispatches.Dispatch)
     dispatch_key: Callable[[date, str, str, str], str]
     post_within_days: int = 3  # a letter prepared and not posted after this many days comes back on the worklist
+    sms: SmsChannel | None = None  # None: no SMS provider configured, SMS steps are refused (sms_not_available)
 
 
 @dataclass
@@ -111,6 +113,7 @@ class Planned:
     email: str | None
     steps: list[dict[str, Any]]  # per named receivable: id, invoice number, stage, rule, policy, claim...
     receivables: dict[UUID, Receivable]  # as the run read them: the batch records on these
+    phone: str | None = None  # the mobile number (E.164) an SMS goes to
 
 
 class Dispatcher:
@@ -145,7 +148,12 @@ class Dispatcher:
             if planned.channel.value in POSTAL_CHANNELS:
                 to_post.append(planned.key)  # recorded when a person confirms the posting, not now
                 continue
-            if not self._send(report, planned.key, planned.content, planned.email):
+            if planned.channel is Channel.SMS:
+                sha = rows[planned.key].document_sha256
+                if not send_sms(ports.sms, report, key=planned.key, sha256=sha, content=planned.content,
+                                to=planned.phone, now=self._now()):  # fmt: skip
+                    continue
+            elif not self._send(report, planned.key, planned.content, planned.email):
                 continue
             ports.outbox.mark_sent(planned.key, now=self._now())
             sent.append(planned)
@@ -176,6 +184,10 @@ class Dispatcher:
                 email = contact.email if contact is not None else None
                 if content is None or not self._send(report, dispatch.key, content, email):
                     return False
+            elif dispatch.channel == Channel.SMS.value and not resume_sms(
+                self.ports.sms, self.ledger, self.ports.documents, report, dispatch, self._now()
+            ):
+                return False
             self.ports.outbox.mark(dispatch.key, SENT, now=self._now())
         report.events_recorded += sum(self._record_step(dispatch, step, actor) for step in dispatch.steps)
         self.ports.outbox.mark(dispatch.key, RECORDED, now=self._now())

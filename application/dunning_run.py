@@ -28,6 +28,7 @@ from application.dunning_report import Refusal, RunReport, SentItem, WorkItem, w
 from application.ledger import Ledger
 from application.ledger_scan import scan_ledger
 from application.letters import Letters
+from application.sms import mobile_number, sms_document, sms_recipient
 from domain.debtor import Debtor
 from domain.dunning import Decision, DueAction, contacts_in_week, decide, within_working_hours
 from domain.dunning_policy import Action, Channel, Policy, choose_policy
@@ -181,20 +182,27 @@ class DunningRun:
 
             policy = decisions[group.receivables[0].id][1]
             email = group.channel is Channel.EMAIL
+            sms = group.channel is Channel.SMS
             contact = debtor.preferred_contact(with_email=True) if email else None
+            mobile = sms_recipient(debtor) if sms and self.ports.sms is not None else None
             if not sending_allowed:
                 refuse("bank_data_stale", report.bank_data)
             elif self.ports.firm is None:
                 refuse("firm_not_configured", "the creditor's name is not set (RELANCE_FIRM_NAME)")
-            elif group.channel is Channel.SMS:  # refused alike by a dry run and a real one, never proposed then failed
-                refuse("sms_not_available", "no SMS provider is configured: the step is not sent by SMS")
+            elif (
+                sms and self.ports.sms is None
+            ):  # refused alike by a dry run and a real one, never proposed then failed
+                refuse("sms_not_available", "no SMS provider is configured (RELANCE_SMS_PROVIDER)")
             elif group.channel in PRINTED and day.weekday() == SUNDAY:
                 refuse("guardrail_letter_on_sunday", "no letter is dated on a Sunday: it goes on the next run")
             elif documents >= allowed_contacts:
                 refuse("guardrail_contacts_per_week",
                        "the debtor was already contacted as often as its policy allows this week")  # fmt: skip
-            elif email and not within_working_hours(policy.guardrails, local_now):
-                refuse("guardrail_working_hours", f"no e-mail outside working hours ({local_now:%A %H:%M})")
+            elif (email or sms) and not within_working_hours(policy.guardrails, local_now):
+                what = "SMS" if sms else "e-mail"
+                refuse("guardrail_working_hours", f"no {what} outside working hours ({local_now:%A %H:%M})")
+            elif isinstance(mobile, str):
+                refuse("no_mobile_number", mobile)
             elif email and contact is None:
                 refuse("no_email_address", "the debtor has no contact with an e-mail address")
             elif email and self.ports.sender is None:
@@ -210,6 +218,8 @@ class DunningRun:
                 documents += 1
             else:
                 self._mediator_check(report, debtor)
+                if isinstance(mobile, tuple):
+                    contact = mobile[0]
                 try:
                     planned.append(self._plan(group, debtor, contact, policy, day, report.started_at))
                 except DomainError as error:
@@ -250,15 +260,18 @@ class DunningRun:
         notice = group.kind is DocumentKind.FORMAL_NOTICE
         claims = {r.id: ports.claim(r, day) for r in group.receivables} if notice else {}
         deadline = day + timedelta(days=policy.notice_deadline_days) if notice else None
-        correspondence = self._correspondence(group, debtor, day, key, claims, deadline)
-        if group.channel is Channel.EMAIL:
+        if group.channel is Channel.SMS:  # a short text of its own, not a letter: no address in it
+            assert ports.sms is not None and ports.firm is not None  # checked before planning
+            content, media_type = sms_document(group.kind, ports.firm, group.receivables, ports.sms.payment_link)
+        elif group.channel is Channel.EMAIL:
             message_id = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@relance>"
             content = ports.renderer.email_message(
-                correspondence, to=contact.email, message_id=message_id, sent_at=now,
-                attachments=self._invoices_as_stored(group.receivables),
+                self._correspondence(group, debtor, day, key, claims, deadline), to=contact.email,
+                message_id=message_id, sent_at=now, attachments=self._invoices_as_stored(group.receivables),
             )  # fmt: skip
             media_type = "message/rfc822"
         else:
+            correspondence = self._correspondence(group, debtor, day, key, claims, deadline)
             content, media_type = ports.renderer.pdf(correspondence), "application/pdf"
         steps = [
             _step(action, receivable, group, claims.get(receivable.id), deadline)
@@ -269,6 +282,7 @@ class DunningRun:
             media_type=media_type, recipient_id=str(contact.contact_id) if contact is not None else None,
             email=contact.email if contact is not None else None, steps=steps,
             receivables={r.id: r for r in group.receivables},
+            phone=mobile_number(contact.phone) if group.channel is Channel.SMS else None,
         )  # fmt: skip
 
     def _groups(self, decisions: dict[UUID, tuple[Receivable, Policy, Decision]], day: date) -> list[_Group]:

@@ -17,6 +17,7 @@ from infrastructure.letters import LetterError, Renderer, firm_from_settings
 from infrastructure.mailer import OutgoingEmail, SmtpMailer, mailer_from_settings, sender_from_settings
 from infrastructure.policy_store import PolicyStore
 from infrastructure.settings import Settings
+from infrastructure.sms_channel import sms_channel_from_settings
 from infrastructure.sql import Database
 from infrastructure.stores import build_claims
 
@@ -94,5 +95,6 @@ def build_dunning(
         new_dispatch=Dispatch,
         dispatch_key=dispatch_key,
         post_within_days=settings.letters_post_within_days,
+        sms=sms_channel_from_settings(settings, database),
     )
     return DunningRun(ledger, ports)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -115,6 +115,25 @@ class Settings(BaseSettings):
         description="A letter prepared by the dunning run and not posted after this many days comes back on the"
         " worklist (RELANCE_LETTERS_POST_WITHIN_DAYS).",
     )
+
+    # SMS (issue 17, decision 0098). Unset provider: the run refuses SMS steps (sms_not_available).
+    sms_provider: Literal["brevo"] | None = Field(default=None, description="SMS provider; unset: no SMS is sent")
+    sms_sender: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9]{3,11}$", description="Sender shown on the phone: 3 to 11 letters or digits"
+    )
+    sms_timeout_seconds: float = Field(default=10.0, gt=0, le=120, description="Wait for the SMS provider's answer")
+    brevo_api_key: SecretStr | None = Field(default=None, description="Brevo API key (header api-key)")
+    brevo_api_url: str = Field(default="https://api.brevo.com/v3", description="Brevo API base URL")
+    brevo_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Bearer secret Brevo's SMS webhook sends (POST /v1/webhooks/brevo/sms); unset: the webhook is off",
+    )
+
+    @model_validator(mode="after")
+    def _sms_provider_complete(self) -> Settings:
+        if self.sms_provider == "brevo" and (self.brevo_api_key is None or self.sms_sender is None):
+            raise ValueError("RELANCE_SMS_PROVIDER=brevo needs RELANCE_BREVO_API_KEY and RELANCE_SMS_SENDER")
+        return self
 
     @field_validator("timezone")
     @classmethod

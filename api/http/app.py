@@ -38,6 +38,7 @@ from api.http.routers import (
     policies,
     receivables,
     reports,
+    sms_webhooks,
 )
 from application.ledger import Clock, system_clock
 
@@ -125,6 +126,7 @@ def create_app(settings: Settings, *, services: Services | None = None, clock: C
         letters.router,
         policies.router,
         imports.router,
+        sms_webhooks.router,
     ):
         app.include_router(router)
     install_docs(app)

@@ -1,0 +1,71 @@
+"""The message ids providers give what they accept (an SMS today), with the dispatch each one carried.
+
+A delivery report names the provider's message id: this table finds its dispatch (and so the receivables
+and the document) again. Its own table rather than a column on the outbox: the outbox keeps its shape on
+existing stores, and a report is looked up by (provider, message id), the primary key here. One message
+per dispatch (unique key): a row here means the provider accepted the dispatch, and a resumed run does not
+send it again (decision 0098).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from datetime import datetime
+from typing import Any
+
+from application.sms_dispatch import ProviderMessage
+from domain.canonical import format_instant
+from infrastructure.sql import Database, is_unique_violation
+
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS provider_messages (
+        provider TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        dispatch_key TEXT NOT NULL UNIQUE,
+        document_sha256 TEXT NOT NULL,
+        accepted_at TEXT NOT NULL,
+        PRIMARY KEY (provider, message_id)
+    )""",
+]
+_COLUMNS = "provider, message_id, dispatch_key, document_sha256"
+
+_ready: weakref.WeakSet[Any] = weakref.WeakSet()  # databases whose table exists: created once per process
+_ready_lock = threading.Lock()
+
+
+def _ensure_schema(database: Database) -> None:
+    with _ready_lock:
+        if database in _ready:
+            return
+        for statement in SCHEMA:
+            try:
+                database.execute(statement)
+            except Exception as error:  # another process created it at the same instant (PostgreSQL)
+                if not is_unique_violation(error):
+                    raise
+        _ready.add(database)
+
+
+class ProviderMessageStore:
+    def __init__(self, database: Database) -> None:
+        _ensure_schema(database)
+        self._db = database
+
+    def remember(self, message: ProviderMessage, *, now: datetime) -> None:
+        """Kept as soon as the provider answered, before the outbox says ``sent``."""
+        self._db.execute(
+            f"INSERT INTO provider_messages ({_COLUMNS}, accepted_at) VALUES (%s, %s, %s, %s, %s)"
+            " ON CONFLICT DO NOTHING",
+            (message.provider, message.message_id, message.dispatch_key, message.document_sha256, format_instant(now)),
+        )
+
+    def of_dispatch(self, dispatch_key: str) -> ProviderMessage | None:
+        rows = self._db.fetch(f"SELECT {_COLUMNS} FROM provider_messages WHERE dispatch_key = %s", (dispatch_key,))
+        return ProviderMessage(*rows[0]) if rows else None
+
+    def find(self, provider: str, message_id: str) -> ProviderMessage | None:
+        rows = self._db.fetch(
+            f"SELECT {_COLUMNS} FROM provider_messages WHERE provider = %s AND message_id = %s", (provider, message_id)
+        )
+        return ProviderMessage(*rows[0]) if rows else None
