@@ -79,6 +79,13 @@ class Sender(Protocol):
     def send_bytes(self, message: bytes, *, to: str) -> None: ...
 
 
+class SentMessages(Protocol):
+    """The Message-ID of each e-mail the SMTP server accepted, kept before the journal records it, so that
+    bounces, provider events and replies find their dispatch (application/mail_feedback.py)."""
+
+    def remember(self, message: bytes, *, dispatch_key: str, debtor_id: str, contact_id: str | None) -> None: ...
+
+
 @dataclass(frozen=True)
 class DunningPorts:
     """What the run needs from the outside world, wired by infrastructure/dunning_ports.py."""
@@ -95,6 +102,8 @@ class DunningPorts:
     new_dispatch: Callable[..., Any]  # builds the outbox row (infrastructure.dispatches.Dispatch)
     dispatch_key: Callable[[date, str, str, str], str]
     post_within_days: int = 3  # a letter prepared and not posted after this many days comes back on the worklist
+    sent_messages: SentMessages | None = None  # None: Message-IDs are not kept (no bounce or reply matching)
+    worklist_sources: tuple[Callable[[date], list[Any]], ...] = ()  # more work items (e.g. replies received)
 
 
 @dataclass
@@ -147,6 +156,7 @@ class Dispatcher:
                 continue
             if not self._send(report, planned.key, planned.content, planned.email):
                 continue
+            self._remember(planned.key, planned.content, planned.debtor_id, planned.recipient_id)
             ports.outbox.mark_sent(planned.key, now=self._now())
             sent.append(planned)
         ports.outbox.mark_many(to_post, TO_POST, now=self._now())
@@ -176,6 +186,7 @@ class Dispatcher:
                 email = contact.email if contact is not None else None
                 if content is None or not self._send(report, dispatch.key, content, email):
                     return False
+                self._remember(dispatch.key, content, dispatch.debtor_id, dispatch.recipient)
             self.ports.outbox.mark(dispatch.key, SENT, now=self._now())
         report.events_recorded += sum(self._record_step(dispatch, step, actor) for step in dispatch.steps)
         self.ports.outbox.mark(dispatch.key, RECORDED, now=self._now())
@@ -222,6 +233,11 @@ class Dispatcher:
             report.errors.append({"dispatch_key": key, "error": f"e-mail not sent: {error}"})
             return False
         return True
+
+    def _remember(self, key: str, content: bytes, debtor_id: str, contact_id: str | None) -> None:
+        """The SMTP server accepted it: its Message-ID is kept before the journal records anything."""
+        if self.ports.sent_messages is not None:
+            self.ports.sent_messages.remember(content, dispatch_key=key, debtor_id=debtor_id, contact_id=contact_id)
 
     def _now(self) -> datetime:
         return self.ledger.now().instant

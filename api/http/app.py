@@ -35,6 +35,8 @@ from api.http.routers import (
     health,
     imports,
     letters,
+    mail,
+    mail_webhooks,
     policies,
     receivables,
     reports,
@@ -123,6 +125,8 @@ def create_app(settings: Settings, *, services: Services | None = None, clock: C
         evidence.router,
         dunning.router,
         letters.router,
+        mail.router,
+        mail_webhooks.router,
         policies.router,
         imports.router,
     ):
