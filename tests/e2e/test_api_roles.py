@@ -77,6 +77,7 @@ ISSUE_3_READS = {
     "/v1/documents/{sha256}",
 }
 OPEN = {"/healthz", "/readyz"}
+OWN_SECRET = {"/v1/webhooks/brevo/email"}  # the provider's secret, not a token: 404 while unset (test_api_mail.py)
 
 
 def footprint(api: Api, request: Request) -> object:
@@ -207,6 +208,8 @@ def test_only_health_and_readiness_are_open(api: Api) -> None:
         response = anonymous.request(method, concrete(template, ids), json={} if method == "POST" else None)
         if template in OPEN:
             assert response.status_code == 200, template
+        elif template in OWN_SECRET:
+            assert response.status_code in (401, 404), template
         else:
             refused_anonymously(response)
 

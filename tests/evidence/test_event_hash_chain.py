@@ -557,7 +557,11 @@ def complete_debtor_file() -> list[LedgerEvent]:
         **on(date(2024, 1, 3)),
     )
     d.record_email_bounce(
-        contact_id=contact_id, email="j@example.fr", bounced_on=date(2024, 1, 3), detail="550 5.1.1", **on(date(2024, 1, 3))
+        contact_id=contact_id,
+        email="j@example.fr",
+        bounced_on=date(2024, 1, 3),
+        detail="550 5.1.1",
+        **on(date(2024, 1, 3)),
     )
     d.change_contact(
         contact_id=contact_id, role=ContactRole.OTHER, name="Jeanne Martin", phone="0600000000", **on(date(2024, 1, 4))

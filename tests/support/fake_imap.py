@@ -76,7 +76,7 @@ class _Handler(socketserver.StreamRequestHandler):
             elif not logged_in:
                 self._send(f"{tag} BAD log in first".encode())
             elif command in ("SELECT", "EXAMINE"):
-                name = [a or b for a, b in ATOM.findall(args)][0]
+                name = next(a or b for a, b in ATOM.findall(args))
                 if name.upper() != "INBOX":
                     self._send(f"{tag} NO [NONEXISTENT] no such mailbox".encode())
                     continue
