@@ -27,6 +27,7 @@ Manager = Annotated[Principal, Depends(allow(MANAGEMENT))]
         "message is processed once and marked read: reading again records nothing new. 409 imap_not_configured "
         "when no IMAP server is set, 409 mailbox_unavailable when it cannot be read."
     ),
+    responses={409: {}},
 )
 def fetch_mail(services: ServicesDep, p: Manager) -> dict[str, Any]:
     mailbox = services.mailbox()
