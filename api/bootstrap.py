@@ -15,6 +15,7 @@ from application.correspondence import Firm
 from application.dunning_run import DunningRun
 from application.ledger import Clock, Ledger, system_clock
 from application.letters import Letters
+from application.mail_feedback import Mailbox, MailFeedback
 from application.receivable_index import ReceivableIndex
 from application.sms_reports import SmsDeliveryReports
 from infrastructure import dunning_ports
@@ -23,9 +24,11 @@ from infrastructure.digests import DigestStore
 from infrastructure.documents import MAX_DOCUMENT_BYTES, MEDIA_TYPES, DocumentStore, served_media_type
 from infrastructure.evidence import build_exporter, build_timestamper
 from infrastructure.idempotency import IdempotencyStore
+from infrastructure.imap_mailbox import MailboxError, mailbox_from_settings
 from infrastructure.import_files import MAX_IMPORT_BYTES, read_invoices, read_statement
 from infrastructure.import_store import ImportStore
 from infrastructure.letters import LetterError, firm_from_settings
+from infrastructure.mail_ports import build_mail_feedback
 from infrastructure.policy_files import load_policy
 from infrastructure.policy_store import PolicyStore, StoredPolicy
 from infrastructure.print_batch import BatchPdf
@@ -64,6 +67,7 @@ __all__ = [
     "IdempotencyStore",
     "ImportStore",
     "LetterError",
+    "MailboxError",
     "PolicyStore",
     "Projector",
     "RateFileError",
@@ -80,6 +84,7 @@ __all__ = [
     "build_dunning",
     "build_exporter",
     "build_ledger",
+    "build_mail_feedback",
     "build_services",
     "build_timestamper",
     "check_token",
@@ -88,6 +93,7 @@ __all__ = [
     "letters_of",
     "load_policy",
     "load_signer",
+    "mailbox_from_settings",
     "open_database",
     "open_read_store",
     "read_brevo_report",
@@ -161,6 +167,14 @@ class Services:
     def sms_reports(self) -> SmsDeliveryReports:
         """Brevo's delivery reports of the SMS the run sent (application/sms_reports.py)."""
         return build_sms_reports(self.ledger, self.database, self.documents)
+
+    def mail_feedback(self) -> MailFeedback:
+        """Bounces, provider events and replies to the reminders sent by e-mail (decision 0099)."""
+        return build_mail_feedback(self.ledger, self.database, self.documents)
+
+    def mailbox(self) -> Mailbox | None:
+        """The IMAP mailbox of RELANCE_IMAP_*, None when no host is set."""
+        return mailbox_from_settings(self.settings)
 
     def receivable_index(self) -> ReceivableIndex:
         """What the list of receivables filters and sorts on, built on first use (one read of the log)."""

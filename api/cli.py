@@ -12,6 +12,7 @@ from api import (  # noqa: F401 - imported for the commands they register
     cli_imports,
     cli_ledger,
     cli_letters,
+    cli_mail,
     cli_projections,
     cli_server,
 )

@@ -103,6 +103,18 @@ class RecordReturnedMail(DebtorCommand):
 
 
 @dataclass(frozen=True)
+class RecordEmailBounce(DebtorCommand):
+    """A hard bounce of a message sent to a contact: its e-mail is flagged until the contact's e-mail changes."""
+
+    contact_id: UUID
+    email: str
+    bounced_on: date
+    detail: str | None = None
+
+    decided_by: ClassVar[str] = "record_email_bounce"
+
+
+@dataclass(frozen=True)
 class ChangeAddress(DebtorCommand):
     address: Address
 

@@ -80,6 +80,13 @@ class Sender(Protocol):
     def send_bytes(self, message: bytes, *, to: str) -> None: ...
 
 
+class SentMessages(Protocol):
+    """The Message-ID of each e-mail the SMTP server accepted, kept before the journal records it, so that
+    bounces, provider events and replies find their dispatch (application/mail_feedback.py)."""
+
+    def remember(self, message: bytes, *, dispatch_key: str, debtor_id: str, contact_id: str | None) -> None: ...
+
+
 @dataclass(frozen=True)
 class DunningPorts:
     """What the run needs from the outside world, wired by infrastructure/dunning_ports.py."""
@@ -97,6 +104,8 @@ class DunningPorts:
     dispatch_key: Callable[[date, str, str, str], str]
     post_within_days: int = 3  # a letter prepared and not posted after this many days comes back on the worklist
     sms: SmsChannel | None = None  # None: no SMS provider configured, SMS steps are refused (sms_not_available)
+    sent_messages: SentMessages | None = None  # None: Message-IDs are not kept (no bounce or reply matching)
+    worklist_sources: tuple[Callable[[date], list[Any]], ...] = ()  # more work items (e.g. replies received)
 
 
 @dataclass
@@ -155,6 +164,7 @@ class Dispatcher:
                     continue
             elif not self._send(report, planned.key, planned.content, planned.email):
                 continue
+            self._remember(planned.key, planned.content, planned.debtor_id, planned.recipient_id)
             ports.outbox.mark_sent(planned.key, now=self._now())
             sent.append(planned)
         ports.outbox.mark_many(to_post, TO_POST, now=self._now())
@@ -184,6 +194,7 @@ class Dispatcher:
                 email = contact.email if contact is not None else None
                 if content is None or not self._send(report, dispatch.key, content, email):
                     return False
+                self._remember(dispatch.key, content, dispatch.debtor_id, dispatch.recipient)
             elif dispatch.channel == Channel.SMS.value and not resume_sms(
                 self.ports.sms, self.ledger, self.ports.documents, report, dispatch, self._now()
             ):
@@ -234,6 +245,11 @@ class Dispatcher:
             report.errors.append({"dispatch_key": key, "error": f"e-mail not sent: {error}"})
             return False
         return True
+
+    def _remember(self, key: str, content: bytes, debtor_id: str, contact_id: str | None) -> None:
+        """The SMTP server accepted it: its Message-ID is kept before the journal records anything."""
+        if self.ports.sent_messages is not None:
+            self.ports.sent_messages.remember(content, dispatch_key=key, debtor_id=debtor_id, contact_id=contact_id)
 
     def _now(self) -> datetime:
         return self.ledger.now().instant

@@ -25,6 +25,7 @@ from application.configuration_checks import mediator_missing, missing_rates
 from application.correspondence import Correspondence, DocumentKind, InvoiceLine, Recipient
 from application.dunning_dispatch import Dispatcher, DunningPorts, Planned
 from application.dunning_report import Refusal, RunReport, SentItem, WorkItem, worklist_order
+from application.email_fallback import letters_for_bounced_email
 from application.ledger import Ledger
 from application.ledger_scan import scan_ledger
 from application.letters import Letters
@@ -98,6 +99,7 @@ class DunningRun:
         report.worklist += Letters(
             self.ledger, self.ports.outbox, post_within_days=self.ports.post_within_days
         ).overdue(day)
+        report.worklist += [item for source in self.ports.worklist_sources for item in source(day)]
         report.worklist.sort(key=worklist_order)
         return report
 
@@ -114,6 +116,7 @@ class DunningRun:
                 if debtor.address_returned_on is not None:
                     items.append(_address_returned(receivable, debtor, on))
         items += Letters(self.ledger, self.ports.outbox, post_within_days=self.ports.post_within_days).overdue(on)
+        items += [item for source in self.ports.worklist_sources for item in source(on)]
         items.sort(key=worklist_order)
         return items
 
@@ -163,7 +166,11 @@ class DunningRun:
                             debtor.legal_name, [receivable.invoice_number])
                 )  # fmt: skip
 
-        groups = self._groups(decisions, day)
+        def say(group: _Group, rule: str, detail: str) -> None:
+            ids, numbers = [str(r.id) for r in group.receivables], [r.invoice_number for r in group.receivables]
+            report.refused.append(Refusal(str(debtor.id), ids, rule, detail, debtor.legal_name, numbers))
+
+        groups = letters_for_bounced_email(self._groups(decisions, day), debtor, say)
         if not groups:
             return []
         recent = [r for r, _, _ in decisions.values()]

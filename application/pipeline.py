@@ -48,6 +48,7 @@ PERMISSIONS: dict[type, frozenset[Role]] = {
     c.ChangeContact: CONTACTS,
     c.ChangeAddress: DEBTOR_RECORDS | CONTACTS,
     c.RecordReturnedMail: COLLECTION,
+    c.RecordEmailBounce: COLLECTION,
     c.SetCreditLimit: MANAGEMENT,
     c.ChangePriority: MANAGEMENT,
     c.AssignPolicy: MANAGEMENT,

@@ -119,6 +119,17 @@ class AddressChanged(DebtorEvent):
     address: Address
 
 
+@dataclass(frozen=True)
+class EmailBounced(DebtorEvent):
+    """A message to this contact's e-mail address bounced for good (a hard bounce): no e-mail goes to that
+    address again until the contact's e-mail is changed."""
+
+    contact_id: UUID
+    email: str
+    bounced_on: date
+    detail: str | None
+
+
 DEBTOR_EVENTS: tuple[type[DebtorEvent], ...] = (
     DebtorRegistered,
     ContactAdded,
@@ -132,6 +143,7 @@ DEBTOR_EVENTS: tuple[type[DebtorEvent], ...] = (
     DebtorErased,
     MailReturned,
     AddressChanged,
+    EmailBounced,
 )
 
 
@@ -142,6 +154,7 @@ class Contact:
     name: str
     email: str | None
     phone: str | None
+    email_bounced_on: date | None = None  # a hard bounce on ``email``: no e-mail goes there until it changes
 
 
 def _email(value: str | None) -> str | None:
@@ -177,10 +190,18 @@ class Debtor(ChainedAggregate[DebtorEvent]):
 
     def preferred_contact(self, *, with_email: bool = False) -> Contact | None:
         """Whom letters, e-mails and calls go to: the accounts-payable contact first, then one with an
-        e-mail, in a stable order; ``with_email`` keeps only contacts that have one."""
-        contacts = [c for c in self.contacts.values() if c.email or not with_email]
+        e-mail, in a stable order; ``with_email`` keeps only contacts that have one that did not bounce."""
+        contacts = [c for c in self.contacts.values() if (c.email and c.email_bounced_on is None) or not with_email]
         contacts.sort(key=lambda c: (c.role is not ContactRole.ACCOUNTS_PAYABLE, c.email is None, str(c.contact_id)))
         return contacts[0] if contacts else None
+
+    @property
+    def email_bounced_on(self) -> date | None:
+        """The latest hard bounce of a contact's e-mail while no other contact can be e-mailed; else None."""
+        if self.preferred_contact(with_email=True) is not None:
+            return None
+        bounced = [c.email_bounced_on for c in self.contacts.values() if c.email_bounced_on is not None]
+        return max(bounced) if bounced else None
 
     @property
     def in_insolvency(self) -> bool:
@@ -366,6 +387,31 @@ class Debtor(ChainedAggregate[DebtorEvent]):
             raise RuleViolation("the address is unchanged", rule="address_changed")
         return self._trigger(AddressChanged, now, actor, address=checked)
 
+    def record_email_bounce(
+        self, *, contact_id: UUID, email: str, bounced_on: date, now: Now, actor: str, detail: str | None = None
+    ) -> EmailBounced:
+        """A hard bounce of a message sent to ``email``: the contact is flagged while that is its address."""
+        self._require_not_erased()
+        contact = self.contacts.get(contact_id)
+        if contact is None:
+            raise RuleViolation(f"no contact {contact_id} on this debtor", rule="contact_exists")
+        if contact.email is None or contact.email.lower() != email.strip().lower():
+            raise RuleViolation("the contact's e-mail address has changed since: nothing to flag",
+                                rule="email_bounce_current_address")  # fmt: skip
+        if contact.email_bounced_on is not None:
+            raise RuleViolation("this e-mail address is already flagged as bouncing", rule="email_bounced_once")
+        if bounced_on > now.today:
+            raise RuleViolation("bounced_on: in the future", rule="date_not_in_future")
+        return self._trigger(
+            EmailBounced,
+            now,
+            actor,
+            contact_id=contact_id,
+            email=contact.email,
+            bounced_on=bounced_on,
+            detail=optional_text(detail, "detail", max_length=1000),
+        )
+
     def _require_not_erased(self) -> None:
         if self.erased:
             raise RuleViolation("the debtor's personal data was erased", rule="debtor_not_erased")
@@ -381,9 +427,12 @@ class Debtor(ChainedAggregate[DebtorEvent]):
                 self.siret = event.siret
                 self.address = event.address
             case ContactAdded() | ContactChanged():
+                previous = self.contacts.get(event.contact_id)
+                same_address = previous is not None and previous.email == event.email
                 self.contacts[event.contact_id] = Contact(
-                    event.contact_id, event.role, event.name, event.email, event.phone
-                )
+                    event.contact_id, event.role, event.name, event.email, event.phone,
+                    previous.email_bounced_on if previous is not None and same_address else None,
+                )  # fmt: skip
             case CreditLimitSet():
                 self.credit_limit = Money(event.limit, event.currency)
             case PriorityChanged():
@@ -401,6 +450,8 @@ class Debtor(ChainedAggregate[DebtorEvent]):
             case AddressChanged():
                 self.address = event.address
                 self.address_returned_on = None
+            case EmailBounced():
+                self.contacts[event.contact_id].email_bounced_on = event.bounced_on
             case DebtorErased():
                 self.erased = True
                 self.legal_name = ""

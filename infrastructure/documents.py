@@ -8,6 +8,7 @@ never ships a "PDF" that is not one.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ SIGNATURES: dict[str, tuple[bytes, ...]] = {
     "image/jpeg": (b"\xff\xd8\xff",),
     "image/tiff": (b"II*\x00", b"MM\x00*"),
 }
-TEXT_TYPES = frozenset({"text/plain", "message/rfc822"})
+TEXT_TYPES = frozenset({"text/plain", "message/rfc822", "application/json"})  # JSON: a provider's event
 MEDIA_TYPES = (*SIGNATURES, *sorted(TEXT_TYPES))
 EXTENSIONS = {
     "application/pdf": "pdf",
@@ -35,6 +36,7 @@ EXTENSIONS = {
     "image/tiff": "tif",
     "text/plain": "txt",
     "message/rfc822": "eml",
+    "application/json": "json",
 }
 PDF_HEADER = re.compile(rb"%PDF-[12]\.[0-9]")
 PDF_END = b"%%EOF"
@@ -83,6 +85,11 @@ def check_content(content: bytes, media_type: str) -> str:
             raise InvalidInput(f"document: {kind} must be UTF-8", rule="document_encoding") from error
         if b"\x00" in content:
             raise InvalidInput(f"document: {kind} holds a NUL byte: not text", rule="document_media_type")
+    if kind == "application/json":
+        try:
+            json.loads(content)
+        except ValueError as error:
+            raise InvalidInput("document: application/json that is not JSON", rule="document_media_type") from error
     if kind == "message/rfc822" and not MESSAGE_FIRST_LINE.match(content):
         raise InvalidInput("document: message/rfc822 must start with a header (e.g. From:)", rule="document_media_type")
     return kind

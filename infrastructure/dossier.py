@@ -65,6 +65,7 @@ EVENT_LABELS = {
     "DebtorErased": "Données personnelles effacées",
     "MailReturned": "Courrier revenu : adresse à vérifier",
     "AddressChanged": "Adresse modifiée",
+    "EmailBounced": "Courriel rejeté : adresse du contact à vérifier",
 }
 VALUES = {
     "courtesy": "relance de courtoisie",
@@ -254,6 +255,9 @@ def details(record: dict[str, Any]) -> str:
             return f"{value_fr(data['procedure'])}, {data['court']}, jugement du {day(data['judgment_date'])}"
         case "ClaimDeclared":
             return f"{euros(data['amount'])} déclarés à {data['administrator']}"
+        case "EmailBounced":
+            detail = f" ({data['detail']})" if data.get("detail") else ""
+            return f"rejet définitif le {day(data['bounced_on'])}{detail}"
     return ""
 
 

@@ -14,6 +14,8 @@ from infrastructure.dispatches import Dispatch, DispatchStore, dispatch_key
 from infrastructure.documents import DocumentStore
 from infrastructure.import_store import ImportStore
 from infrastructure.letters import LetterError, Renderer, firm_from_settings
+from infrastructure.mail_ports import build_mail_feedback
+from infrastructure.mail_store import MailStore
 from infrastructure.mailer import OutgoingEmail, SmtpMailer, mailer_from_settings, sender_from_settings
 from infrastructure.policy_store import PolicyStore
 from infrastructure.settings import Settings
@@ -96,5 +98,7 @@ def build_dunning(
         dispatch_key=dispatch_key,
         post_within_days=settings.letters_post_within_days,
         sms=sms_channel_from_settings(settings, database),
+        sent_messages=MailStore(database),  # Message-IDs kept for bounces and replies (decision 0099)
+        worklist_sources=(build_mail_feedback(ledger, database, documents).replies,),
     )
     return DunningRun(ledger, ports)

@@ -104,6 +104,13 @@ class Settings(BaseSettings):
     smtp_ssl: bool = Field(default=False, description="Implicit TLS (port 465)")
     smtp_from: str | None = Field(default=None, description="Sender address; unset: firm_email")
     smtp_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # What comes back of the e-mails (issue 17, decision 0099): bounces and replies over IMAP, Brevo's events.
+    imap_host: str | None = Field(default=None, description="IMAP server of the mailbox receiving bounces and replies")
+    imap_port: int = Field(default=993, ge=1, le=65535)
+    imap_user: str | None = Field(default=None)
+    imap_password: SecretStr | None = Field(default=None)
+    imap_folder: str = Field(default="INBOX", max_length=200, description="Folder read by `relance mail fetch`")
+    imap_tls: bool = Field(default=True, description="Implicit TLS (port 993); false only for a local server")
     # Imports (issue 8): the dunning run refuses to send on stale bank data unless forced.
     bank_statement_max_age_days: int = Field(
         default=3, ge=0, le=365, description="Dunning refuses to send when the latest bank statement is older"
@@ -126,7 +133,7 @@ class Settings(BaseSettings):
     brevo_api_url: str = Field(default="https://api.brevo.com/v3", description="Brevo API base URL")
     brevo_webhook_secret: SecretStr | None = Field(
         default=None,
-        description="Bearer secret Brevo's SMS webhook sends (POST /v1/webhooks/brevo/sms); unset: the webhook is off",
+        description="Bearer secret Brevo's webhooks send (POST /v1/webhooks/brevo/sms and /email); unset: both are off",
     )
 
     @model_validator(mode="after")

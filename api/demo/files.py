@@ -39,12 +39,14 @@ from application.commands import (
     AttachDocument,
     BreakPromise,
     ChangeAddress,
+    ChangeContact,
     Escalate,
     InvoiceLateCharges,
     MissInstalment,
     NoteCall,
     OpenDispute,
     PauseDunning,
+    RecordEmailBounce,
     RecordPayment,
     RecordPromise,
     RecordReturnedMail,
@@ -281,6 +283,22 @@ class File:
         reference = f"{source}-{self.last_reminder[:12]}"
         command = ReportDelivery(self.rid, self.last_reminder, status, day, source, reference, detail)
         return self.add(day, "08:05", ENGINE, command)
+
+    def email_bounced(self, day: date, corrected_email: str) -> date:
+        """The last reminder e-mail bounced (the server's DSN): the contact's address is flagged, the step is due
+        again, and the collector corrects the address the next day."""
+        day = self.on(day)
+        detail = "smtp; 550 5.1.1 <adresse> : boîte aux lettres inconnue"
+        self.delivery(day, DeliveryStatus.HARD_BOUNCE, "dsn", detail)
+        contact = self.debtor.contacts[0]
+        assert contact.email is not None
+        bounce = RecordEmailBounce(self.debtor.id, self.debtor.contact_id(0), contact.email, day, detail)
+        self.add(day, "08:06", ENGINE, bounce)
+        corrected = self.on(day + timedelta(days=1))
+        change = ChangeContact(self.debtor.id, self.debtor.contact_id(0), contact.role, contact.name, corrected_email,
+                               contact.phone)  # fmt: skip
+        self.add(corrected, "09:40", MANAGER, change)
+        return corrected
 
     def letter_returned(self, day: date) -> date:
         """The last reminder letter came back « pli non distribuable »: the address is flagged, then corrected."""

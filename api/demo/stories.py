@@ -235,8 +235,10 @@ def payment_plan_in_good_standing(f: File) -> None:
             f.pay(due, value, PaymentMethod.DIRECT_DEBIT)
 
 
-def first_reminder_only(f: File) -> None:
-    f.remind(R.FIRST, f.due(5))
+def bounced_reminder(f: File) -> None:
+    """The first reminder's e-mail bounced (a hard bounce): the address is corrected, the reminder goes again."""
+    bounced = f.email_bounced(f.remind(R.FIRST, f.due(5)) + DAY, "comptabilite@hotel-belvedere-annecy.fr")
+    f.remind(R.FIRST, bounced + DAY)
 
 
 def sms_reminder(f: File) -> None:
@@ -373,7 +375,7 @@ SALES: tuple[Sale, ...] = (
          "Rénovation des menuiseries des 32 chambres, phase 2", "Devis D-{year}-0095"),
     Sale("belvedere", 96, "3890.00", NET30, paid_by_direct_debit,
          "Stores bannes motorisés, terrasse du restaurant"),
-    Sale("belvedere", 43, "4180.00", NET30, first_reminder_only,
+    Sale("belvedere", 43, "4180.00", NET30, bounced_reminder,
          "Fourniture et pose de deux portes-fenêtres, salle du restaurant"),
     Sale("saone", 172, "33800.00", NET45, before_insolvency,
          "Menuiseries extérieures, Résidence Les Pierres Dorées : lot 1", "Marché RSB-{year}-03"),

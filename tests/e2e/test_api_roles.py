@@ -77,7 +77,7 @@ ISSUE_3_READS = {
     "/v1/documents/{sha256}",
 }
 OPEN = {"/healthz", "/readyz"}
-WEBHOOKS = {"/v1/webhooks/brevo/sms"}  # no user token: the provider's secret (401), or off (404) while unset
+WEBHOOKS = {"/v1/webhooks/brevo/sms", "/v1/webhooks/brevo/email"}  # provider secret (401), off (404) while unset
 
 
 def footprint(api: Api, request: Request) -> object:

@@ -137,6 +137,7 @@ PRODUCT_DEBTOR_EVENTS = {
     "DebtorErased",
     "MailReturned",  # issue 17: the postal address is flagged...
     "AddressChanged",  # ...until it is changed
+    "EmailBounced",  # issue 17: a hard bounce flags the contact's e-mail until it changes
 }
 PERSONAL_DATA = re.compile(r"name|email|e_mail|phone|address|street|city|postal|iban|birth", re.IGNORECASE)
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -553,6 +554,13 @@ def complete_debtor_file() -> list[LedgerEvent]:
         role=ContactRole.OTHER,
         name="Jeanne Martin",
         email="j@example.fr",
+        **on(date(2024, 1, 3)),
+    )
+    d.record_email_bounce(
+        contact_id=contact_id,
+        email="j@example.fr",
+        bounced_on=date(2024, 1, 3),
+        detail="550 5.1.1",
         **on(date(2024, 1, 3)),
     )
     d.change_contact(

@@ -88,7 +88,7 @@ def get_run(run_id: Annotated[str, Field(max_length=64)], services: ServicesDep,
 
 @router.get(
     "/v1/worklist",
-    summary="Calls and escalations due on a date, by priority then amount, with the accounts-payable contact",
+    summary="Calls, escalations and what came back (letters, debtors' replies) due on a date, by priority then amount",
 )
 def worklist(
     services: ServicesDep, _: Reader, on: Annotated[dt.date | None, Query(alias="date")] = None
