@@ -14,6 +14,7 @@ from infrastructure.dispatches import Dispatch, DispatchStore, dispatch_key
 from infrastructure.documents import DocumentStore
 from infrastructure.import_store import ImportStore
 from infrastructure.letters import LetterError, Renderer, firm_from_settings
+from infrastructure.lre_provider import registered_email_from_settings
 from infrastructure.mailer import OutgoingEmail, SmtpMailer, mailer_from_settings, sender_from_settings
 from infrastructure.policy_store import PolicyStore
 from infrastructure.settings import Settings
@@ -94,5 +95,6 @@ def build_dunning(
         new_dispatch=Dispatch,
         dispatch_key=dispatch_key,
         post_within_days=settings.letters_post_within_days,
+        registered_email=registered_email_from_settings(settings),
     )
     return DunningRun(ledger, ports)

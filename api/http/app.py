@@ -35,6 +35,7 @@ from api.http.routers import (
     health,
     imports,
     letters,
+    lre_webhooks,
     policies,
     receivables,
     reports,
@@ -123,6 +124,7 @@ def create_app(settings: Settings, *, services: Services | None = None, clock: C
         evidence.router,
         dunning.router,
         letters.router,
+        lre_webhooks.router,
         policies.router,
         imports.router,
     ):
