@@ -60,6 +60,10 @@ class Sending:
 class ProviderError(Exception):
     """The provider could not be reached or refused the call: nothing is recorded, the next run retries."""
 
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # the provider's HTTP status, when it answered
+
 
 class RegisteredEmail(Protocol):
     """An LRE provider (infrastructure/ar24.py)."""

@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from application.registered_email import LreStatus, ProviderError, RegisteredLetter, Sending
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, NotFound
 
 PRODUCTION_URL = "https://app.ar24.fr/api"
 SANDBOX_URL = "https://sandbox.ar24.fr/api"
@@ -141,7 +141,12 @@ class Ar24:
         return _sending(min(mine, key=lambda m: str(m.get("id")))) if mine else None
 
     def sending(self, provider_id: str) -> Sending:
-        return _sending(self._call("GET", "/mail/", query={"id": provider_id}))
+        try:
+            return _sending(self._call("GET", "/mail/", query={"id": provider_id}))
+        except ProviderError as error:
+            if error.status == 404:
+                raise NotFound(f"AR24 knows no mail {provider_id}", rule="lre_sending_exists") from error
+            raise
 
     def proof(self, proof: str) -> bytes:
         if not proof.startswith(self._base + "/"):
@@ -209,7 +214,8 @@ class Ar24:
             with urllib.request.urlopen(request, timeout=self._timeout) as response:
                 content: bytes = response.read()
         except urllib.error.HTTPError as error:
-            raise ProviderError(f"AR24 answered {error.code}: {_error_message(error.read())}") from error
+            message = f"AR24 answered {error.code}: {_error_message(error.read())}"
+            raise ProviderError(message, status=error.code) from error
         except (urllib.error.URLError, TimeoutError, OSError) as error:
             raise ProviderError(f"AR24 unreachable: {getattr(error, 'reason', error)}") from error
         if raw:

@@ -310,7 +310,7 @@ def test_a_callback_naming_an_unknown_sending_records_nothing(lre: tuple[Engine,
     receivable, _ = sent_notice(engine, fake)
     before = journal(engine, receivable)
 
-    with pytest.raises(ProviderError, match="404"):
+    with pytest.raises(NotFound, match="no mail 99999"):
         callbacks(engine).receive(fake.callback_body("99999"), "application/x-www-form-urlencoded")
     fake.mails["70001"] = {**fake.only_mail(), "id": "70001", "ref_dossier": "2026-01-01/x/formal_notice/sms"}
     with pytest.raises(NotFound):
