@@ -15,6 +15,7 @@ from application.correspondence import Firm
 from application.dunning_run import DunningRun
 from application.ledger import Clock, Ledger, system_clock
 from application.letters import Letters
+from application.lre_callbacks import LreCallbacks
 from application.mail_feedback import Mailbox, MailFeedback
 from application.receivable_index import ReceivableIndex
 from application.sms_reports import SmsDeliveryReports
@@ -175,6 +176,14 @@ class Services:
     def mailbox(self) -> Mailbox | None:
         """The IMAP mailbox of RELANCE_IMAP_*, None when no host is set."""
         return mailbox_from_settings(self.settings)
+
+    def lre_callbacks(self) -> LreCallbacks | None:
+        """The LRE provider's status callbacks (decision 0100); None when no provider is configured."""
+        run = self.dunning()
+        provider = run.ports.registered_email
+        if provider is None:
+            return None
+        return LreCallbacks(run.ledger, run.ports.outbox, run.ports.documents, provider, letters_of(run))
 
     def receivable_index(self) -> ReceivableIndex:
         """What the list of receivables filters and sorts on, built on first use (one read of the log)."""

@@ -20,6 +20,7 @@ from application.commands import AddNote, SendFormalNotice, SendReminder
 from application.correspondence import Correspondence, DocumentKind, Firm
 from application.dunning_report import RunReport, SentItem
 from application.ledger import Ledger
+from application.registered_email import LRE_CHANNEL, ProviderError, RegisteredEmail, submit_once
 from application.sms_dispatch import SmsChannel, resume_sms, send_sms
 from domain.dunning_policy import Channel, Policy
 from domain.errors import DomainError
@@ -106,6 +107,7 @@ class DunningPorts:
     sms: SmsChannel | None = None  # None: no SMS provider configured, SMS steps are refused (sms_not_available)
     sent_messages: SentMessages | None = None  # None: Message-IDs are not kept (no bounce or reply matching)
     worklist_sources: tuple[Callable[[date], list[Any]], ...] = ()  # more work items (e.g. replies received)
+    registered_email: RegisteredEmail | None = None  # an LRE provider submits LREs; None: they are posted by hand
 
 
 @dataclass
@@ -151,9 +153,13 @@ class Dispatcher:
         taken = ports.outbox.prepare_many(list(rows.values()), now=self._now(), run_id=self.run_id)
         sent: list[Planned] = []
         to_post: list[str] = []
+        registered: list[Planned] = []
         for planned in fresh:
             if planned.key not in taken:
                 continue  # another run wrote it down first: it finishes it
+            if self._by_provider(planned.channel.value):
+                registered.append(planned)  # submitted below, recorded once the provider accepted it
+                continue
             if planned.channel.value in POSTAL_CHANNELS:
                 to_post.append(planned.key)  # recorded when a person confirms the posting, not now
                 continue
@@ -162,15 +168,18 @@ class Dispatcher:
                 if not send_sms(ports.sms, report, key=planned.key, sha256=sha, content=planned.content,
                                 to=planned.phone, now=self._now()):  # fmt: skip
                     continue
-            elif not self._send(report, planned.key, planned.content, planned.email):
+            elif self._send(report, planned.key, planned.content, planned.email):
+                self._remember(planned.key, planned.content, planned.debtor_id, planned.recipient_id)
+            else:
                 continue
-            self._remember(planned.key, planned.content, planned.debtor_id, planned.recipient_id)
             ports.outbox.mark_sent(planned.key, now=self._now())
             sent.append(planned)
         ports.outbox.mark_many(to_post, TO_POST, now=self._now())
         report.sent += [_sent_item(rows[key], TO_POST) for key in to_post]
         self._record_batch(report, [(rows[p.key], p) for p in sent], actor)
         ports.outbox.mark_many([p.key for p in sent], RECORDED, now=self._now())
+        for planned in registered:
+            self._send_registered(report, rows[planned.key], planned.content, actor)
 
     def finish_unfinished(self, report: RunReport, actor: str) -> None:
         for dispatch in self.ports.outbox.unfinished():
@@ -182,6 +191,9 @@ class Dispatcher:
         an earlier try left goes onto the list of letters to post (it was never posted)."""
         if dispatch.status in (RECORDED, TO_POST, CANCELLED):
             return False
+        if self._by_provider(dispatch.channel):
+            content = self.ports.documents.content(dispatch.document_sha256)
+            return content is not None and self._send_registered(report, dispatch, content, actor)
         if dispatch.channel in POSTAL_CHANNELS:
             self.ports.outbox.mark(dispatch.key, TO_POST, now=self._now())
             report.sent.append(_sent_item(dispatch, TO_POST))
@@ -222,7 +234,7 @@ class Dispatcher:
             report.events_recorded += outcome.events
         report.sent += [_sent_item(dispatch, "recorded") for dispatch, _ in dispatched]
 
-    def _record_step(self, dispatch: Any, step: dict[str, Any], actor: str) -> int:
+    def _record_step(self, dispatch: Any, step: dict[str, Any], actor: str, tracking: str | None = None) -> int:
         """Record one named receivable's step unless its journal has it already (a resumed dispatch)."""
         receivable = self.ledger.receivable(UUID(step["receivable_id"]))
         sha = dispatch.document_sha256
@@ -230,10 +242,32 @@ class Dispatcher:
         if any(getattr(trace, "document_sha256", None) == sha for trace in recorded):
             return 0
         try:
-            self.ledger.execute(command_for(dispatch, step), actor=actor)
+            self.ledger.execute(command_for(dispatch, step, tracking=tracking), actor=actor)
         except DomainError:
             return 0
         return 1
+
+    def _by_provider(self, channel: str) -> bool:
+        return channel == LRE_CHANNEL and self.ports.registered_email is not None
+
+    def _send_registered(self, report: RunReport, dispatch: Any, content: bytes, actor: str) -> bool:
+        """Submit an LRE (or find the sending an earlier try made under its key), then record each step with
+        the provider's id as tracking number: recorded only once the provider accepted it (decision 0100)."""
+        assert self.ports.registered_email is not None
+        debtor = self.ledger.debtor(UUID(dispatch.debtor_id))
+        subject = "Mise en demeure" if dispatch.kind == DocumentKind.FORMAL_NOTICE.value else "Relance"
+        try:
+            provider_id = submit_once(self.ports.registered_email, debtor, dispatch, content, subject)
+        except (ProviderError, DomainError) as error:  # nothing recorded: the next run looks it up and retries
+            report.errors.append({"dispatch_key": dispatch.key, "error": f"LRE not submitted: {error}"})
+            return False
+        self.ports.outbox.mark(dispatch.key, SENT, now=self._now())
+        report.events_recorded += sum(
+            self._record_step(dispatch, step, actor, tracking=provider_id) for step in dispatch.steps
+        )
+        self.ports.outbox.mark(dispatch.key, RECORDED, now=self._now())
+        report.sent.append(_sent_item(dispatch, "recorded"))
+        return True
 
     def _send(self, report: RunReport, key: str, content: bytes, email: str | None) -> bool:
         if email is None or self.ports.sender is None:

@@ -29,6 +29,7 @@ from application.email_fallback import letters_for_bounced_email
 from application.ledger import Ledger
 from application.ledger_scan import scan_ledger
 from application.letters import Letters
+from application.registered_email import lre_refusal, recipient_contact
 from application.sms import mobile_number, sms_document, sms_recipient
 from domain.debtor import Debtor
 from domain.dunning import Decision, DueAction, contacts_in_week, decide, within_working_hours
@@ -192,6 +193,11 @@ class DunningRun:
             sms = group.channel is Channel.SMS
             contact = debtor.preferred_contact(with_email=True) if email else None
             mobile = sms_recipient(debtor) if sms and self.ports.sms is not None else None
+            # An LRE through the provider goes to an e-mail address, not to the post (decision 0100).
+            lre = group.channel is Channel.ELECTRONIC_REGISTERED_LETTER and self.ports.registered_email is not None
+            printed = group.channel in PRINTED and not lre
+            refusal = lre_refusal(debtor, day) if lre else None
+            contact = recipient_contact(debtor) if lre else contact
             if not sending_allowed:
                 refuse("bank_data_stale", report.bank_data)
             elif self.ports.firm is None:
@@ -200,7 +206,7 @@ class DunningRun:
                 sms and self.ports.sms is None
             ):  # refused alike by a dry run and a real one, never proposed then failed
                 refuse("sms_not_available", "no SMS provider is configured (RELANCE_SMS_PROVIDER)")
-            elif group.channel in PRINTED and day.weekday() == SUNDAY:
+            elif printed and day.weekday() == SUNDAY:
                 refuse("guardrail_letter_on_sunday", "no letter is dated on a Sunday: it goes on the next run")
             elif documents >= allowed_contacts:
                 refuse("guardrail_contacts_per_week",
@@ -214,9 +220,11 @@ class DunningRun:
                 refuse("no_email_address", "the debtor has no contact with an e-mail address")
             elif email and self.ports.sender is None:
                 refuse("smtp_not_configured", "no SMTP server is configured (RELANCE_SMTP_HOST)")
-            elif group.channel in PRINTED and (debtor.address is None or debtor.erased):
+            elif refusal is not None:
+                refuse(*refusal)
+            elif printed and (debtor.address is None or debtor.erased):
                 refuse("no_postal_address", "the debtor has no postal address")
-            elif group.channel in PRINTED and debtor.address_returned_on is not None:
+            elif printed and debtor.address_returned_on is not None:
                 refuse("address_returned", f"a letter came back undeliverable on {debtor.address_returned_on:%d/%m/%Y}:"
                        " correct the address first")  # fmt: skip
             elif report.dry_run:

@@ -14,6 +14,7 @@ from infrastructure.dispatches import Dispatch, DispatchStore, dispatch_key
 from infrastructure.documents import DocumentStore
 from infrastructure.import_store import ImportStore
 from infrastructure.letters import LetterError, Renderer, firm_from_settings
+from infrastructure.lre_provider import registered_email_from_settings
 from infrastructure.mail_ports import build_mail_feedback
 from infrastructure.mail_store import MailStore
 from infrastructure.mailer import OutgoingEmail, SmtpMailer, mailer_from_settings, sender_from_settings
@@ -100,5 +101,6 @@ def build_dunning(
         sms=sms_channel_from_settings(settings, database),
         sent_messages=MailStore(database),  # Message-IDs kept for bounces and replies (decision 0099)
         worklist_sources=(build_mail_feedback(ledger, database, documents).replies,),
+        registered_email=registered_email_from_settings(settings),
     )
     return DunningRun(ledger, ports)

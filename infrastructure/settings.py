@@ -122,6 +122,31 @@ class Settings(BaseSettings):
         description="A letter prepared by the dunning run and not posted after this many days comes back on the"
         " worklist (RELANCE_LETTERS_POST_WITHIN_DAYS).",
     )
+    # Electronic registered letters (LRE) through a provider (issue 17, decision 0100). Unset: posted by hand.
+    lre_provider: Literal["ar24"] | None = Field(
+        default=None, description="The LRE provider submitting formal notices by electronic_registered_letter"
+    )
+    lre_base_url: str = Field(default="https://app.ar24.fr/api", description="The provider's API (production)")
+    lre_token: SecretStr | None = Field(default=None, description="AR24 API token")
+    lre_private_key: SecretStr | None = Field(default=None, description="AR24 private key (signs each call)")
+    lre_user_id: str | None = Field(default=None, description="AR24 id_user of the sender (the firm's account)")
+    lre_callback_url: str | None = Field(
+        default=None, description="Where the provider posts status callbacks: .../v1/webhooks/lre?secret=..."
+    )
+    lre_callback_secret: SecretStr | None = Field(
+        default=None, description="The secret the callback URL carries (POST /v1/webhooks/lre?secret=)"
+    )
+    lre_timeout_seconds: float = Field(default=30.0, gt=0, le=300)
+
+    @model_validator(mode="after")
+    def _lre_complete(self) -> Settings:
+        if self.lre_provider is not None:
+            missing = [n for n in ("lre_token", "lre_private_key", "lre_user_id", "lre_callback_secret")
+                       if not getattr(self, n)]  # fmt: skip
+            if missing:
+                names = ", ".join("RELANCE_" + n.upper() for n in missing)
+                raise ValueError(f"RELANCE_LRE_PROVIDER is set: {names} must be set too")
+        return self
 
     # SMS (issue 17, decision 0098). Unset provider: the run refuses SMS steps (sms_not_available).
     sms_provider: Literal["brevo"] | None = Field(default=None, description="SMS provider; unset: no SMS is sent")

@@ -18,6 +18,8 @@ ADMIN_ONLY: frozenset[str] = frozenset()
 OPEN = {("GET", "/healthz"), ("GET", "/readyz"), ("POST", "/v1/webhooks/brevo/sms")}  # the webhook: its own secret
 # Not an API token: the provider's own secret (401 when wrong, 404 while unset), tested in test_api_mail.py.
 OWN_SECRET = {("POST", "/v1/webhooks/brevo/email")}
+# A provider's callback: no bearer token, a secret in its URL (test_api_lre_webhooks); 404 while unconfigured.
+SECRET_GUARDED = {("POST", "/v1/webhooks/lre")}
 
 ROLE_TABLE: dict[tuple[str, str], Any] = {
     ("GET", "/v1/audit"): frozenset({"auditor", "manager"}),
@@ -130,7 +132,7 @@ def send(client: Any, method: str, template: str, ids: dict[str, Any]) -> Any:
 
 
 def test_the_role_table_names_exactly_the_endpoints_the_api_serves(api: Api) -> None:
-    assert set(ROLE_TABLE) | OPEN | OWN_SECRET == schema_endpoints(api.app)
+    assert set(ROLE_TABLE) | OPEN | OWN_SECRET | SECRET_GUARDED == schema_endpoints(api.app)
     assert all("auditor" not in roles for (method, path), roles in ROLE_TABLE.items() if method != "GET"
                and path != "/v1/ledger/digests")  # fmt: skip
 
@@ -162,4 +164,14 @@ def test_a_missing_malformed_or_revoked_token_is_refused_with_401_on_every_endpo
                     {"Authorization": f"Bearer {revoked}"}):  # fmt: skip
         with api.client(**headers) as client:
             assert_problem(send(client, method, template, ids), 401)
+    assert events_recorded(api) == before
+
+
+@pytest.mark.parametrize(("method", "template"), sorted(SECRET_GUARDED))
+def test_a_provider_callback_is_not_found_while_its_provider_is_not_configured_whatever_the_token(
+    api: Api, ids: dict[str, Any], method: str, template: str
+) -> None:
+    before = events_recorded(api)
+    for client in (api.anonymous(), api.as_("admin")):
+        assert_problem(send(client, method, template + "?secret=guess", ids), 404, "lre_not_configured")
     assert events_recorded(api) == before

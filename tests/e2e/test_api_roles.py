@@ -78,6 +78,7 @@ ISSUE_3_READS = {
 }
 OPEN = {"/healthz", "/readyz"}
 WEBHOOKS = {"/v1/webhooks/brevo/sms", "/v1/webhooks/brevo/email"}  # provider secret (401), off (404) while unset
+SECRET_GUARDED = {"/v1/webhooks/lre"}  # the LRE provider's callback: 404 while no provider is configured
 
 
 def footprint(api: Api, request: Request) -> object:
@@ -210,6 +211,8 @@ def test_only_health_and_readiness_are_open(api: Api) -> None:
             assert response.status_code == 200, template
         elif template in WEBHOOKS:
             assert response.status_code in (401, 404), (template, response.text)
+        elif template in SECRET_GUARDED:
+            assert_problem(response, 404, "lre_not_configured")
         else:
             refused_anonymously(response)
 
