@@ -51,7 +51,11 @@ def list_letters(
     "/batch.pdf",
     summary="The print batch: the deposit list, then every paper letter to post, in posting order (PDF)",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}, "description": "One PDF to print; records nothing"}},
+    responses={
+        200: {"content": {"application/pdf": {}}, "description": "One PDF to print; records nothing"},
+        404: {"description": "no_letters_to_post"},
+        409: {"description": "document_missing, document_unreadable: a stored letter cannot be printed"},
+    },
 )
 def print_batch(services: ServicesDep, _: Reader, prepared_on: Annotated[dt.date | None, Query()] = None) -> Response:
     """Letters prepared on `prepared_on` (default: every letter waiting); an LRE is not printed. 404
@@ -67,7 +71,11 @@ def print_batch(services: ServicesDep, _: Reader, prepared_on: Annotated[dt.date
     "/deposit-list.csv",
     summary="The deposit list to fill in at the post office and send back to /v1/letters/postings (CSV)",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}, "description": "French Excel CSV (;, UTF-8 with BOM)"}},
+    responses={
+        200: {"content": {"text/csv": {}}, "description": "French Excel CSV (;, UTF-8 with BOM)"},
+        404: {"description": "no_letters_to_post"},
+        409: {"description": "document_missing, document_unreadable: a stored letter cannot be printed"},
+    },
 )
 def deposit_list(services: ServicesDep, _: Reader, prepared_on: Annotated[dt.date | None, Query()] = None) -> Response:
     content = services.letters().deposit_list_csv(prepared_on=prepared_on)
@@ -76,7 +84,17 @@ def deposit_list(services: ServicesDep, _: Reader, prepared_on: Annotated[dt.dat
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
 
 
-@router.post("/postings", status_code=201, summary="Record the postings of a filled deposit list (CSV)")
+@router.post(
+    "/postings",
+    status_code=201,
+    summary="Record the postings of a filled deposit list (CSV)",
+    openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}},
+    responses={
+        404: {"description": "letter_exists: a line names no letter"},
+        409: {"description": "a line's letter is already posted or cancelled"},
+        422: {"description": "deposit_list: the file, or one of its lines (every problem named with its line)"},
+    },
+)
 async def post_deposit_list(request: Request, services: ServicesDep, p: Poster) -> list[dict[str, Any]]:
     """The deposit list as Excel saves it (`;`, UTF-8 with or without BOM): every line is checked before any
     is recorded; one bad line and nothing is."""
