@@ -7,10 +7,12 @@ for a formal notice, the deadline and the late-charges computation travel in the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from urllib.parse import quote
 
 from application.sepa_qr import epc_payload
 from domain.debtor import Debtor
@@ -54,6 +56,16 @@ class Firm:
     place: str | None = None  # where letters are written: "Lyon, le 12 mars 2026"
     consumer_mediator: str | None = None  # Code de la consommation L612-1: name and address
     consumer_mediator_website: str | None = None
+    bic: str | None = None  # printed beside the IBAN
+    payment_link_template: str | None = None  # "https://pay.example/?ref={reference}&amount={amount}"
+
+    def payment_link(self, *, reference: str, invoice_numbers: Sequence[str], amount: Decimal) -> str | None:
+        """The firm's online payment page for this demand, from its template: ``{reference}``,
+        ``{invoices}`` (numbers joined by commas) and ``{amount}`` (1234.56) URL-encoded; None without one."""
+        if self.payment_link_template is None:
+            return None
+        values = {"reference": reference, "invoices": ",".join(invoice_numbers), "amount": f"{amount:.2f}"}
+        return self.payment_link_template.format_map({k: quote(v, safe="") for k, v in values.items()})
 
     @property
     def legal_mentions(self) -> str:
@@ -241,6 +253,12 @@ class Correspondence:
     def amount_asked(self) -> Decimal:
         """What the letter asks to pay: the sum claimed by a formal notice, the principal due otherwise."""
         return self.total_claimed if self.kind is DocumentKind.FORMAL_NOTICE else self.total_outstanding
+
+    @property
+    def payment_link(self) -> str | None:
+        """The firm's payment page for what this document asks, when the firm has one."""
+        numbers = [line.number for line in self.invoices]
+        return self.firm.payment_link(reference=self.reference, invoice_numbers=numbers, amount=self.amount_asked)
 
     def payment_qr_text(self) -> str | None:
         """The SEPA transfer QR code's text (EPC069-12) for what the letter asks to pay, with its reference

@@ -277,7 +277,15 @@ class DunningRun:
         deadline = day + timedelta(days=policy.notice_deadline_days) if notice else None
         if group.channel is Channel.SMS:  # a short text of its own, not a letter: no address in it
             assert ports.sms is not None and ports.firm is not None  # checked before planning
-            content, media_type = sms_document(group.kind, ports.firm, group.receivables, ports.sms.payment_link)
+            numbers = [r.invoice_number for r in group.receivables]
+            link = ports.firm.payment_link(
+                reference=numbers[0],
+                invoice_numbers=numbers,
+                amount=sum((r.outstanding for r in group.receivables), Decimal("0.00")),
+            )
+            content, media_type = sms_document(
+                group.kind, ports.firm, group.receivables, link or ports.sms.payment_link
+            )
         elif group.channel is Channel.EMAIL:
             message_id = f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@relance>"
             content = ports.renderer.email_message(

@@ -176,6 +176,8 @@ def firm_from_settings(settings: Settings) -> Firm:
         email=settings.firm_email,
         phone=settings.firm_phone,
         iban=settings.firm_iban,
+        bic=settings.firm_bic,
+        payment_link_template=settings.firm_payment_link,
         signatory=settings.firm_signatory,
         terms_of_sale_reference=settings.terms_of_sale_reference,
         legal_form=settings.firm_legal_form,

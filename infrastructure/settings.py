@@ -85,6 +85,13 @@ class Settings(BaseSettings):
     firm_email: str | None = Field(default=None, description="Reply address of reminder e-mails")
     firm_phone: str | None = Field(default=None, description="Telephone printed on letters")
     firm_iban: str | None = Field(default=None, description="Bank account printed for payment")
+    firm_bic: str | None = Field(
+        default=None, pattern=r"^[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?$", description="BIC printed beside the IBAN"
+    )
+    firm_payment_link: str | None = Field(
+        default=None,
+        description="Online payment page, https, with {reference}, {invoices} and {amount} filled per document",
+    )
     firm_signatory: str | None = Field(default=None, description="Who signs letters and formal notices")
     terms_of_sale_reference: str = Field(
         default="nos conditions générales de vente", description="How letters refer to the terms of sale"
@@ -160,6 +167,21 @@ class Settings(BaseSettings):
         default=None,
         description="Bearer secret Brevo's webhooks send (POST /v1/webhooks/brevo/sms and /email); unset: both are off",
     )
+
+    @field_validator("firm_payment_link")
+    @classmethod
+    def _payment_link_template(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith("https://"):
+            raise ValueError("RELANCE_FIRM_PAYMENT_LINK must be an https:// address")
+        try:
+            value.format_map({"reference": "R", "invoices": "F", "amount": "1.00"})
+        except (KeyError, ValueError, IndexError) as error:
+            raise ValueError(
+                f"RELANCE_FIRM_PAYMENT_LINK: only {{reference}}, {{invoices}} and {{amount}} may be filled in ({error})"
+            ) from None
+        return value
 
     @model_validator(mode="after")
     def _sms_provider_complete(self) -> Settings:

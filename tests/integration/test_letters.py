@@ -480,3 +480,27 @@ def test_without_the_firms_iban_a_letter_has_no_qr_code() -> None:
     c = letter(DocumentKind.FIRST_REMINDER, DebtorKind.PROFESSIONAL, firm=replace(FIRM, iban=None))
     assert c.payment_qr_text() is None
     assert "data:image" not in Renderer().letter_html(c)
+
+
+def test_the_payment_block_gives_the_bic_and_the_firms_payment_link_filled_for_this_demand() -> None:
+    firm = replace(
+        FIRM,
+        bic="AGRIFRPP882",
+        payment_link_template="https://payer.dupont.example/?r={reference}&f={invoices}&m={amount}",
+    )
+    c = letter(DocumentKind.FIRST_REMINDER, DebtorKind.PROFESSIONAL, firm=firm)
+    email = Renderer().email(c)
+
+    expected = f"https://payer.dupont.example/?r={c.reference}&f=F-2025-0412%2CF-2026-0007&m={c.total_outstanding:.2f}"
+    assert c.payment_link == expected
+    printed = pdf_text(Renderer().pdf(c))
+    assert "(BIC AGRIFRPP882)" in printed and expected in printed.replace("? ", "?")  # wrapped after the "?"
+    assert f"Vous pouvez aussi régler en ligne : {expected}" in flat(email.text)
+    assert f'href="{expected.replace("&", "&amp;")}"' in email.html
+
+
+def test_without_a_payment_link_none_is_printed() -> None:
+    c = letter(DocumentKind.FIRST_REMINDER, DebtorKind.PROFESSIONAL)
+
+    assert c.payment_link is None
+    assert "régler en ligne" not in Renderer().email(c).text and "BIC" not in Renderer().letter_html(c)
