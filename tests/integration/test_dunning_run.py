@@ -440,3 +440,80 @@ def test_no_call_is_put_on_the_worklist_of_a_day_off_and_it_waits_for_the_next_w
     monday = saturday_after_due + timedelta(days=2)
     engine.at(monday)
     assert [(i.invoice_number, i.rule) for i in engine.run.worklist(monday)] == [("F-2026-0195", "courteous_call")]
+
+
+# A run killed at each step of a dispatch (decision 0065), then run again: the journal never holds a sending
+# that did not happen, and the debtor gets the message once; the one window is a kill between the SMTP
+# server's acceptance and the outbox's "sent", where the resend carries the same Message-ID.
+EMAIL_STEPS = [
+    ("documents", "put_many", "after"),
+    ("outbox", "prepare_many", "after"),
+    ("sender", "send_bytes", "before"),
+    ("sender", "send_bytes", "after"),
+    ("outbox", "mark_sent", "after"),
+    ("ledger", "execute_batch", "after"),
+    ("outbox", "mark_many", "after"),
+]
+
+
+def kill_once(monkeypatch: pytest.MonkeyPatch, target: object, method: str, when: str) -> None:
+    original = getattr(type(target), method)
+    calls = {"n": 0}
+
+    def killing(self: object, *args: Any, **kwargs: Any) -> Any:
+        keys = args[0] if args and isinstance(args[0], list) else None
+        if calls["n"] or keys == []:  # an empty batch is not a step
+            return original(self, *args, **kwargs)
+        calls["n"] += 1
+        if when == "before":
+            raise KeyboardInterrupt(f"killed before {method}")
+        original(self, *args, **kwargs)
+        raise KeyboardInterrupt(f"killed after {method}")
+
+    monkeypatch.setattr(type(target), method, killing)
+
+
+@pytest.mark.parametrize(("port", "method", "when"), EMAIL_STEPS, ids=[f"{w} {p}.{m}" for p, m, w in EMAIL_STEPS])
+def test_a_run_killed_at_any_step_of_an_email_never_records_what_was_not_sent_nor_sends_it_twice(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, port: str, method: str, when: str
+) -> None:
+    receivable = engine.invoice(engine.debtor(), "F-2026-0190")
+    target = engine.ledger if port == "ledger" else getattr(engine.run.ports, port)
+    kill_once(monkeypatch, target, method, when)
+
+    with pytest.raises(KeyboardInterrupt):
+        engine.run_on(DUE + timedelta(days=5))
+    monkeypatch.undo()
+
+    sent_before = len(engine.inbox.received)
+    assert len(engine.reminders(receivable)) <= sent_before  # recorded only once the server accepted it
+    engine.run_on(DUE + timedelta(days=5), hour=11)
+    engine.run_on(DUE + timedelta(days=5), hour=12)
+
+    assert len(engine.reminders(receivable)) == 1
+    ids = {message_from_bytes(raw, policy=default)["Message-ID"] for _, _, raw in engine.inbox.received}
+    window = (port, method, when) == ("sender", "send_bytes", "after")
+    assert len(engine.inbox.received) == (2 if window else 1) and len(ids) == 1
+
+
+LETTER_STEPS = [("documents", "put_many"), ("outbox", "prepare_many"), ("outbox", "mark_many")]
+
+
+@pytest.mark.parametrize(("port", "method"), LETTER_STEPS, ids=[f"after {p}.{m}" for p, m in LETTER_STEPS])
+def test_a_run_killed_while_preparing_a_letter_leaves_one_letter_to_post_and_nothing_in_the_journal(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, port: str, method: str
+) -> None:
+    receivable = engine.invoice(engine.debtor(), "F-2026-0191")
+    engine.run_on(DUE + timedelta(days=5))  # the first reminder, by e-mail
+    kill_once(monkeypatch, getattr(engine.run.ports, port), method, "after")
+
+    with pytest.raises(KeyboardInterrupt):
+        engine.run_on(DUE + timedelta(days=20), post=False)  # the second reminder: a letter
+    monkeypatch.undo()
+    engine.run_on(DUE + timedelta(days=20), hour=11, post=False)
+    engine.run_on(DUE + timedelta(days=20), hour=12, post=False)
+
+    assert len(engine.letters.to_post()) == 1
+    assert [r.channel for r in engine.reminders(receivable)] == [ReminderChannel.EMAIL]  # not posted: not sent
+    engine.post_letters(DUE + timedelta(days=20))
+    assert [r.channel for r in engine.reminders(receivable)] == [ReminderChannel.EMAIL, ReminderChannel.LETTER]
