@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -89,10 +90,16 @@ def parse_as_of(ledger: Ledger, text: str) -> datetime:
 
 
 def parse_day(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"{option}: {text!r} is not a date YYYY-MM-DD", 2)
+    """A day as people type it: 07/04/2026 (French) or 2026-04-07; one parser for every command."""
+    cleaned = text.strip()
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(cleaned, pattern).date()
+        except ValueError:
+            continue
+    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2}", cleaned):
+        fail(f"{option}: {text!r}: write the year in full (dd/mm/yyyy)", 2)
+    fail(f"{option}: {text!r} is not a date (dd/mm/yyyy or YYYY-MM-DD)", 2)
 
 
 def resolve_receivable(ledger: Ledger, reference: str, as_of: datetime | None = None) -> Receivable:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from api.bootstrap import Database, DocumentStore, build_dunning, letters_of, open_database
-from api.cli_app import JsonOption, app, fail, load_settings, opened_ledger, print_json
+from api.cli_app import JsonOption, app, fail, load_settings, opened_ledger, parse_day, print_json
 from api.cli_evidence import default_actor
 from api.formats import day
 from application.deposit_list import deposit_csv, read_posted_csv
@@ -192,13 +191,4 @@ def _read(path: Path) -> bytes:
 
 
 def _day(text: str, option: str) -> date:
-    """A day as people type it: 07/04/2026 (French) or 2026-04-07."""
-    cleaned = text.strip()
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(cleaned, pattern).date()
-        except ValueError:
-            continue
-    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2}", cleaned):
-        fail(f"{option}: {text!r}: write the year in full (dd/mm/yyyy)", 2)
-    fail(f"{option}: {text!r} is not a date (dd/mm/yyyy or YYYY-MM-DD)", 2)
+    return parse_day(text, option)

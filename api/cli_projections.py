@@ -20,6 +20,7 @@ import typer
 
 from api.bootstrap import DEFAULT_BATCH_SIZE, SQLITE_FILE, AuditFilter, Projector, ReadModels, Settings, open_read_store
 from api.cli_app import app, fail, load_settings, opened_ledger, parse_uuid, resolve_debtor
+from api.cli_app import parse_day as cli_day
 from api.csv_export import csv_chunks
 from api.formats import day, money, number
 from application.projections import money as in_units
@@ -66,12 +67,7 @@ def opened_read_models(
 
 
 def parse_day(text: str | None, name: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"{name}: {text!r} is not a date (YYYY-MM-DD)", 2)
+    return None if text is None else cli_day(text, name)
 
 
 def write_csv(header: Sequence[str], rows: Sequence[Sequence[Any]], *, excel: bool = False) -> None:

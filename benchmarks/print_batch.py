@@ -122,7 +122,8 @@ def main() -> None:
         t2 = time.perf_counter()
         deposit = printing.deposit_list_pdf(batch.letters, printed_on=DAY)
         t3 = time.perf_counter()
-        _, pdf = letters.batch_pdf(prepared_on=DAY)
+        fresh = Letters(ledger, outbox, documents=documents, printing=BatchPdf(FIRM))  # nothing parsed yet
+        _, pdf = fresh.batch_pdf(prepared_on=DAY)
         t4 = time.perf_counter()
         listing = letters.deposit_list_csv(prepared_on=DAY)
         t5 = time.perf_counter()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
@@ -22,13 +23,13 @@ class BatchPdf:
             loader=PackageLoader("infrastructure", "templates/print"), autoescape=True, undefined=StrictUndefined
         )
         self.env.filters.update(day=day)
+        self._parsed: dict[bytes, Any] = {}  # each letter parsed once: counted, then merged
 
     def page_count(self, pdf: bytes) -> int:
-        from pypdf import PdfReader
         from pypdf.errors import PdfReadError
 
         try:
-            return len(PdfReader(io.BytesIO(pdf)).pages)
+            return len(self._reader(pdf).pages)
         except (PdfReadError, ValueError) as error:
             raise RuleViolation(
                 f"a stored letter is not a readable PDF: {error}", rule="document_unreadable"
@@ -53,12 +54,20 @@ class BatchPdf:
         writer.append(PdfReader(io.BytesIO(self.deposit_list_pdf(letters, printed_on=printed_on))))
         ordered = {x.key: i for i, x in enumerate(letters)}
         for letter in sorted(letters, key=lambda x: ordered[x.key]):
-            reader = PdfReader(io.BytesIO(documents[ordered[letter.key]]))
+            reader = self._reader(documents[ordered[letter.key]])
             writer.append(reader, outline_item=f"{letter.debtor_name} — {', '.join(letter.invoice_numbers)}")
         writer.add_metadata({"/Title": f"Courriers à poster du {day(printed_on)}", "/Producer": "relance"})
         out = io.BytesIO()
         writer.write(out)
+        self._parsed.clear()
         return out.getvalue()
+
+    def _reader(self, pdf: bytes) -> Any:
+        from pypdf import PdfReader
+
+        if pdf not in self._parsed:
+            self._parsed[pdf] = PdfReader(io.BytesIO(pdf))
+        return self._parsed[pdf]
 
 
 _UNNAMED = Firm(

@@ -132,7 +132,10 @@ def test_rates_add_refuses_a_half_year_already_known_with_exit_1(tmp_path: Path)
         (["--half-year", "2026H2", "--ecb-mro", "2,15"], "--ecb-mro: '2,15' is not a decimal percentage"),
         (["--half-year", "2026H2", "--legal-other", "150"], "--legal-other: 150 is not a percentage between 0 and 100"),
         (["--half-year", "2026H2"], "give at least one of --ecb-mro"),
-        (["--half-year", "2026H2", "--ecb-mro", "2.15", "--ecb-effective-from", "1 July"], "not a date YYYY-MM-DD"),
+        (
+            ["--half-year", "2026H2", "--ecb-mro", "2.15", "--ecb-effective-from", "1 July"],
+            "not a date (dd/mm/yyyy or YYYY-MM-DD)",
+        ),
     ],
 )
 def test_rates_add_with_bad_input_exits_2_with_a_clear_message(tmp_path: Path, args: list[str], message: str) -> None:
@@ -212,10 +215,12 @@ def test_a_claim_on_an_unknown_receivable_exits_3(tmp_path: Path) -> None:
 def test_a_claim_with_a_malformed_date_exits_2(tmp_path: Path) -> None:
     issue(tmp_path, "F-2025-001")
 
-    result = relance(tmp_path, "receivable", "claim", "F-2025-001", "--as-of", "11/03/2025")
+    result = relance(tmp_path, "receivable", "claim", "F-2025-001", "--as-of", "31/02/2025")
+    french = relance(tmp_path, "receivable", "claim", "F-2025-001", "--as-of", "11/03/2025")
 
     assert result.exit_code == 2
-    assert "--as-of: '11/03/2025' is not a date YYYY-MM-DD" in result.stderr
+    assert "--as-of: '31/02/2025' is not a date (dd/mm/yyyy or YYYY-MM-DD)" in result.stderr
+    assert french.exit_code == 0, french.stderr
 
 
 # -------------------------------------------------------------- limitation

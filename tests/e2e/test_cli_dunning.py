@@ -116,8 +116,8 @@ def test_a_run_in_the_future_or_on_a_malformed_date_is_refused(firm: tuple[Path,
     data_dir, env, _ = firm
     future = relance(data_dir, "dunning", "run", "--date", "2999-01-01", env=env)
     assert future.exit_code != 0 and "future" in future.output
-    malformed = relance(data_dir, "dunning", "run", "--date", "01/01/2026", env=env)
-    assert malformed.exit_code == 2 and "YYYY-MM-DD" in malformed.output
+    malformed = relance(data_dir, "dunning", "run", "--date", "32/01/2026", env=env)
+    assert malformed.exit_code == 2 and "dd/mm/yyyy or YYYY-MM-DD" in malformed.output
 
 
 def test_the_worklist_shows_the_call_due_with_the_contact(firm: tuple[Path, dict[str, str], Inbox]) -> None:

@@ -112,10 +112,12 @@ def test_the_audit_command_filters_by_type_and_actor_and_limits_its_output(store
 
 
 def test_a_malformed_date_is_a_usage_error(store: Path) -> None:
-    result = relance(store, "report", "aged-balance", "--as-of", "31/12/2025")
+    result = relance(store, "report", "aged-balance", "--as-of", "31/12/25")
+    french = relance(store, "report", "aged-balance", "--as-of", "31/12/2025")
 
     assert result.exit_code == 2
-    assert "--as-of" in result.output
+    assert "--as-of" in result.output and "write the year in full" in result.output
+    assert french.exit_code == 0, french.output
 
 
 def test_rebuild_replays_the_whole_log_and_reports_its_rate(store: Path) -> None:
