@@ -60,7 +60,9 @@ class LetterToPost:
     channel: str
     invoice_numbers: tuple[str, ...]
     document_sha256: str
-    pages: int | None = None
+    pages: int | None = None  # printed pages, the enclosed invoice copies included (known once printed)
+    receivable_ids: tuple[str, ...] = ()
+    enclosures: int = 0  # invoice copies put in the envelope after the letter
 
     @property
     def registered(self) -> bool:
@@ -120,7 +122,7 @@ def deposit_rows(letters: Sequence[LetterToPost]) -> list[dict[str, str]]:
                 "adresse": " ".join(letter.address_lines), "code_postal": letter.postal_code,
                 "commune": letter.city, "pays": letter.country, "nature": KIND_LABELS.get(letter.kind, letter.kind),
                 "envoi": CHANNEL_LABELS.get(letter.channel, letter.channel),
-                "factures": ", ".join(letter.invoice_numbers),
+                "factures": ", ".join(letter.invoice_numbers) + (" (copie jointe)" if letter.enclosures else ""),
                 "pages": "" if letter.pages is None else str(letter.pages), "date_depot": "", "numero_suivi": "",
             }
         )  # fmt: skip

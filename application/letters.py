@@ -75,7 +75,9 @@ class BatchPrinting(Protocol):
 
     def page_count(self, pdf: bytes) -> int: ...
 
-    def batch_pdf(self, letters: Sequence[LetterToPost], documents: Sequence[bytes], *, printed_on: date) -> bytes: ...
+    def batch_pdf(
+        self, letters: Sequence[LetterToPost], documents: Sequence[Sequence[bytes]], *, printed_on: date
+    ) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ class PrintBatch:
     """The letters to print, in posting order (their page counts known), with their stored PDFs."""
 
     letters: list[LetterToPost]
-    documents: list[bytes]
+    documents: list[list[bytes]]  # per letter: its stored PDF, then the invoice copies it encloses
 
 
 class Letters:
@@ -118,18 +120,40 @@ class Letters:
             raise NotFound(f"no letter{when} is waiting to be posted", rule="no_letters_to_post")
         if self.documents is None or self.printing is None:
             raise RuleViolation("printing is not configured", rule="printing_not_configured")
-        documents: list[bytes] = []
+        documents: list[list[bytes]] = []
         counted: list[LetterToPost] = []
         for letter in letters:
-            content = self.documents.content(letter.document_sha256)
-            if content is None:
-                raise RuleViolation(
-                    f"the document {letter.document_sha256} of letter {letter.key} is missing from the store",
-                    rule="document_missing",
-                )
-            documents.append(content)
-            counted.append(replace(letter, pages=self.printing.page_count(content)))
+            content = self._content(letter.document_sha256, letter.key)
+            pages = self.printing.page_count(content)  # a letter that cannot be printed stops the batch
+            parts = [content]
+            for copy in self._invoice_copies(letter):
+                try:
+                    pages += self.printing.page_count(copy)
+                except RuleViolation:
+                    continue  # an invoice's file that is no readable PDF is not enclosed; the letter goes
+                parts.append(copy)
+            documents.append(parts)
+            counted.append(replace(letter, pages=pages, enclosures=len(parts) - 1))
         return PrintBatch(counted, documents)
+
+    def _content(self, sha: str, key: str) -> bytes:
+        assert self.documents is not None
+        content = self.documents.content(sha)
+        if content is None:
+            raise RuleViolation(
+                f"the document {sha} of letter {key} is missing from the store", rule="document_missing"
+            )
+        return content
+
+    def _invoice_copies(self, letter: LetterToPost) -> list[bytes]:
+        """A reminder carries a copy of the invoice when the firm has it (product.md, Dispatch): the PDFs
+        attached as ``invoice`` to the receivables the letter names, put in the envelope after it."""
+        copies: list[bytes] = []
+        for receivable_id in letter.receivable_ids:
+            for attached in self.ledger.receivable(UUID(receivable_id)).documents:
+                if attached.kind is DocumentKind.INVOICE and attached.media_type == "application/pdf":
+                    copies.append(self._content(attached.document_sha256, letter.key))
+        return copies
 
     def batch_pdf(self, *, prepared_on: date | None = None) -> tuple[PrintBatch, bytes]:
         """The print batch as one PDF: the deposit list first, then every letter in posting order."""
@@ -328,6 +352,7 @@ class Letters:
             postal_code=address.postal_code if address else "", city=address.city if address else "",
             country=address.country if address else "", kind=dispatch.kind, channel=dispatch.channel,
             invoice_numbers=tuple(s["invoice_number"] for s in dispatch.steps),
+            receivable_ids=tuple(s["receivable_id"] for s in dispatch.steps),
             document_sha256=dispatch.document_sha256,
         )  # fmt: skip
 

@@ -2,8 +2,9 @@
 
 1. On a scratch embedded store (SQLite, a temporary directory): 2,000 debtors, each with one letter
    waiting to be posted (outbox status ``to_post``): half formal notices by registered letter, half
-   reminders by simple letter. Their PDFs are real letters rendered by the product's templates
-   (Jinja2 + WeasyPrint): 40 are rendered, and each stored letter is one of them made unique by a
+   reminders by simple letter, each naming one invoice whose one-page PDF the firm has (enclosed
+   behind the letter). The letters are real ones rendered by the product's templates (Jinja2 +
+   WeasyPrint): 40 are rendered, and each stored letter is one of them made unique by a
    trailing PDF comment (so that 2,000 documents are read, counted and merged, as in a real day).
 2. Times ``Letters.batch_pdf`` (what `relance letters batch` and `GET /v1/letters/batch.pdf` do) and its
    parts: the list of letters (outbox + debtors), reading and page-counting the stored PDFs, the
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import time
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from uuid import uuid4
 
@@ -31,13 +33,14 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from application.commands import RegisterDebtor  # noqa: E402
+from application.commands import AttachDocument, IssueInvoice, RegisterDebtor  # noqa: E402
 from application.correspondence import DocumentKind  # noqa: E402
 from application.dunning_dispatch import TO_POST  # noqa: E402
 from application.letters import Letters  # noqa: E402
 from domain.debtor import Address  # noqa: E402
 from domain.values import luhn_valid  # noqa: E402
 from domain.vocabulary import DebtorKind  # noqa: E402
+from domain.vocabulary import DocumentKind as AttachmentKind  # noqa: E402
 from infrastructure.dispatches import Dispatch, DispatchStore, dispatch_key  # noqa: E402
 from infrastructure.documents import DocumentStore  # noqa: E402
 from infrastructure.letters import Renderer  # noqa: E402
@@ -45,6 +48,7 @@ from infrastructure.print_batch import BatchPdf  # noqa: E402
 from infrastructure.settings import Settings  # noqa: E402
 from infrastructure.sql import open_database  # noqa: E402
 from infrastructure.stores import build_ledger  # noqa: E402
+from tests.integration.dunning_engine import invoice_pdf  # noqa: E402
 from tests.integration.test_letters import FIRM  # noqa: E402
 from tests.integration.test_letters import letter as sample_letter  # noqa: E402
 
@@ -95,17 +99,26 @@ def main() -> None:
                                siren=siren(i)),
                 actor="bench",
             )  # fmt: skip
+            receivable_id = ledger.execute(
+                IssueInvoice(f"F-2026-{i:05d}", debtor_id, date(2026, 9, 1), date(2026, 10, 1), Decimal("1000.00"),
+                             Decimal("200.00"), Decimal("1200.00"), "Prestations de septembre"),
+                actor="bench",
+            ).aggregate_id  # fmt: skip
+            (stored,) = documents.put_many([(invoice_pdf(f"F-2026-{i:05d}"), "application/pdf")], actor="bench")
+            ledger.execute(AttachDocument(receivable_id, AttachmentKind.INVOICE, stored, "application/pdf"),
+                           actor="bench")  # fmt: skip
             kind, channel, pdf = samples[i % DISTINCT]
             contents.append(pdf + f"\n% letter {i}\n".encode())
-            rows.append((debtor_id, kind, channel, i))
+            rows.append((debtor_id, kind, channel, i, receivable_id))
         shas = documents.put_many([(c, "application/pdf") for c in contents], actor="bench")
         dispatches = [
             Dispatch(
                 key=dispatch_key(DAY, str(debtor_id), kind, channel), run_date=DAY, debtor_id=str(debtor_id),
                 kind=kind, channel=channel, document_sha256=sha, media_type="application/pdf", recipient=None,
-                steps=[{"receivable_id": str(uuid4()), "invoice_number": f"F-2026-{i:05d}"}], status="prepared",
+                steps=[{"receivable_id": str(receivable_id), "invoice_number": f"F-2026-{i:05d}"}],
+                status="prepared",
             )
-            for (debtor_id, kind, channel, i), sha in zip(rows, shas, strict=True)
+            for (debtor_id, kind, channel, i, receivable_id), sha in zip(rows, shas, strict=True)
         ]  # fmt: skip
         now = ledger.now().instant
         outbox.prepare_many(dispatches, now=now, run_id="bench")

@@ -47,15 +47,21 @@ class BatchPdf:
             pdf: bytes = weasyprint.HTML(string=html, base_url=None).write_pdf()
         return pdf
 
-    def batch_pdf(self, letters: Sequence[LetterToPost], documents: Sequence[bytes], *, printed_on: date) -> bytes:
+    def batch_pdf(
+        self, letters: Sequence[LetterToPost], documents: Sequence[Sequence[bytes]], *, printed_on: date
+    ) -> bytes:
         from pypdf import PdfReader, PdfWriter
 
         writer = PdfWriter()
         writer.append(PdfReader(io.BytesIO(self.deposit_list_pdf(letters, printed_on=printed_on))))
         ordered = {x.key: i for i, x in enumerate(letters)}
         for letter in sorted(letters, key=lambda x: ordered[x.key]):
-            reader = self._reader(documents[ordered[letter.key]])
-            writer.append(reader, outline_item=f"{letter.debtor_name} — {', '.join(letter.invoice_numbers)}")
+            letter_pdf, *copies = documents[ordered[letter.key]]
+            writer.append(
+                self._reader(letter_pdf), outline_item=f"{letter.debtor_name} — {', '.join(letter.invoice_numbers)}"
+            )
+            for copy in copies:  # the invoices the letter encloses, right behind it in the pile
+                writer.append(self._reader(copy))
         writer.add_metadata({"/Title": f"Courriers à poster du {day(printed_on)}", "/Producer": "relance"})
         out = io.BytesIO()
         writer.write(out)

@@ -87,6 +87,10 @@ def test_prepared_letters_are_printed_with_their_deposit_list_posted_from_it_and
     assert "3 recommandé(s) avec avis de réception" in pages[0].extract_text()
     letters_text = [page.extract_text() for page in pages[1:]]
     assert all(any(number in text for text in letters_text) for number in ("F-2026-0400", "F-2026-0402"))
+    # each letter is followed by a copy of its invoice, the firm having it (product.md, Dispatch)
+    assert [x.enclosures for x in batch.letters] == [1, 1, 1]
+    copies = [n for n, text in enumerate(letters_text) if text.startswith("Facture F-2026-04")]
+    assert len(copies) == 3 and all("(copie jointe)" in row for row in listing.decode("utf-8-sig").splitlines()[1:])
     assert all(engine.ledger.receivable(r).notices == [] for r in receivables)  # printed is not posted
 
     header, *rows = listing.decode("utf-8-sig").splitlines()
