@@ -74,6 +74,7 @@ ROLE_TABLE: dict[tuple[str, str], Any] = {
     ("POST", "/v1/letters/{key}/outcome"): frozenset({"collector", "manager"}),
     ("POST", "/v1/letters/{key}/posting"): frozenset({"collector", "manager"}),
     ("POST", "/v1/mail/fetch"): frozenset({"manager"}),
+    ("POST", "/v1/mail/replies/handled"): frozenset({"collector", "manager"}),
     ("POST", "/v1/rates"): ADMIN_ONLY,
     ("POST", "/v1/receivables"): frozenset({"accountant"}),
     ("POST", "/v1/receivables/{receivable_id}/calls"): frozenset({"collector", "manager"}),

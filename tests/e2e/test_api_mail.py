@@ -147,3 +147,25 @@ def test_reading_the_mailbox_without_an_imap_server_is_a_clear_409(
     api, _ = mailing_api
 
     assert_problem(api.post("manager", "/v1/mail/fetch"), 409, "imap_not_configured")
+
+
+def test_a_reply_read_from_the_mailbox_waits_on_the_worklist_until_a_collector_marks_it_handled(
+    brevo_api: tuple[Api, Inbox, ImapBox],
+) -> None:
+    api, inbox, box = brevo_api
+    invoice, message_id = reminded(api, inbox)
+    box.deliver(sample("reply.eml", message_id, EMAIL))
+    api.ok("manager", "/v1/mail/fetch")
+    (item,) = [i for i in api.get("collector", "/v1/worklist").json()["items"] if i["action"] == "reply_received"]
+    key = "<CAF7x2q9Lm-reply-0101@mail.martin.example>"
+    assert key in item["label"] and item["invoice_number"] == invoice["invoice_number"]
+
+    auditor = api.post("auditor", "/v1/mail/replies/handled", {"key": key})
+    handled = api.post("collector", "/v1/mail/replies/handled", {"key": key})
+    again = api.post("collector", "/v1/mail/replies/handled", {"key": key})
+
+    assert_problem(auditor, 403)
+    assert handled.status_code == 200, handled.text
+    assert_problem(again, 404, "reply_exists")
+    assert "reply_received" not in [i["action"] for i in api.get("collector", "/v1/worklist").json()["items"]]
+    assert api.journal(invoice["id"])[-1]["type"] == "NoteAdded"  # the note stays in the file

@@ -5,14 +5,23 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
+from pydantic import Field
 
 from api.http.dependencies import ServicesDep, allow
-from application.access import MANAGEMENT, Principal
+from api.http.schemas import Body
+from application.access import COLLECTION, MANAGEMENT, Principal
 from domain.errors import RuleViolation
 
 router = APIRouter(prefix="/v1/mail", tags=["mail"])
 
 Manager = Annotated[Principal, Depends(allow(MANAGEMENT))]
+Collector = Annotated[Principal, Depends(allow(COLLECTION))]
+
+
+class HandledBody(Body):
+    key: str = Field(
+        min_length=1, max_length=998, description="The reply's key (its Message-ID), as the worklist shows it"
+    )
 
 
 @router.post(
@@ -34,3 +43,13 @@ def fetch_mail(services: ServicesDep, p: Manager) -> dict[str, Any]:
     if mailbox is None:
         raise RuleViolation("no IMAP server is configured (RELANCE_IMAP_HOST)", rule="imap_not_configured")
     return services.mail_feedback().fetch(mailbox, principal=p).view()
+
+
+@router.post(
+    "/replies/handled",
+    summary="A debtor's reply was read and answered: it leaves the worklist (its note stays in the file)",
+    responses={404: {"description": "reply_exists: no reply with that key waits to be handled"}},
+)
+def reply_handled(body: HandledBody, services: ServicesDep, p: Collector) -> dict[str, Any]:
+    services.mail_feedback().handled(body.key, actor=p.name)
+    return {"key": body.key.strip(), "handled": True}
