@@ -53,6 +53,7 @@ from infrastructure.stores import build_claims, build_ledger
 from infrastructure.timestamping import TimestampError, check_token
 from infrastructure.token_cache import TokenChangeListener
 from infrastructure.tokens import TokenStore, serving_token_store, token_hash
+from infrastructure.users import User, UserStore
 
 __all__ = [
     "AUDIT_PAGE_MAX",
@@ -81,6 +82,8 @@ __all__ = [
     "StoredPolicy",
     "TimestampError",
     "TokenStore",
+    "User",
+    "UserStore",
     "build_claims",
     "build_dunning",
     "build_exporter",

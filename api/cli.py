@@ -15,6 +15,7 @@ from api import (  # noqa: F401 - imported for the commands they register
     cli_mail,
     cli_projections,
     cli_server,
+    cli_users,
 )
 from api.cli_app import app
 

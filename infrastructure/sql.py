@@ -73,6 +73,18 @@ SCHEMA = [
         created_at TEXT NOT NULL,
         updated_at TEXT NOT NULL
     )""",
+    """CREATE TABLE IF NOT EXISTS users (
+        username TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        password_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        password_changed_at TEXT NOT NULL,
+        disabled_at TEXT,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT
+    )""",
     """CREATE TABLE IF NOT EXISTS dunning_runs (
         run_id TEXT PRIMARY KEY,
         run_date TEXT NOT NULL,
