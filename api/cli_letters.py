@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -56,7 +55,7 @@ def opened_letters() -> Iterator[tuple[Letters, Database]]:
 @letters_app.command("list")
 def letters_list(prepared: DayOption = None, as_json: JsonOption = False) -> None:
     """The letters waiting to be posted, in posting order (registered letters first)."""
-    on = _day(prepared, "--date") if prepared else None
+    on = parse_day(prepared, "--date") if prepared else None
     with opened_letters() as (letters, _):
         waiting = letters.to_post(prepared_on=on)
     if as_json:
@@ -86,7 +85,7 @@ def letters_batch(
     """The print batch: one PDF with the deposit list then every paper letter in posting order, and the
     deposit list as a CSV to fill in at the post office and import back (relance letters posted FILE.csv).
     Printing records nothing."""
-    on = _day(prepared, "--date") if prepared else None
+    on = parse_day(prepared, "--date") if prepared else None
     target_csv = csv_path or output.with_suffix(".csv")
     if target_csv.resolve() == output.resolve():
         fail("--csv: the deposit list would overwrite the PDF", 2)
@@ -130,7 +129,7 @@ def letters_posted(
         return
     if posted_on is None:
         fail("--date: the day the letter was posted is required", 2)
-    on = _day(posted_on, "--date")
+    on = parse_day(posted_on, "--date")
     with opened_letters() as (letters, database):
         sha, media_type = _stored(database, receipt, who.name) if receipt else (None, "application/pdf")
         posting = letters.post(letter, posted_on=on, tracking_number=tracking, principal=who, receipt_sha256=sha,
@@ -150,7 +149,7 @@ def letters_outcome(
 ) -> None:
     """Record what came back: the acknowledgement of receipt, or the letter returned undeliverable."""
     who = system(actor or default_actor())
-    when = _day(on, "--date")
+    when = parse_day(on, "--date")
     with opened_letters() as (letters, database):
         sha = _stored(database, proof, who.name)[0] if proof else None
         result = letters.record_outcome(letter, outcome, on=when, principal=who, proof_sha256=sha)
@@ -188,7 +187,3 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as error:
         fail(f"cannot read {path}: {error.strerror}", 2)
-
-
-def _day(text: str, option: str) -> date:
-    return parse_day(text, option)

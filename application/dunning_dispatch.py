@@ -237,9 +237,7 @@ class Dispatcher:
     def _record_step(self, dispatch: Any, step: dict[str, Any], actor: str, tracking: str | None = None) -> int:
         """Record one named receivable's step unless its journal has it already (a resumed dispatch)."""
         receivable = self.ledger.receivable(UUID(step["receivable_id"]))
-        sha = dispatch.document_sha256
-        recorded = [*receivable.reminders, *receivable.notices, *receivable.notes]
-        if any(getattr(trace, "document_sha256", None) == sha for trace in recorded):
+        if step_recorded(receivable, dispatch.document_sha256):
             return 0
         try:
             self.ledger.execute(command_for(dispatch, step, tracking=tracking), actor=actor)
@@ -287,6 +285,12 @@ class Dispatcher:
 
     def _now(self) -> datetime:
         return self.ledger.now().instant
+
+
+def step_recorded(receivable: Receivable, sha: str) -> bool:
+    """Whether the journal holds a step recorded with this document (a reminder, a notice, or a note)."""
+    traces = [*receivable.reminders, *receivable.notices, *receivable.notes]
+    return any(getattr(trace, "document_sha256", None) == sha for trace in traces)
 
 
 def command_for(

@@ -35,7 +35,15 @@ from application.deposit_list import (
     deposit_csv,
     posting_order,
 )
-from application.dunning_dispatch import CANCELLED, RECORDED, TO_POST, DocumentSink, Outbox, command_for
+from application.dunning_dispatch import (
+    CANCELLED,
+    RECORDED,
+    TO_POST,
+    DocumentSink,
+    Outbox,
+    command_for,
+    step_recorded,
+)
 from application.dunning_report import WorkItem
 from application.ledger import Ledger
 from domain.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
@@ -207,7 +215,7 @@ class Letters:
         commands: list[Any] = []
         for step in dispatch.steps:
             receivable = self.ledger.receivable(UUID(step["receivable_id"]))
-            if _recorded(receivable, dispatch.document_sha256):
+            if step_recorded(receivable, dispatch.document_sha256):
                 continue  # an earlier try recorded it and died before marking the letter posted
             command = command_for(dispatch, step, posted_on=posted_on, tracking=tracking)
             if receivable.is_settled or receivable.written_off is not None:
@@ -365,11 +373,6 @@ def letter_view(letter: LetterToPost) -> dict[str, Any]:
         "kind": letter.kind, "channel": letter.channel, "invoice_numbers": list(letter.invoice_numbers),
         "document_sha256": letter.document_sha256, "pages": letter.pages,
     }  # fmt: skip
-
-
-def _recorded(receivable: Receivable, sha: str) -> bool:
-    traces = [*receivable.reminders, *receivable.notices, *receivable.notes]
-    return any(getattr(trace, "document_sha256", None) == sha for trace in traces)
 
 
 def _posted_note(dispatch: Any, posted_on: date, tracking: str | None) -> str:

@@ -9,9 +9,7 @@ their date: the dunning run refuses to send on stale bank data.
 from __future__ import annotations
 
 import json
-import threading
 import uuid
-import weakref
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -22,7 +20,7 @@ from application.imports import BankLineRecord, StatementLine
 from domain.canonical import format_instant
 from domain.errors import NotFound
 from domain.payment_matching import Allocation
-from infrastructure.sql import Database, is_unique_violation
+from infrastructure.sql import Database, ensure_tables, is_unique_violation
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS import_bank_lines (
@@ -58,26 +56,10 @@ COLUMNS = (
     " source_sha256, imported_at, imported_by, allocations, allocated_at, allocated_by"
 )
 
-_ready: weakref.WeakSet[Any] = weakref.WeakSet()  # databases whose tables exist: created once per process
-_ready_lock = threading.Lock()
-
-
-def _ensure_schema(database: Database) -> None:
-    with _ready_lock:
-        if database in _ready:
-            return
-        for statement in SCHEMA:
-            try:
-                database.execute(statement)
-            except Exception as error:  # another process created it at the same instant (PostgreSQL)
-                if not is_unique_violation(error):
-                    raise
-        _ready.add(database)
-
 
 class ImportStore:
     def __init__(self, database: Database) -> None:
-        _ensure_schema(database)
+        ensure_tables(database, SCHEMA)
         self._db = database
 
     # ------------------------------------------------------------ statements

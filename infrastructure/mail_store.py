@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-import weakref
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from email.parser import BytesHeaderParser
 from email.policy import compat32
-from typing import Any
 
 from application.inbound_mail import message_ids
 from application.mail_feedback import REPLY, Reply, SentMessage
 from domain.canonical import format_instant
-from infrastructure.sql import Database, is_unique_violation
+from infrastructure.sql import Database, ensure_tables, is_unique_violation
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS sent_messages (
@@ -43,26 +40,10 @@ SCHEMA = [
     )""",
 ]
 
-_ready: weakref.WeakSet[Any] = weakref.WeakSet()
-_ready_lock = threading.Lock()
-
-
-def _ensure_schema(database: Database) -> None:
-    with _ready_lock:
-        if database in _ready:
-            return
-        for statement in SCHEMA:
-            try:
-                database.execute(statement)
-            except Exception as error:  # another process created it at the same instant (PostgreSQL)
-                if not is_unique_violation(error):
-                    raise
-        _ready.add(database)
-
 
 class MailStore:
     def __init__(self, database: Database) -> None:
-        _ensure_schema(database)
+        ensure_tables(database, SCHEMA)
         self._db = database
 
     # ------------------------------------------------------------ sent

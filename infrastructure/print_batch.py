@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
+from functools import cached_property
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -17,13 +18,19 @@ from infrastructure.dossier import day, pinned_source_date
 
 
 class BatchPdf:
+    """Built for every request that reads letters: nothing is loaded until a batch is printed."""
+
     def __init__(self, firm: Firm | None) -> None:
         self.firm = firm
-        self.env = Environment(
+        self._parsed: dict[bytes, Any] = {}  # each letter parsed once: counted, then merged
+
+    @cached_property
+    def env(self) -> Environment:
+        env = Environment(
             loader=PackageLoader("infrastructure", "templates/print"), autoescape=True, undefined=StrictUndefined
         )
-        self.env.filters.update(day=day)
-        self._parsed: dict[bytes, Any] = {}  # each letter parsed once: counted, then merged
+        env.filters.update(day=day)
+        return env
 
     def page_count(self, pdf: bytes) -> int:
         from pypdf.errors import PdfReadError

@@ -9,14 +9,11 @@ send it again (decision 0098).
 
 from __future__ import annotations
 
-import threading
-import weakref
 from datetime import datetime
-from typing import Any
 
 from application.sms_dispatch import ProviderMessage
 from domain.canonical import format_instant
-from infrastructure.sql import Database, is_unique_violation
+from infrastructure.sql import Database, ensure_tables
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS provider_messages (
@@ -30,26 +27,10 @@ SCHEMA = [
 ]
 _COLUMNS = "provider, message_id, dispatch_key, document_sha256"
 
-_ready: weakref.WeakSet[Any] = weakref.WeakSet()  # databases whose table exists: created once per process
-_ready_lock = threading.Lock()
-
-
-def _ensure_schema(database: Database) -> None:
-    with _ready_lock:
-        if database in _ready:
-            return
-        for statement in SCHEMA:
-            try:
-                database.execute(statement)
-            except Exception as error:  # another process created it at the same instant (PostgreSQL)
-                if not is_unique_violation(error):
-                    raise
-        _ready.add(database)
-
 
 class ProviderMessageStore:
     def __init__(self, database: Database) -> None:
-        _ensure_schema(database)
+        ensure_tables(database, SCHEMA)
         self._db = database
 
     def remember(self, message: ProviderMessage, *, now: datetime) -> None:

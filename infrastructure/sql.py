@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -240,3 +241,24 @@ def is_unique_violation(error: Exception) -> bool:
     if isinstance(error, sqlite3.IntegrityError):
         return True
     return type(error).__name__ == "UniqueViolation"
+
+
+_tables_ready: weakref.WeakKeyDictionary[Any, set[tuple[str, ...]]] = weakref.WeakKeyDictionary()
+_tables_lock = threading.Lock()
+
+
+def ensure_tables(database: Database, schema: Sequence[str]) -> None:
+    """Create a store's tables on this database once per process; of concurrent creators (PostgreSQL),
+    the losers of the race give up harmlessly."""
+    key = tuple(schema)
+    with _tables_lock:
+        done = _tables_ready.setdefault(database, set())
+        if key in done:
+            return
+        for statement in schema:
+            try:
+                database.execute(statement)
+            except Exception as error:  # another process created it at the same instant
+                if not is_unique_violation(error):
+                    raise
+        done.add(key)

@@ -17,12 +17,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from pypdf import PdfWriter
 
 from infrastructure.ar24 import DATE_FORMAT, seal_response, signature
+from tests.support.local_http import serving
 
 TOKEN = "ar24-test-token"
 PRIVATE_KEY = "ar24-test-private-key"
@@ -205,12 +206,6 @@ def _multipart(content_type: str, body: bytes) -> tuple[dict[str, str], dict[str
 @contextmanager
 def fake_ar24() -> Iterator[FakeAr24]:
     fake = FakeAr24()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    fake.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(fake)) as url:
+        fake.base_url = url
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
