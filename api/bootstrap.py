@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from api.demo import holds_demo, sample_firm
 from application.correspondence import Firm
@@ -21,6 +22,7 @@ from application.receivable_index import ReceivableIndex
 from application.sms_reports import SmsDeliveryReports
 from infrastructure import dunning_ports
 from infrastructure.brevo_sms import read_report as read_brevo_report
+from infrastructure.console_sessions import ConsoleSession, ConsoleSessions, SessionRules, SignIn, SignInOutcome
 from infrastructure.digests import DigestStore
 from infrastructure.documents import MAX_DOCUMENT_BYTES, MEDIA_TYPES, DocumentStore, served_media_type
 from infrastructure.evidence import build_exporter, build_timestamper
@@ -63,6 +65,8 @@ __all__ = [
     "MEDIA_TYPES",
     "SQLITE_FILE",
     "AuditFilter",
+    "ConsoleSession",
+    "ConsoleSessions",
     "Database",
     "DigestStore",
     "DocumentStore",
@@ -77,6 +81,8 @@ __all__ = [
     "RunReportStore",
     "Services",
     "Settings",
+    "SignIn",
+    "SignInOutcome",
     "Signer",
     "SigningKeyError",
     "StoredPolicy",
@@ -153,6 +159,21 @@ class Services:
     @property
     def imports(self) -> ImportStore:
         return ImportStore(self.database)
+
+    @property
+    def users(self) -> UserStore:
+        return UserStore(self.database)
+
+    def console_sessions(self) -> ConsoleSessions:
+        """The console's sign-in (with its lockout) and sessions, on the ledger's clock."""
+        s = self.settings
+        rules = SessionRules(
+            lifetime=timedelta(hours=s.console_session_hours),
+            idle=timedelta(minutes=s.console_idle_minutes),
+            lockout_attempts=s.console_lockout_attempts,
+            lockout=timedelta(minutes=s.console_lockout_minutes),
+        )
+        return ConsoleSessions(self.database, self.users, self.ledger.clock, rules)
 
     def idempotency(self) -> IdempotencyStore:
         return IdempotencyStore(self.database)

@@ -45,6 +45,23 @@ class Settings(BaseSettings):
         le=100_000,
         description="Unknown or revoked tokens one client address may present per minute before 429",
     )
+    console_session_hours: int = Field(
+        default=10, ge=1, le=24 * 7, description="Console: a session ends this many hours after sign-in"
+    )
+    console_idle_minutes: int = Field(
+        default=60, ge=1, le=24 * 60, description="Console: a session ends after this many minutes without a request"
+    )
+    console_lockout_attempts: int = Field(
+        default=5, ge=1, le=100, description="Console: failed sign-ins in a row that lock an account"
+    )
+    console_lockout_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="Console: how long a locked account refuses every sign-in"
+    )
+    console_secure_cookies: bool = Field(
+        default=True,
+        description="Console: the session cookie is Secure (sent over HTTPS only; browsers also send it to "
+        "http://localhost). Turn off only behind no TLS at all, on a closed network",
+    )
     projections_in_process: bool | None = Field(
         default=None,
         description="relance serve runs the projections in a background thread and queries catch up first; "

@@ -86,6 +86,22 @@ SCHEMA = [
         failed_attempts INTEGER NOT NULL DEFAULT 0,
         locked_until TEXT
     )""",
+    """CREATE TABLE IF NOT EXISTS console_sessions (
+        session_hash TEXT PRIMARY KEY,
+        username TEXT NOT NULL,
+        csrf_token TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        address TEXT NOT NULL,
+        ended_at TEXT
+    )""",
+    """CREATE TABLE IF NOT EXISTS sign_in_attempts (
+        attempted_at TEXT NOT NULL,
+        username TEXT NOT NULL,
+        address TEXT NOT NULL,
+        outcome TEXT NOT NULL
+    )""",
     """CREATE TABLE IF NOT EXISTS dunning_runs (
         run_id TEXT PRIMARY KEY,
         run_date TEXT NOT NULL,

@@ -14,6 +14,7 @@ from api.bootstrap import (
     build_services,
     start_projections,
 )
+from api.console.site import install_console
 from api.http.dependencies import refuse_malformed_query_dates, refuse_unknown_query
 from api.http.hardening import (
     BodyLimitMiddleware,
@@ -135,6 +136,7 @@ def create_app(settings: Settings, *, services: Services | None = None, clock: C
         sms_webhooks.router,
     ):
         app.include_router(router)
+    install_console(app)  # the French web console at / (its routes are not in the OpenAPI)
     install_docs(app)
     document_hardening(app)
     return app

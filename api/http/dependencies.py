@@ -131,8 +131,8 @@ async def refuse_unknown_query(request: Request) -> None:
     """A misspelt parameter (``?stauts=open``) is a 422, not silently ignored (bodies refuse
     unknown fields too). Applied to every route; the route declares what it accepts."""
     route = request.scope.get("route")
-    if not isinstance(route, APIRoute) or route.path in OPEN_PROBES:
-        return
+    if not isinstance(route, APIRoute) or route.path in OPEN_PROBES or not route.include_in_schema:
+        return  # the console's pages (not in the OpenAPI) read what they know and ignore the rest
     known = _declared_query_parameters(route)
     unknown = sorted(set(request.query_params) - known)
     if unknown:

@@ -23,6 +23,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.bootstrap import MAX_DOCUMENT_BYTES, MAX_IMPORT_BYTES
+from api.console.paths import STATIC_PATH as CONSOLE_STATIC
+from api.console.paths import is_console_path
 
 MAX_POLICY_BYTES = 64 * 1024  # a TOML policy file (PUT /v1/policies/{id})
 
@@ -134,6 +136,10 @@ DOCS_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 )
+CONSOLE_POLICY = (  # the console: its own stylesheet and scripts only, never inline; forms post to itself
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -154,8 +160,12 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        assets = path.startswith(ASSETS_PATH + "/")
-        policy = DOCS_POLICY if path == DOCS_PATH or assets else API_POLICY
+        assets = path.startswith((ASSETS_PATH + "/", CONSOLE_STATIC + "/"))
+        policy = (
+            DOCS_POLICY if path == DOCS_PATH or path.startswith(ASSETS_PATH + "/")
+            else CONSOLE_POLICY if is_console_path(path)
+            else API_POLICY
+        )  # fmt: skip
         replaced = {name for name, _ in SECURITY_HEADERS} | {b"content-security-policy", b"cache-control"}
 
         async def with_headers(message: Message) -> None:

@@ -44,6 +44,11 @@ def problem(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
+    # The console's pages answer people with a French HTML page instead (api/console/site.py).
+    html = getattr(request.app.state, "html_problem", None)
+    if html is not None and (page := html(request, status, title, detail)) is not None:
+        page.headers.update(headers or {})
+        return page
     body = {
         "type": f"urn:relance:problem:{code}",
         "title": title,
