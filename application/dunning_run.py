@@ -31,6 +31,7 @@ from application.ledger_scan import scan_ledger
 from application.letters import Letters
 from application.registered_email import lre_refusal, recipient_contact
 from application.sms import mobile_number, sms_document, sms_recipient
+from application.worklist_board import WorklistBoard
 from domain.debtor import Debtor
 from domain.dunning import Decision, DueAction, contacts_in_week, decide, within_working_hours
 from domain.dunning_policy import Action, Channel, Policy, choose_policy
@@ -63,6 +64,7 @@ class DunningRun:
         self.ledger = ledger
         self.ports = ports
         self._awaiting: dict[UUID, str] = {}  # receivable id -> the key of its letter waiting to be posted
+        self.board = WorklistBoard(ledger, decided_items)  # the worklist's decisions, kept current per process
 
     # -------------------------------------------------------------- entry
 
@@ -106,16 +108,7 @@ class DunningRun:
 
     def worklist(self, on: date) -> list[WorkItem]:
         """Calls and escalations due on ``on``: what a person has to do, by priority and amount."""
-        policies = list(self.ports.policies())
-        items: list[WorkItem] = []
-        book = scan_ledger(self.ledger)
-        for debtor_id, receivables in book.open_receivables_by_debtor().items():
-            debtor = book.debtors[debtor_id]
-            for receivable in receivables:
-                policy = choose_policy(policies, receivable=receivable, debtor=debtor)
-                items += _work_items(decide(receivable, debtor, policy, on), receivable, debtor, policy, on)
-                if debtor.address_returned_on is not None:
-                    items.append(_address_returned(receivable, debtor, on))
+        items = self.board.items(on, list(self.ports.policies()))  # kept current, not decided again each time
         items += Letters(self.ledger, self.ports.outbox, post_within_days=self.ports.post_within_days).overdue(on)
         items += [item for source in self.ports.worklist_sources for item in source(on)]
         items.sort(key=worklist_order)
@@ -502,6 +495,15 @@ def _rule_for(policy: Policy, stage: ReminderStage) -> str | None:
 
 def _weekly_cap(decisions: dict[UUID, tuple[Receivable, Policy, Decision]]) -> int:
     return min(policy.guardrails.max_contacts_per_week for _, policy, _ in decisions.values())
+
+
+def decided_items(receivable: Receivable, debtor: Debtor, on: date, policies: list[Policy]) -> list[WorkItem]:
+    """What a person has to do on ``on`` for this open receivable, as its policy decides."""
+    policy = choose_policy(policies, receivable=receivable, debtor=debtor)
+    items = _work_items(decide(receivable, debtor, policy, on), receivable, debtor, policy, on)
+    if debtor.address_returned_on is not None:
+        items.append(_address_returned(receivable, debtor, on))
+    return items
 
 
 def _work_items(decision: Decision, receivable: Receivable, debtor: Debtor, policy: Policy, on: date) -> list[WorkItem]:
