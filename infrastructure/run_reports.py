@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -28,6 +29,13 @@ class RunReportStore:
             raise NotFound(f"no dunning run {run_id}", rule="run_exists")
         report: dict[str, Any] = json.loads(rows[0][0])
         return report
+
+    def names_document(self, sha256: str) -> bool:
+        """Whether a saved report names this document (the console serves only those to people)."""
+        if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+            return False
+        pattern = f'%"document_sha256": "{sha256}"%'  # json.dumps' own spacing, as save() writes it
+        return bool(self._db.fetch("SELECT 1 FROM dunning_runs WHERE report LIKE %s LIMIT 1", (pattern,)))
 
     def recent(self, limit: int = 50) -> list[dict[str, Any]]:
         rows = self._db.fetch(

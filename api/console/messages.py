@@ -150,7 +150,7 @@ REASONS: dict[str, tuple[str, str | None]] = {
     # --------------------------------------------------------------- documents
     "document_stored": ("Ce document n'est pas conservé : déposez d'abord le fichier.", None),
     "document_intact": ("Le document conservé ne correspond plus à son empreinte.", None),
-    "document_missing": ("Le document de ce courrier manque dans le stockage.", None),
+    "document_missing": ("Le document d'un courrier manque au stockage : le lot ne peut pas être imprimé.", None),
     "document_empty": ("Le fichier est vide.", "file"),
     "document_size": ("Le fichier dépasse la taille admise (20 Mo).", "file"),
     "document_media_type": (
@@ -160,29 +160,38 @@ REASONS: dict[str, tuple[str, str | None]] = {
     ),
     "document_encoding": ("Un fichier texte doit être encodé en UTF-8.", "file"),
     # ----------------------------------------------------------------- letters
-    "letter_exists": ("Ce courrier n'existe pas.", None),
+    "letter_exists": ("Aucun courrier ne porte cette clé : vérifiez-la sur la liste de dépôt.", "cle"),
     "letter_already_posted": ("Ce courrier est déjà enregistré comme posté.", None),
-    "letter_cancelled": ("Ce courrier a été annulé.", None),
+    "letter_cancelled": ("Ce courrier a été annulé : il ne sera pas posté.", None),
     "letter_to_post": ("Ce courrier n'attend pas d'être posté.", None),
-    "letter_posted": ("Ce courrier n'est pas encore enregistré comme posté.", None),
-    "posting_after_preparation": ("La date de dépôt précède la préparation du courrier.", "posted_on"),
-    "tracking_number_required": ("Le numéro de suivi est obligatoire pour un envoi recommandé.", "tracking_number"),
-    "tracking_number_format": (
-        "Ce n'est pas un numéro de La Poste (« 1A 234 567 8901 2 » ou « RR 123 456 785 FR »).",
+    "letter_posted": ("Ce courrier n'est pas enregistré comme posté : enregistrez d'abord son dépôt.", "cle"),
+    "posting_after_preparation": ("La date de dépôt précède le jour où le courrier a été préparé.", "posted_on"),
+    "tracking_number_required": (
+        "Le numéro de suivi est obligatoire pour un recommandé (la référence du prestataire pour une LRE).",
         "tracking_number",
     ),
-    "tracking_number_check": ("La clé de ce numéro de suivi est fausse : faute de frappe ?", "tracking_number"),
-    "outcome_needs_registered_letter": (
-        "Un courrier simple n'a pas d'avis de réception : seul son retour s'enregistre.",
-        None,
+    "tracking_number_format": (
+        "Ce n'est pas un numéro de suivi La Poste : il s'écrit « 1A 234 567 8901 2 » ou « RR 123 456 785 FR ».",
+        "tracking_number",
     ),
-    "no_letters_to_post": ("Aucun courrier n'attend d'être posté.", None),
-    "printing_not_configured": ("L'impression n'est pas configurée.", None),
+    "tracking_number_check": (
+        "Ce numéro de suivi ne passe pas sa clé de contrôle : vérifiez-le sur l'étiquette (faute de frappe ?).",
+        "tracking_number",
+    ),
+    "outcome_needs_registered_letter": (
+        "Une lettre simple n'a pas d'accusé de réception : seul son retour (pli non distribuable) s'enregistre.",
+        "outcome",
+    ),
+    "no_letters_to_post": ("Aucune lettre n'attend d'être imprimée.", None),
+    "printing_not_configured": ("L'impression des courriers n'est pas configurée.", None),
     "letter_without_invoice": ("Un courrier porte sur au moins une facture.", None),
     "notice_deadline": ("Une mise en demeure fixe un délai postérieur à sa date.", None),
     "notice_claim": ("Une mise en demeure indique le montant réclamé pour chaque facture.", None),
     "channel": ("Canal d'envoi inconnu.", "channel"),
-    "deposit_list": ("La liste de dépôt est illisible ou incomplète.", None),
+    "deposit_list": (
+        "La liste de dépôt est refusée et rien n'a été enregistré : corrigez les lignes indiquées puis renvoyez-la.",
+        None,
+    ),
     "lre_sending_exists": ("Cette lettre recommandée électronique est inconnue.", None),
     "lre_not_recorded": ("L'envoi de cette lettre recommandée électronique n'est pas encore enregistré.", None),
     # --------------------------------------------------------- dunning, policies
@@ -223,6 +232,9 @@ REASONS: dict[str, tuple[str, str | None]] = {
         None,
     ),
     "ledger_verifies": ("Le journal ne se vérifie pas : aucune empreinte n'est publiée.", None),
+    # letters to post, the deposit list, the receipts uploaded with them, and the dunning run
+    "document_unreadable": ("Le document d'un courrier est illisible : le lot ne peut pas être imprimé.", None),
+    "run_exists": ("Cette relance n'existe pas.", None),
 }
 
 
