@@ -36,6 +36,7 @@ UPLOAD_LIMITS: tuple[tuple[str, str, int], ...] = (  # (method, path or prefix e
     ("POST", "/v1/imports/invoices", MAX_IMPORT_BYTES),
     ("POST", "/v1/imports/payments", MAX_IMPORT_BYTES),
     ("PUT", "/v1/policies/", MAX_POLICY_BYTES),
+    ("POST", "/verifier", MAX_DOCUMENT_BYTES + 64 * 1024),  # the console's verify page: a bundle in a form
 )
 
 
