@@ -16,7 +16,7 @@ from pathlib import Path
 
 from domain.canonical import format_instant
 from domain.dunning_policy import Policy
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput, NotFound, VersionMismatch
 from infrastructure.policy_files import load_policy, load_policy_dir, shipped_policy_files
 from infrastructure.sql import Database, is_unique_violation
 
@@ -59,14 +59,23 @@ class PolicyStore:
                 installed.append(self.put(policy_id, text, actor=f"{FILE_ACTOR}{name}", now=now))
         return installed
 
-    def put(self, policy_id: str, source: str, *, actor: str, now: datetime) -> StoredPolicy:
-        """Store ``source`` as the next version of ``policy_id`` (the version in the text is replaced)."""
+    def put(
+        self, policy_id: str, source: str, *, actor: str, now: datetime, expected_version: int | None = None
+    ) -> StoredPolicy:
+        """Store ``source`` as the next version of ``policy_id`` (the version in the text is replaced).
+
+        With ``expected_version`` (the version the person edited), a version stored meanwhile, even by a
+        writer racing this one, is refused with ``VersionMismatch`` rather than followed."""
         policy = load_policy(source, f"{policy_id}.toml")
         if policy.id != policy_id:
             raise InvalidInput(f"id: the file says {policy.id!r}, the address says {policy_id!r}", rule="policy_id")
         for _attempt in range(5):  # two writers racing for the same version: the loser takes the next one
             latest = self._latest(policy_id)
-            version = 1 if latest is None else latest.policy.version + 1
+            current = 0 if latest is None else latest.policy.version
+            if expected_version is not None and current != expected_version:
+                raise VersionMismatch(f"policy {policy_id}: version {current} was saved since version "
+                                      f"{expected_version} was read", rule="version_mismatch")  # fmt: skip
+            version = current + 1
             try:
                 self._db.execute(
                     "INSERT INTO dunning_policies (policy_id, version, source, source_sha256, created_at, created_by)"

@@ -38,6 +38,7 @@ UPLOAD_LIMITS: tuple[tuple[str, str, int], ...] = (  # (method, path or prefix e
     ("PUT", "/v1/policies/", MAX_POLICY_BYTES),
     ("POST", "/creances/", MAX_DOCUMENT_BYTES + 64 * 1024),  # the console's forms: a document and its fields
     ("POST", "/lettres/", MAX_DOCUMENT_BYTES),  # the console's scans of receipts and ARs, the deposit list
+    ("POST", "/verifier", MAX_DOCUMENT_BYTES + 64 * 1024),  # the console's verify page: a bundle in a form
 )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput, NotFound, VersionMismatch
 from infrastructure.policy_files import shipped_policy_files
 from infrastructure.policy_store import PolicyStore
 from infrastructure.sql import open_database
@@ -119,3 +119,15 @@ def test_a_changed_firm_file_is_stored_once_as_the_next_version(policies: Policy
 
     assert [s.policy.version for s in policies.history("default")] == [1, 2]
     assert policies.require("default").policy.title.startswith("Maison ")
+
+
+def test_a_version_saved_since_the_one_edited_is_refused_not_built_upon(policies: PolicyStore) -> None:
+    policies.install(now=NOW)
+    read = policies.require("light")
+    theirs = read.source.replace(read.policy.title, "Leur version")
+    policies.put("light", theirs, actor="manager:ana", now=NOW, expected_version=read.policy.version)
+    mine = read.source.replace(read.policy.title, "Ma version")
+    with pytest.raises(VersionMismatch):
+        policies.put("light", mine, actor="manager:ben", now=NOW, expected_version=read.policy.version)
+    assert policies.require("light").source == theirs
+    assert [s.policy.version for s in policies.history("light")] == [1, 2]
