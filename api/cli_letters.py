@@ -157,12 +157,17 @@ def letters_outcome(
 
 
 @letters_app.command("cancel")
-def letters_cancel(letter: Annotated[str, typer.Argument(help="The letter's key")], actor: ActorOption = None) -> None:
-    """Withdraw a letter that was not posted: nothing is recorded, the next run decides again."""
+def letters_cancel(
+    letter: Annotated[str, typer.Argument(help="The letter's key")],
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it does not go: noted on its files")] = None,
+    actor: ActorOption = None,
+) -> None:
+    """Withdraw a letter that was not posted: no sending is recorded, the next run decides again."""
     who = system(actor or default_actor())
     with opened_letters() as (letters, _):
-        letters.cancel(letter, principal=who)
-    typer.echo(f"courrier {letter} retiré : rien n'a été enregistré")
+        letters.cancel(letter, principal=who, reason=reason)
+    noted = " ; motif noté sur ses factures" if reason else ""
+    typer.echo(f"courrier {letter} retiré : aucun envoi enregistré{noted}")
 
 
 # ------------------------------------------------------------------ helpers

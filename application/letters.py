@@ -27,6 +27,7 @@ from application.commands import (
 )
 from application.deposit_list import (
     ELECTRONIC,
+    KIND_LABELS,
     PRINTED_CHANNELS,
     REGISTERED,
     LetterToPost,
@@ -48,6 +49,7 @@ from application.dunning_report import WorkItem
 from application.ledger import Ledger
 from domain.errors import DomainError, Forbidden, InvalidInput, NotFound, RuleViolation
 from domain.receivable import Receivable
+from domain.values import text
 from domain.vocabulary import AcknowledgementOutcome, DocumentKind
 
 
@@ -253,13 +255,21 @@ class Letters:
             for line in lines
         ]
 
-    def cancel(self, key: str, *, principal: Principal) -> None:
-        """Withdraw a letter before it is posted (the file was paid meanwhile...): nothing is recorded,
-        since nothing was sent; the next run decides again."""
+    def cancel(self, key: str, *, principal: Principal, reason: str | None = None) -> None:
+        """Withdraw a letter before it is posted (the file was paid meanwhile...): no sending is recorded,
+        since nothing was sent; the next run decides again. A reason given is noted on each file the letter
+        named (a note says what happened: a letter prepared, withdrawn, and why)."""
         if not principal.may(COLLECTION):
             raise Forbidden(f"role {principal.role.value} may not cancel a letter", rule="forbidden")
-        self._awaiting(key)
+        if reason is not None:
+            reason = text(reason, "reason", max_length=500)
+        dispatch = self._awaiting(key)
         self.outbox.mark(key, CANCELLED, now=self.ledger.now().instant)
+        if reason:
+            kind = KIND_LABELS.get(dispatch.kind, dispatch.kind)
+            note = f"{kind} préparé(e) le {dispatch.run_date:%d/%m/%Y}, retiré(e) avant envoi : {reason}"
+            for step in dispatch.steps:
+                self.ledger.execute(AddNote(UUID(step["receivable_id"]), note), principal=principal)
 
     # ---------------------------------------------------------------- outcome
 

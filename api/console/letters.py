@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import PurePath
 from typing import Annotated, Any
 from urllib.parse import quote
-from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -26,7 +25,6 @@ from api.console.web import ConsoleRefusal, Form, Person, redirect, render, requ
 from api.errors import answer_for
 from api.http.routers.letters import MAX_DEPOSIT_LIST_BYTES
 from application.access import COLLECTION
-from application.commands import AddNote
 from application.deposit_list import ELECTRONIC, REGISTERED, LetterToPost, parse_day, read_posted_csv
 from application.letters import LetterOutcome
 from domain.errors import DomainError
@@ -269,20 +267,11 @@ def cancel_letter(request: Request, person: Poster, form: Form) -> Response:
             raise InputRefused("Indiquez pourquoi ce courrier ne part pas.", "motif")
         if len(reason) > MAX_REASON:
             raise InputRefused(f"Le motif dépasse {MAX_REASON} caractères.", "motif")
-        letter = next((x for x in letters.to_post() if x.key == key), None)
-        letters.cancel(key, principal=person.principal)  # refuses an unknown, posted or cancelled letter
+        # refuses an unknown, posted or cancelled letter; notes the reason on each file the letter named
+        letters.cancel(key, principal=person.principal, reason=reason)
     except (DomainError, InputRefused) as error:
         return refused_again(request, person, Refused("annulation", "", key=key, values=values), error, "motif")
-    if letter is not None:
-        note = cancellation_note(letter, reason)
-        for receivable_id in letter.receivable_ids:
-            services.ledger.execute(AddNote(UUID(receivable_id), note), principal=person.principal)
     return redirect("/lettres?fait=annulation")
-
-
-def cancellation_note(letter: LetterToPost, reason: str) -> str:
-    what = f"{KINDS.get(letter.kind, letter.kind)} ({CHANNELS.get(letter.channel, letter.channel).lower()})"
-    return f"{what} préparée le {letter.run_date:%d/%m/%Y}, annulée avant envoi : {reason}"
 
 
 def refused_again(

@@ -167,7 +167,7 @@ def test_a_cancelled_letter_leaves_the_list_and_records_nothing(prepared: tuple[
 
     cancelled = relance(data_dir, "letters", "cancel", key, env=env)
 
-    assert cancelled.exit_code == 0 and "rien n'a été enregistré" in cancelled.output
+    assert cancelled.exit_code == 0 and "aucun envoi enregistré" in cancelled.output
     assert as_json(relance(data_dir, "letters", "list", "--json", env=env)) == []
     assert "ReminderSent" not in journal_types(data_dir, env)
 

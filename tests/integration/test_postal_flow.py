@@ -286,6 +286,17 @@ def test_a_cancelled_letter_records_nothing_and_the_next_run_prepares_it_again(e
     assert [(i.kind, i.status) for i in again.sent] == [("formal_notice", "to_post")]
 
 
+def test_a_letter_withdrawn_with_a_reason_has_it_noted_on_its_file_by_the_person(engine: Engine) -> None:
+    receivable, _ = prepared_notice(engine)
+
+    engine.letters.cancel(the_letter_key(engine), principal=COLLECTOR, reason="Réglée par chèque hier")
+
+    (note,) = engine.ledger.receivable(receivable).notes
+    assert note.actor == COLLECTOR.name and note.text.startswith("Mise en demeure préparé(e) le ")
+    assert note.text.endswith("retiré(e) avant envoi : Réglée par chèque hier")
+    assert engine.ledger.receivable(receivable).notices == [] and engine.letters.to_post() == []
+
+
 def test_a_letter_not_posted_within_three_days_comes_back_on_the_worklist(engine: Engine) -> None:
     receivable, _ = prepared_notice(engine)
 

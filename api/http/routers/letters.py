@@ -124,9 +124,18 @@ def record_outcome(key: str, body: OutcomeBody, services: ServicesDep, p: Poster
     return posting_view(result)
 
 
-@router.post("/{key:path}/cancellation", summary="Withdraw a letter that was not posted (nothing is recorded)")
-def cancel_letter(key: str, services: ServicesDep, p: Poster) -> dict[str, Any]:
-    services.letters().cancel(key, principal=p)
+class CancellationBody(Body):
+    reason: str | None = Field(
+        default=None, max_length=500, description="Why it does not go: noted on each file the letter named"
+    )
+
+
+@router.post(
+    "/{key:path}/cancellation",
+    summary="Withdraw a letter that was not posted (no sending is recorded; a reason given is noted on its files)",
+)
+def cancel_letter(key: str, services: ServicesDep, p: Poster, body: CancellationBody | None = None) -> dict[str, Any]:
+    services.letters().cancel(key, principal=p, reason=body.reason if body else None)
     return {"key": key, "status": "cancelled"}
 
 
