@@ -6,11 +6,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.console import signin, today
+from api.console import reports, signin, today
 from api.console.paths import STATIC_PATH, is_console_path
 from api.console.web import STATIC, ConsoleRefusal, SignInRequired, redirect, render
 
-ROUTERS = (signin.router, today.router)
+ROUTERS = (signin.router, today.router, reports.router)
 
 TITLES = {404: "Page introuvable", 405: "Action impossible", 413: "Fichier trop volumineux", 422: "Saisie invalide"}
 DETAILS = {
