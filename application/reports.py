@@ -114,6 +114,27 @@ def aged_balance(
     return AgedBalance(as_of, basis, currency, total, debtors, position)
 
 
+@dataclass(frozen=True)
+class AgedReceivable:
+    """One receivable of a debtor's line of the aged balance: what it owed on ``as_of``, and so its bucket."""
+
+    receivable_id: UUID
+    invoice_number: str
+    issue_date: date
+    due_date: date
+    amount: int  # cents, as invoiced (incl. VAT)
+    owed: int  # cents, on as_of
+    as_of: date
+
+    @property
+    def days_past_due(self) -> int:
+        return (self.as_of - self.due_date).days
+
+    @property
+    def bucket(self) -> Bucket:
+        return bucket_for(self.days_past_due)
+
+
 # ---------------------------------------------------------------------------- DSO
 
 

@@ -22,6 +22,7 @@ from application.reports import (
     BUCKET_LIMITS,
     BUCKETS,
     AgedBalance,
+    AgedReceivable,
     Basis,
     Dso,
     Effectiveness,
@@ -79,7 +80,29 @@ def _bucket_index(column: str) -> str:
 
 def aged_balance_sql(basis: Basis, *, by_debtor: bool, from_later: bool) -> str:
     """One aggregation over the receivables open on the date and their reductions up to it:
-    a line per debtor (or one total line) with what is owed in each bucket and how many owe.
+    a line per debtor (or one total line) with what is owed in each bucket and how many owe."""
+    sums = ", ".join(
+        f"CAST(SUM(CASE WHEN o.bucket = {i} THEN o.owed ELSE 0 END) AS BIGINT)" for i in range(len(BUCKETS))
+    )  # BIGINT: PostgreSQL's SUM of bigints is a numeric, slower to read
+    debtor, group = ("o.debtor_id", "GROUP BY o.debtor_id") if by_debtor else ("NULL", "")
+    columns = f"r.debtor_id, {_bucket_index('r.due_date')} AS bucket"
+    return f"""
+SELECT {debtor}, {sums}, COUNT(*)
+FROM ({open_on_the_date_sql(basis, from_later=from_later, columns=columns)}) o
+{group}
+"""
+
+
+def aged_receivables_sql(basis: Basis, *, from_later: bool) -> str:
+    """One debtor's receivables that its line of the aged balance adds up, each with what it owed."""
+    columns = "r.receivable_id, r.invoice_number, r.issue_date, r.due_date, r.amount_cents"
+    opened = open_on_the_date_sql(basis, from_later=from_later, columns=columns, debtor=True)
+    return f"{opened} ORDER BY r.due_date, r.invoice_number"
+
+
+def open_on_the_date_sql(basis: Basis, *, from_later: bool, columns: str, debtor: bool = False) -> str:
+    """The receivables open on the date (``columns``) with what each owed then (``owed``): the amount
+    less its reductions up to the date; ``debtor``: only those of ``%(debtor_id)s``.
 
     ``from_later``: what is owed is computed as the amount less every reduction known now
     plus those after the date, instead of the amount less those up to the date: the same
@@ -93,22 +116,16 @@ def aged_balance_sql(basis: Basis, *, by_debtor: bool, from_later: bool) -> str:
         owed, reductions = "r.amount_cents - r.reduced_cents + COALESCE(x.reduced, 0)", f"{when} > {date_param}"
     else:
         owed, reductions = "r.amount_cents - COALESCE(x.reduced, 0)", f"{when} <= {date_param}"
-    sums = ", ".join(
-        f"CAST(SUM(CASE WHEN o.bucket = {i} THEN o.owed ELSE 0 END) AS BIGINT)" for i in range(len(BUCKETS))
-    )  # BIGINT: PostgreSQL's SUM of bigints is a numeric, slower to read
-    debtor, group = ("o.debtor_id", "GROUP BY o.debtor_id") if by_debtor else ("NULL", "")
+    of_debtor = " AND r.debtor_id = %(debtor_id)s" if debtor else ""
     return f"""
-SELECT {debtor}, {sums}, COUNT(*)
-FROM (
-    SELECT r.debtor_id, {_bucket_index("r.due_date")} AS bucket, {owed} AS owed
+    SELECT {columns}, {owed} AS owed
     FROM rm_receivables r
     LEFT JOIN (
         SELECT receivable_id, SUM(amount_cents) AS reduced FROM rm_reductions WHERE {reductions}
         GROUP BY receivable_id
     ) x ON x.receivable_id = r.receivable_id
     WHERE r.currency = %(currency)s AND {issued} <= {date_param} AND ({closed} IS NULL OR {closed} > {date_param})
-) o
-{group}
+      {of_debtor}
 """
 
 
@@ -183,6 +200,27 @@ class ReadModels:
             rows = tx.fetch(statement, params)
         lines = [(optional(as_uuid, row[0]), [int(a or 0) for a in row[1:-1]], int(row[-1])) for row in rows]
         return aged_balance(as_of, basis, currency, lines, by_debtor=by_debtor, position=position)
+
+    @collector_paused()
+    def aged_receivables(
+        self, *, debtor_id: UUID, as_of: date, basis: Basis, currency: str = "EUR"
+    ) -> tuple[list[AgedReceivable], int]:
+        """The drill-down of one debtor's line of ``aged_balance``: its receivables open on the
+        date, each with what it owed then, by due date."""
+        params: dict[str, Any] = {"currency": currency, "debtor_id": debtor_id}
+        when: date | datetime = as_of
+        if basis is Basis.AS_KNOWN:
+            params["cutoff"] = when = self.ledger.end_of_day(as_of)
+        else:
+            params["as_of"] = as_of
+        with self._reading("receivables") as (tx, position):
+            statement = aged_receivables_sql(basis, from_later=self._nearer_the_end(tx, basis, when))
+            rows = tx.fetch(statement, params)
+        found = [
+            AgedReceivable(as_uuid(rid), number, as_date(issued), as_date(due), int(amount), int(owed), as_of)
+            for rid, number, issued, due, amount, owed in rows
+        ]
+        return found, position
 
     def _nearer_the_end(self, tx: Transaction, basis: Basis, when: date | datetime) -> bool:
         """Whether fewer reductions are dated after ``when`` than up to it: from PostgreSQL's
