@@ -132,3 +132,12 @@ def test_the_stylesheet_is_served_from_the_console_itself(api: Api) -> None:
     css = api.anonymous().get("/static/console.css")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
     assert "http" not in css.text  # nothing fetched from elsewhere
+
+
+def test_a_form_over_the_size_limit_gets_a_french_page_and_records_nothing(api: Api) -> None:
+    with closing(person(api, "collector", "big.upload")) as client:
+        token = csrf(client)
+        answer = client.post("/deconnexion", data={"csrf": token, "padding": "x" * (2 * 1024 * 1024)})
+        assert answer.status_code == 413
+        assert answer.headers["content-type"].startswith("text/html") and "Fichier trop volumineux" in answer.text
+        assert client.get("/").status_code == 200  # the sign-out never ran
