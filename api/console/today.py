@@ -9,10 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.bootstrap import Services, build_claims
+from api.console.labels import DISPUTE_REASON
 from api.console.web import Person, render, services_of
 from application.access import Role
 from application.dunning_report import work_item_view
-from domain.vocabulary import DisputeReason, ReceivableStatus
+from domain.vocabulary import ReceivableStatus
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,15 +30,6 @@ SECTIONS: dict[Role, frozenset[str]] = {
     Role.AUDITOR: frozenset({"calls", "promises", "disputes", "letters", "bank", "limitation", "run", "other"}),
 }
 ALL_SECTIONS = frozenset().union(*SECTIONS.values())
-# The dispute's reason in French (the enum's name showed before); the same words as the receivable page's.
-DISPUTE_REASONS = {
-    DisputeReason.NOT_RECEIVED: "facture ou livraison non reçue",
-    DisputeReason.NON_CONFORMING: "prestation non conforme",
-    DisputeReason.PRICE: "prix contesté",
-    DisputeReason.QUANTITY: "quantité contestée",
-    DisputeReason.ALREADY_PAID: "déjà payée selon le débiteur",
-    DisputeReason.OTHER: "autre motif",
-}
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -45,7 +37,7 @@ def today(request: Request, person: Person) -> HTMLResponse:
     services = services_of(request)
     role = person.principal.role
     sections = ALL_SECTIONS if role is Role.ADMIN else SECTIONS[role]
-    context = {"today": services.ledger.now().today, "dispute_reasons": DISPUTE_REASONS, **agenda(services, sections)}
+    context = {"today": services.ledger.now().today, "dispute_reasons": DISPUTE_REASON, **agenda(services, sections)}
     return render(request, "today.html.j2", context)
 
 
