@@ -6,6 +6,7 @@ the browser measured (layout, focus, resources loaded, response status); it neve
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,7 @@ from selenium.webdriver import Chrome
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.support.console import PASSWORD
 
@@ -24,6 +25,7 @@ DESKTOP = (1280, 900)
 TABLET = (820, 1180)  # a tablet held upright
 WAIT_SECONDS = 10
 MESSAGES = ".error, .ok, .field-error, [role=alert]"
+SESSION_COOKIE = "relance_session"
 
 
 def _literal(text: str) -> str:
@@ -35,12 +37,18 @@ def _literal(text: str) -> str:
     return "concat(" + ', "\'", '.join(f"'{part}'" for part in text.split("'")) + ")"
 
 
+def _plain(text: str) -> str:
+    """Every run of spaces as one plain space (money is written ``1\u202f234,56\u00a0€``)."""
+    return " ".join(text.split())
+
+
 @dataclass
 class Console:
     """One browser on one running console."""
 
     driver: Chrome  # Chromium: its DevTools commands size the viewport and take screenshots
     base_url: str
+    downloads: Path  # where the browser saves what it downloads (its download.default_directory)
 
     # -- where we are
 
@@ -67,7 +75,7 @@ class Console:
 
     def messages(self) -> list[str]:
         """The errors and confirmations shown, in French."""
-        return [element.text for element in self.driver.find_elements(By.CSS_SELECTOR, MESSAGES)]
+        return [_plain(element.text) for element in self.driver.find_elements(By.CSS_SELECTOR, MESSAGES)]
 
     def sections(self) -> list[str]:
         """The titles of the page's sections (``Appels à passer (3)``)."""
@@ -79,28 +87,90 @@ class Console:
 
     # -- doing things
 
-    def field(self, label: str) -> WebElement:
-        """The form field a ``<label for=…>`` with this text names."""
-        found = self.driver.find_element(By.XPATH, f"//label[normalize-space()={_literal(label)}]")
+    def field(self, label: str, within: WebElement | None = None) -> WebElement:
+        """The form field a ``<label for=…>`` with this text names (its own text: « (obligatoire) » aside);
+        ``within``: the label inside this part of the page only (a form, when several have a « Montant »)."""
+        text = _literal(label)
+        xpath = f".//label[normalize-space()={text} or normalize-space(text())={text}]"
+        found = (within or self.driver.find_element(By.TAG_NAME, "body")).find_element(By.XPATH, xpath)
         target = found.get_attribute("for")
         assert target, f"the label {label!r} names no field"
         return self.driver.find_element(By.ID, target)
 
-    def fill(self, label: str, value: str) -> None:
-        field = self.field(label)
+    def fill(self, label: str, value: str, within: WebElement | None = None) -> None:
+        field = self.field(label, within)
         field.clear()
         field.send_keys(value)
 
-    def button(self, text: str) -> WebElement:
+    def choose(self, label: str, option: str, within: WebElement | None = None) -> None:
+        """Pick the option shown as ``option`` in the list a label names."""
+        Select(self.field(label, within)).select_by_visible_text(option)
+
+    def action(self, title: str) -> WebElement:
+        """The receivable page's form under this title, unfolded as a click on its title does."""
+        folded = self.driver.find_element(By.XPATH, f"//details[summary[normalize-space()={_literal(title)}]]")
+        if folded.get_attribute("open") is None:
+            folded.find_element(By.TAG_NAME, "summary").click()
+        return folded
+
+    def forms(self) -> list[str]:
+        """The titles of the receivable page's forms the person is shown."""
+        return [summary.text for summary in self.driver.find_elements(By.CSS_SELECTOR, "#actions details summary")]
+
+    def timeline(self) -> list[str]:
+        """The receivable's history as sentences, newest first."""
+        return [_plain(p.text) for p in self.driver.find_elements(By.CSS_SELECTOR, "#journal li > p:first-of-type")]
+
+    def part(self, element_id: str) -> str:
+        """The text of one part of the page (``calls``: Aujourd'hui's calls), its spaces plain."""
+        return _plain(self.driver.find_element(By.ID, element_id).text)
+
+    def error_beside(self, label: str, within: WebElement | None = None) -> str:
+        """The refusal a field is described by (``aria-describedby``), as a screen reader reads it."""
+        field = self.field(label, within)
+        described = field.get_attribute("aria-describedby")
+        assert described and field.get_attribute("aria-invalid") == "true", f"no error beside {label!r}"
+        return _plain(self.driver.find_element(By.ID, described).text)
+
+    def facts(self) -> dict[str, str]:
+        """The summary of a receivable page: « Reste dû » → « 765,44 € »."""
+        pairs = self.driver.find_elements(By.CSS_SELECTOR, "#resume dl div")
+        return {
+            pair.find_element(By.TAG_NAME, "dt").text: _plain(pair.find_element(By.TAG_NAME, "dd").text)
+            for pair in pairs
+        }
+
+    def button(self, text: str, within: WebElement | None = None) -> WebElement:
         text = _literal(text)
-        return self.driver.find_element(
-            By.XPATH, f"//button[normalize-space()={text}] | //a[normalize-space()={text}]"
-            f" | //input[@type='submit' and @value={text}]",
+        return (within or self.driver.find_element(By.TAG_NAME, "html")).find_element(
+            By.XPATH, f".//button[normalize-space()={text}] | .//a[normalize-space()={text}]"
+            f" | .//input[@type='submit' and @value={text}]",
         )  # fmt: skip
 
-    def click(self, text: str) -> None:
+    def buttons(self) -> list[str]:
+        """The text of every button of the page."""
+        return [button.text for button in self.driver.find_elements(By.TAG_NAME, "button")]
+
+    def click(self, text: str, within: WebElement | None = None) -> None:
         """Click the button or link with this text and wait for the page it leads to."""
-        self.navigating(self.button(text).click)
+        self.navigating(self.button(text, within).click)
+
+    def attach(self, label: str, path: Path) -> None:
+        """Choose ``path`` in the file field a label names (as the file picker would)."""
+        self.field(label).send_keys(str(path))
+
+    def downloaded(self) -> Path:
+        """The one file the browser downloaded since this test began, once it is complete."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            files = [path for path in self.downloads.iterdir() if path.is_file()]
+            # While it downloads, Chromium writes a hidden .org.chromium.Chromium.* then a *.crdownload
+            done = [path for path in files if not path.name.startswith(".") and not path.name.endswith(".crdownload")]
+            if done and len(done) == len(files):
+                assert len(done) == 1, done
+                return done[0]
+            time.sleep(0.05)
+        raise AssertionError(f"nothing downloaded into {self.downloads} in {WAIT_SECONDS} s")
 
     def keys(self, *keys: str) -> None:
         """Type on the keyboard, into whatever has the focus (``Keys.TAB`` moves it)."""
@@ -132,6 +202,15 @@ class Console:
 
     def sign_out(self) -> None:
         self.click("Se déconnecter")
+
+    def resume(self, secret: str) -> None:
+        """Come back with a session opened earlier: the browser holds its cookie, as after signing in (the
+        form itself is tested in test_sign_in.py; this spares each test its password's hashing)."""
+        self.driver.execute_cdp_cmd(
+            "Network.setCookie",
+            {"name": SESSION_COOKIE, "value": secret, "url": self.base_url + "/", "secure": True, "httpOnly": True,
+             "sameSite": "Lax"},
+        )  # fmt: skip
 
     # -- what the browser measured
 

@@ -4,10 +4,12 @@ Built through the HTTP API's builders (tests/e2e/conftest.py), as an ERP and the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from application.access import Principal, Role
 from tests.e2e.conftest import Api
+from tests.support.console import account
 
 # (legal name, SIREN, contact, phone): firms, so no personal data of a consumer in the screenshots.
 FIRMS = (
@@ -33,6 +35,8 @@ INVOICES = (
 class Morning:
     debtor_id: str
     receivable_id: str  # the file with the most on its timeline: a call, a promise, a payment
+    files: tuple[str, ...]  # every invoice of INVOICES, in its order
+    run_id: str | None = None  # the day's dunning run, once launched (``launched``)
 
 
 def busy_morning(api: Api) -> Morning:
@@ -69,4 +73,36 @@ def busy_morning(api: Api) -> Morning:
         "/v1/imports/payments", content=statement.encode(), headers={"Content-Type": "text/csv"}
     )
     assert response.status_code == 200, response.text
-    return Morning(debtor_id=debtors[0], receivable_id=promised)
+    return Morning(debtor_id=debtors[0], receivable_id=promised, files=tuple(f["id"] for f in files))
+
+
+def launched(api: Api, morning: Morning) -> Morning:
+    """The same morning once a manager has launched the day's run: the files past their first reminder date
+    get it by e-mail, and one reminded by e-mail sixteen days ago gets its second by letter, to be posted."""
+    reminded = morning.files[7]
+    api.ok("admin", f"/v1/receivables/{reminded}/reminders",
+           {"stage": "first", "channel": "email", "sent_on": api.days(-16)})  # fmt: skip
+    report = api.ok("manager", "/v1/dunning-runs", {})
+    assert ("second_reminder", "letter", "to_post") in [(s["kind"], s["channel"], s["status"]) for s in report["sent"]]
+    return replace(morning, run_id=report["run_id"])
+
+
+def session(api: Api, username: str, role: str, *, name: str | None = None) -> str:
+    """The secret of a new console session of this account (created once), as signing in opens one."""
+    account(api, username, role, name=name)
+    principal = Principal(token_id="", name=username, role=Role(role))
+    return api.services.console_sessions().open(principal, address="127.0.0.1")
+
+
+def overdue_with_a_contact(
+    api: Api, legal_name: str, *, amount: str = "1200.00", days_overdue: int = 1
+) -> dict[str, Any]:
+    """An invoice of a new debtor with its accounts payable contact (telephone and e-mail), the invoice's PDF
+    attached: the day after its due date it is on the calls list; five days after, its first reminder goes."""
+    debtor_id = api.debtor(legal_name=legal_name)["id"]
+    api.contact(debtor_id)
+    invoice = api.invoice(debtor_id, amount=amount, days_overdue=days_overdue)
+    sha = api.document(api.unique_pdf())
+    api.ok("admin", f"/v1/receivables/{invoice['id']}/documents",
+           {"kind": "invoice", "document_sha256": sha, "media_type": "application/pdf"})  # fmt: skip
+    return invoice

@@ -1,5 +1,6 @@
 """Signing in, the lockout, signing out, each role's menu, the keyboard, the widths of a desk and of a
-tablet, and pages that fetch nothing from elsewhere: the console in headless Chromium over PostgreSQL."""
+tablet, and pages that fetch nothing from elsewhere: the console in headless Chromium over PostgreSQL.
+The tests about signing in use the form; the others come back with a session opened for them (``resume``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from selenium.webdriver.common.keys import Keys
 
 from tests.browser.pages import DESKTOP, TABLET, Console
-from tests.browser.stories import Morning, busy_morning
+from tests.browser.stories import Morning, busy_morning, session
 from tests.e2e.conftest import Api
 from tests.support.console import PASSWORD, account
 
@@ -98,8 +99,8 @@ WITHOUT_REPORTS = [item for item in MENU if item != "Rapports"]
 def test_the_menu_and_the_morning_show_each_role_only_what_it_may(
     api: Api, browser: Console, role: str, menu: list[str], shown: list[str], hidden: list[str]
 ) -> None:
-    account(api, f"{role}.menu", role)
-    browser.sign_in(f"{role}.menu")
+    browser.resume(session(api, f"{role}.menu", role))
+    browser.open("/")
     assert browser.menu() == menu
     sections = browser.sections()
     for title in shown:
@@ -109,8 +110,7 @@ def test_the_menu_and_the_morning_show_each_role_only_what_it_may(
 
 
 def test_a_collector_who_types_the_reports_address_sees_no_report(api: Api, browser: Console) -> None:
-    account(api, "nadia.rapports", "collector")
-    browser.sign_in("nadia.rapports")
+    browser.resume(session(api, "nadia.rapports", "collector"))
     browser.open("/rapports")
     # 404 until the reports page exists; then the role is refused (403), never a report.
     assert (browser.status, browser.heading()) in {(403, "Accès refusé"), (404, "Page introuvable")}
@@ -145,19 +145,21 @@ def test_the_sign_in_form_is_filled_and_sent_with_the_keyboard_alone_and_the_foc
 
 @pytest.mark.parametrize("size", [DESKTOP, TABLET], ids=["1280px", "tablet"])
 def test_nothing_is_wider_than_the_screen_at_1280_pixels_or_on_a_tablet(
-    browser: Console, morning: Morning, size: tuple[int, int]
+    api: Api, browser: Console, morning: Morning, size: tuple[int, int]
 ) -> None:
     browser.resize(size)
     browser.open("/connexion")
     assert browser.overflow() == 0
-    browser.sign_in("claire.moreau")
+    browser.resume(session(api, "claire.moreau", "manager"))
+    browser.open("/")
     assert browser.driver.execute_script("return window.innerWidth") == size[0]
     assert browser.overflow() == 0
     assert browser.sticking_out() == []
 
 
-def test_the_morning_speaks_french(browser: Console, morning: Morning) -> None:
-    browser.sign_in("claire.moreau")
+def test_the_morning_speaks_french(api: Api, browser: Console, morning: Morning) -> None:
+    browser.resume(session(api, "claire.moreau", "manager"))
+    browser.open("/")
     text = browser.text()
     # (WebDriver reads a no-break space as a space)
     assert "prestation non conforme" in text and "850,40 €" in text and "17/06/2026" in text
@@ -165,13 +167,12 @@ def test_the_morning_speaks_french(browser: Console, morning: Morning) -> None:
     assert browser.driver.find_element("css selector", "html").get_attribute("lang") == "fr"
 
 
-def test_pages_load_nothing_from_another_machine(browser: Console, morning: Morning) -> None:
+def test_pages_load_nothing_from_another_machine(api: Api, browser: Console, morning: Morning) -> None:
     origin = browser.base_url + "/"
     for path in ("/connexion", "/"):
         if path == "/":
-            browser.sign_in("claire.moreau")
-        else:
-            browser.open(path)
+            browser.resume(session(api, "claire.moreau", "manager"))
+        browser.open(path)
         loaded = browser.resources()
         assert origin + "static/console.css" in loaded, loaded  # the Performance API saw the stylesheet
         assert [url for url in loaded + browser.linked() if not url.startswith(origin)] == []
