@@ -21,10 +21,10 @@ REGISTERED = "registered_letter"
 ELECTRONIC = "electronic_registered_letter"
 PRINTED_CHANNELS = ("registered_letter", "letter")  # an LRE is submitted to its provider, never printed
 
-KIND_LABELS = {
-    "courtesy": "Rappel avant échéance",
-    "first_reminder": "Relance",
-    "second_reminder": "Seconde relance",
+KIND_LABELS = {  # the documents' names in French, wherever they are shown (deposit list, console)
+    "courtesy": "Rappel de courtoisie",
+    "first_reminder": "Première relance",
+    "second_reminder": "Deuxième relance",
     "formal_notice": "Mise en demeure",
 }
 CHANNEL_LABELS = {

@@ -33,6 +33,7 @@ from api.console.labels import (
 )
 from application import commands as c
 from application.access import Principal, Role
+from application.deposit_list import KIND_LABELS
 from application.pipeline import roles_for
 from domain.debtor import Debtor
 from domain.errors import VersionConflict, VersionMismatch
@@ -51,12 +52,7 @@ from domain.vocabulary import (
 Choices = tuple[tuple[str, str], ...]
 
 
-LETTER_KINDS = {
-    "courtesy": "Rappel de courtoisie",
-    "first_reminder": "Première relance",
-    "second_reminder": "Deuxième relance",
-    "formal_notice": "Mise en demeure",
-}
+LETTER_KINDS = KIND_LABELS
 LETTER_CHANNELS = {"letter": "courrier", **{k.value: v for k, v in NOTICE_CHANNEL.items()}}
 
 

@@ -25,7 +25,7 @@ from api.console.web import ConsoleRefusal, Form, Person, redirect, render, requ
 from api.errors import answer_for
 from api.http.routers.letters import MAX_DEPOSIT_LIST_BYTES
 from application.access import COLLECTION
-from application.deposit_list import ELECTRONIC, REGISTERED, LetterToPost, parse_day, read_posted_csv
+from application.deposit_list import ELECTRONIC, KIND_LABELS, REGISTERED, LetterToPost, parse_day, read_posted_csv
 from application.letters import LetterOutcome
 from domain.errors import DomainError
 
@@ -33,12 +33,7 @@ router = APIRouter(include_in_schema=False)
 Poster = Annotated[ConsoleSession, Depends(requiring(COLLECTION))]  # as POST /v1/letters/...: collectors, managers
 
 PER_PAGE = 50
-KINDS = {
-    "courtesy": "Rappel avant échéance",
-    "first_reminder": "Relance",
-    "second_reminder": "Seconde relance",
-    "formal_notice": "Mise en demeure",
-}
+KINDS = KIND_LABELS
 CHANNELS = {
     "letter": "Lettre simple",
     "registered_letter": "Recommandée avec AR",

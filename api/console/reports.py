@@ -27,7 +27,7 @@ from api.console.report_files import Column, Kind, Sheet, file_of
 from api.console.web import ConsoleRefusal, render, requiring, services_of
 from api.http.routers.reports import EARLIEST, LATEST
 from application.access import REPORTING
-from application.deposit_list import parse_day
+from application.deposit_list import KIND_LABELS, parse_day
 from application.projections import money
 from application.reports import BUCKETS, AgedBalance, AgedReceivable, Basis, Bucket, Dso, Effectiveness
 
@@ -58,11 +58,11 @@ BASIS_LABELS = {
     Basis.BY_VALUE_DATE: "par date de valeur (paiements et avoirs à leur date de valeur, même saisis plus tard)",
     Basis.AS_KNOWN: "tel que connu le soir de cette date (ce qui était saisi ce jour-là)",
 }
-STAGE_LABELS = {
-    "courtesy": "Rappel avant échéance",
-    "first": "Relance",
-    "second": "Seconde relance",
-    "formal_notice": "Mise en demeure",
+STAGE_LABELS = {  # the effectiveness report's stages, named as the documents are everywhere
+    "courtesy": KIND_LABELS["courtesy"],
+    "first": KIND_LABELS["first_reminder"],
+    "second": KIND_LABELS["second_reminder"],
+    "formal_notice": KIND_LABELS["formal_notice"],
 }
 CHANNEL_LABELS = {
     "email": "e-mail",

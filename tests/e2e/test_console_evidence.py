@@ -20,7 +20,7 @@ from psycopg import sql
 from api.bootstrap import fingerprint, load_signer
 from tests.e2e.conftest import Api, postgres_settings, running_api
 from tests.evidence.bundles import journal_lines, public_pem, resign, rezip, unzip, with_journal, write_key
-from tests.support.console import csrf, hidden, person
+from tests.support.console import assert_no_inline_code, csrf, hidden, person
 from tests.support.throwaway_postgres import with_dbname
 
 PASSED, FAILED, SKIPPED = "✓ Réussie", "✗ Échouée", "– Non effectuée"
@@ -241,7 +241,7 @@ def test_the_verify_page_works_without_a_session_and_its_form_needs_its_token(ap
         cookie = page.headers["set-cookie"]
         assert "relance_verify=" in cookie and "HttpOnly" in cookie and "Path=/verifier" in cookie
         assert "samesite=strict" in cookie.lower()
-        assert "<script" not in page.text and " style=" not in page.text
+        assert_no_inline_code(page.text)
         assert f'<code class="fingerprint">{firm_fingerprint(api)}</code>' in page.text
 
         forged = visitor.post("/verifier", data={"token": "forged"},

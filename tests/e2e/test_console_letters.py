@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from tests.e2e.conftest import PDF, Api, postgres_settings, running_api
 from tests.e2e.test_api_dunning import overdue_invoice_with_contact
-from tests.support.console import csrf, hidden, person
+from tests.support.console import assert_no_inline_code, csrf, hidden, person
 from tests.support.smtp_server import smtp_server
 
 
@@ -83,11 +83,11 @@ def test_the_page_lists_each_letter_with_its_debtor_invoices_kind_channel_and_da
     assert page.status_code == 200, page.text
     assert invoice["invoice_number"] in page.text and f'href="/creances/{invoice["id"]}"' in page.text
     assert "Menuiserie Martin SARL" in shown(page) and "69003 Lyon" in shown(page)
-    assert "Seconde relance" in shown(page) and "Lettre simple" in shown(page)
+    assert "Deuxième relance" in shown(page) and "Lettre simple" in shown(page)
     assert french(letter["prepared_on"]) in page.text and "à poster" in shown(page)
     assert 'href="/lettres/lot.pdf"' in page.text and 'href="/lettres/depot.csv"' in page.text
     assert hidden(page.text, "csrf") and f'value="{letter["key"]}"' in page.text
-    assert "<script" not in shown(page) and " style=" not in shown(page)
+    assert_no_inline_code(page.text)
 
 
 def test_a_letter_waiting_past_the_posting_delay_is_marked_late(letters_api: Api) -> None:

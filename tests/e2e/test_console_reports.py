@@ -23,7 +23,7 @@ import pytest
 
 from api.formats import money, number
 from tests.e2e.conftest import Api
-from tests.support.console import person
+from tests.support.console import assert_no_inline_code, person
 
 TODAY = "15/06/2026"
 ETOILE = "Boulangerie Étoile SARL"
@@ -144,7 +144,7 @@ def test_the_page_draws_the_tranches_as_an_svg_chart_with_a_text_alternative(acc
     assert '<title id="balance-agee-titre">Balance âgée au 15/06/2026, par tranche de retard</title>' in chart
     assert f"&gt; 90 j : {money(Decimal('500.00'))}" in chart
     assert chart.count("<rect") == 5
-    assert " style=" not in page and "<script" not in page
+    assert_no_inline_code(page)
 
 
 def test_a_debtor_row_opens_its_invoices_with_their_tranche(api: Api, accountant: httpx.Client, book: Book) -> None:
@@ -296,7 +296,7 @@ def test_the_series_are_charted_as_lines_with_labelled_axes(accountant: httpx.Cl
 def test_the_effectiveness_by_stage_is_the_reports_own(accountant: httpx.Client) -> None:
     page = accountant.get("/rapports/dso-efficacite", params={"du": "01/04/2026", "au": TODAY}).text
 
-    stage = re.search(r'<th scope="row">Relance</th><td>e-mail</td>(.*?)</tr>', page, re.S)
+    stage = re.search(r"<th scope=\"row\">Première relance</th><td>e-mail</td>(.*?)</tr>", page, re.S)
     assert stage, page
     cells = [html.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", stage.group(1), re.S)]
     assert cells == ["2", "1", "50,0\u00a0%", "100,0\u00a0%", "5,0 j"]
@@ -323,7 +323,7 @@ def test_the_series_downloads_hold_one_line_per_month(accountant: httpx.Client) 
     rows = sheet_rows(workbook.content)
     assert [r[0] for r in rows] == ["Mois", "avril 2026", "mai 2026", "juin 2026"]
     assert rows[1][-2:] == [Decimal(1), Decimal(1)]  # shares as fractions, shown as 100,0 % by the format
-    assert sheet_rows(workbook.content, 2)[1][:4] == ["Relance", "e-mail", Decimal(2), Decimal(1)]
+    assert sheet_rows(workbook.content, 2)[1][:4] == ["Première relance", "e-mail", Decimal(2), Decimal(1)]
 
 
 # --------------------------------------------------------------- access

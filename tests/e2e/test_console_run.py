@@ -15,7 +15,7 @@ import pytest
 
 from tests.e2e.conftest import Api, postgres_settings, running_api
 from tests.e2e.test_api_dunning import overdue_invoice_with_contact
-from tests.support.console import csrf, person
+from tests.support.console import assert_no_inline_code, csrf, person
 from tests.support.smtp_server import Inbox, smtp_server
 
 REPORT = re.compile(r"^/relances/([0-9a-f]{32})$")
@@ -60,12 +60,12 @@ def test_the_proposal_lists_what_the_run_would_do_and_records_nothing(run_api: t
     assert "Relevé bancaire absent ou trop ancien : rien ne part sans forcer l'envoi" in shown(stale)
     assert forced.status_code == 200, forced.text
     sending = shown(forced).split('id="envois"')[1].split("</section>")[0]
-    assert "Ce qui partirait (1)" in sending and "Relance" in sending and "E-mail" in sending
+    assert "Ce qui partirait (1)" in sending and "Première relance" in sending and "E-mail" in sending
     assert "Menuiserie Martin SARL" in sending and invoice["invoice_number"] in sending
     assert "1\u202f200,00\u00a0€" in sending and "partirait" in sending
     assert notifications(api) == before and inbox.received == []
     assert api.services.run_reports.recent() == []  # a proposal is not a run: no report is kept
-    assert "<script" not in shown(forced) and " style=" not in shown(forced)
+    assert_no_inline_code(forced.text)
 
 
 def test_a_managers_launch_records_the_run_and_its_report_page_shows_it(run_api: tuple[Api, Inbox]) -> None:

@@ -8,7 +8,16 @@ from datetime import timedelta
 import httpx
 
 from tests.e2e.conftest import Api
-from tests.support.console import PASSWORD, account, csrf, hidden, person, sign_in, sign_in_form
+from tests.support.console import (
+    PASSWORD,
+    account,
+    assert_no_inline_code,
+    csrf,
+    hidden,
+    person,
+    sign_in,
+    sign_in_form,
+)
 
 
 def new_client(api: Api) -> httpx.Client:
@@ -116,7 +125,7 @@ def test_console_pages_carry_a_strict_content_security_policy(api: Api) -> None:
         assert "unsafe-inline" not in policy
         assert page.headers["x-frame-options"] == "DENY"
         assert page.headers["cache-control"] == "no-store"
-        assert "<script>" not in page.text and " style=" not in page.text
+        assert_no_inline_code(page.text)
         assert hidden(page.text, "csrf")
 
 

@@ -76,3 +76,12 @@ def csrf(client: httpx.Client, path: str = "/") -> str:
     page = client.get(path)
     assert page.status_code == 200, page.text
     return hidden(page.text, "csrf")
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+
+
+def assert_no_inline_code(html: str) -> None:
+    """What the CSP would block: a script written in the page, or a style attribute (files from /static only)."""
+    assert not INLINE_SCRIPT.search(html), INLINE_SCRIPT.search(html)
+    assert " style=" not in html
