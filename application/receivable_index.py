@@ -72,6 +72,14 @@ class ReceivableIndex:
         with self._current() as table:
             return table.debtors()
 
+    def debtor(self, debtor_id: UUID) -> IndexedDebtor | None:
+        with self._current() as table:
+            return table.debtor(debtor_id)
+
+    def debtor_count(self) -> int:
+        with self._current() as table:
+            return table.debtor_count()
+
     @contextmanager
     def _current(self) -> Iterator[ReceivableTable]:
         with self._lock:

@@ -3,18 +3,21 @@
 ``ReceivableTable`` holds one row per receivable (what its events alone decide: amounts, status, stage,
 due date, pause) and one per debtor (name, SIREN, SIRET); ``ReceivableIndex`` keeps it current from the
 notification log, so a list never loads an aggregate. Days late depend on the day asked and are computed
-then. A query starts from an order kept until the next change (sorting 100,000 rows costs more than
-filtering them) and narrows it filter by filter, so what is left is still in order.
+then. A query starts from the rows of its debtor or search, or else from an order kept sorted as rows
+change (sorting 100,000 rows costs more than filtering them), and narrows them filter by filter, so what
+is left is still in order. ``benchmarks/console_list.py`` times it at 100,000 receivables.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from bisect import bisect_left, insort
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from enum import Enum
+from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
@@ -22,7 +25,6 @@ from domain.debtor import Debtor
 from domain.receivable import Receivable
 from domain.vocabulary import DunningStage, ReceivableStatus
 
-ZERO = Decimal("0.00")
 PER_PAGE = 50
 
 
@@ -47,6 +49,13 @@ class IndexedReceivable:
     stage: DunningStage
     closed: bool  # settled or written off: nothing is late any more
     pause: PauseSpan | None  # dunning paused (until a day, or until resumed)
+    # The amounts in cents, derived: integers add up three times faster than Decimals (the totals)
+    amount_cents: int = field(init=False, repr=False, compare=False)
+    outstanding_cents: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "amount_cents", _cents(self.amount_incl_vat))
+        object.__setattr__(self, "outstanding_cents", _cents(self.outstanding))
 
     @classmethod
     def of(cls, receivable: Receivable) -> IndexedReceivable:
@@ -126,22 +135,31 @@ class Listing:
     per_page: int
 
 
-_ORDERS: dict[SortKey, Any] = {
-    SortKey.DUE_DATE: lambda e: e.due_date,
-    SortKey.AMOUNT: lambda e: e.amount_incl_vat,
-    SortKey.OUTSTANDING: lambda e: e.outstanding,
-    SortKey.DAYS_LATE: lambda e: (not e.closed, -e.due_date.toordinal()),
+# Each order is ascending and unique (the invoice number breaks ties); descending reads it backwards.
+_ORDERS: dict[SortKey, Callable[[IndexedReceivable], Any]] = {
+    SortKey.DUE_DATE: lambda e: (e.due_date, e.invoice_number),
+    SortKey.AMOUNT: lambda e: (e.amount_incl_vat, e.invoice_number),
+    SortKey.OUTSTANDING: lambda e: (e.outstanding, e.invoice_number),
+    SortKey.DAYS_LATE: lambda e: (not e.closed, -e.due_date.toordinal(), e.invoice_number),
 }
 
 
 class ReceivableTable:
-    """Rows of receivables and debtors, and the queries on them. Not thread-safe: its owner locks."""
+    """Rows of receivables and debtors, and the queries on them. Not thread-safe: its owner locks.
+
+    The sorted orders are built on first use and then kept sorted as rows change (a row moves by
+    bisection), and the totals of the whole table are kept up as rows come and go: a list after a
+    write neither sorts nor adds up 100,000 rows again."""
 
     def __init__(self) -> None:
         self._receivables: dict[UUID, IndexedReceivable] = {}
+        # A UUID hashes in Python, an int in C: the rows' own maps are keyed by the ids' integers
+        self._by_debtor: dict[UUID, dict[int, IndexedReceivable]] = {}
+        self._numbers: dict[str, IndexedReceivable] = {}  # folded invoice number -> row
         self._debtors: dict[UUID, IndexedDebtor] = {}
         self._searched: dict[UUID, tuple[str, str]] = {}  # debtor -> (folded name, SIREN and SIRET)
-        self._orders: dict[tuple[SortKey, bool], list[IndexedReceivable]] = {}
+        self._orders: dict[SortKey, list[IndexedReceivable]] = {}
+        self._sums: dict[str, list[int]] = {}  # currency -> [count, amount in cents, outstanding in cents]
 
     @classmethod
     def of(cls, receivables: Iterable[Receivable], debtors: Iterable[Debtor]) -> ReceivableTable:
@@ -152,19 +170,51 @@ class ReceivableTable:
     # ---------------------------------------------------------------- changes
 
     def replace(self, receivables: Iterable[IndexedReceivable], debtors: Iterable[IndexedDebtor]) -> None:
-        self._receivables = {e.receivable_id: e for e in receivables}
+        self._receivables, self._by_debtor, self._numbers, self._sums = {}, {}, {}, {}
+        for entry in receivables:
+            self._add(entry)
         self._debtors, self._searched = {}, {}
         for debtor in debtors:
             self.put_debtor(debtor)
         self._orders.clear()
 
     def put_receivable(self, entry: IndexedReceivable) -> None:
-        self._receivables[entry.receivable_id] = entry
-        self._orders.clear()
+        self._drop(entry.receivable_id)
+        self._add(entry)
+        for sort, order in self._orders.items():
+            insort(order, entry, key=_ORDERS[sort])
 
     def remove_receivable(self, receivable_id: UUID) -> None:
-        if self._receivables.pop(receivable_id, None) is not None:
-            self._orders.clear()
+        self._drop(receivable_id)
+
+    def _add(self, entry: IndexedReceivable) -> None:
+        self._receivables[entry.receivable_id] = entry
+        self._by_debtor.setdefault(entry.debtor_id, {})[entry.receivable_id.int] = entry
+        self._numbers[entry.invoice_number.casefold()] = entry
+        sums = self._sums.setdefault(entry.currency, [0, 0, 0])
+        sums[0] += 1
+        sums[1] += entry.amount_cents
+        sums[2] += entry.outstanding_cents
+
+    def _drop(self, receivable_id: UUID) -> IndexedReceivable | None:
+        """Take the row out of the table and its orders; None if there was none."""
+        old = self._receivables.pop(receivable_id, None)
+        if old is None:
+            return None
+        self._by_debtor.get(old.debtor_id, {}).pop(receivable_id.int, None)
+        self._numbers.pop(old.invoice_number.casefold(), None)
+        sums = self._sums[old.currency]
+        sums[0] -= 1
+        sums[1] -= old.amount_cents
+        sums[2] -= old.outstanding_cents
+        for sort, order in list(self._orders.items()):
+            key = _ORDERS[sort]
+            at = bisect_left(order, key(old), key=key)
+            if at < len(order) and order[at] is old:
+                del order[at]
+            else:  # not where its key says: never expected; the order is sorted again at its next use
+                del self._orders[sort]
+        return old
 
     def put_debtor(self, debtor: IndexedDebtor) -> None:
         self._debtors[debtor.debtor_id] = debtor
@@ -181,33 +231,33 @@ class ReceivableTable:
     def debtors(self) -> list[IndexedDebtor]:
         return list(self._debtors.values())
 
+    def debtor_count(self) -> int:
+        return len(self._debtors)
+
     def matching(
         self, *, status: ReceivableStatus | None = None, debtor_id: UUID | None = None
     ) -> list[IndexedReceivable]:
         """With this status and debtor (either None: any), by issue date then invoice number."""
-        found = [
-            e
-            for e in self._receivables.values()
-            if (status is None or e.status is status) and (debtor_id is None or e.debtor_id == debtor_id)
-        ]
+        rows = self._receivables if debtor_id is None else self._by_debtor.get(debtor_id, {})
+        found = [e for e in rows.values() if status is None or e.status is status]
         found.sort(key=lambda e: (e.issue_date, e.invoice_number))
         return found
 
     def listing(self, query: ListQuery, today: date, *, page: int = 1, per_page: int = PER_PAGE) -> Listing:
-        found = self.select(query, today)
+        found = self._select(query, today)
         pages = max(1, -(-len(found) // per_page))
         page = min(max(1, page), pages)
         shown = found[(page - 1) * per_page : page * per_page]
         rows = [ListedReceivable(e, self._debtors.get(e.debtor_id), e.days_late(today)) for e in shown]
-        return Listing(rows, len(found), totals(found), page, pages, per_page)
+        every_row = len(found) == len(self._receivables)  # a selection of as many rows as the table: all of them
+        return Listing(rows, len(found), self._totals() if every_row else totals(found), page, pages, per_page)
 
     def select(self, query: ListQuery, today: date) -> list[IndexedReceivable]:
-        """Every receivable the query selects, in its order (ties by invoice number)."""
-        found = self._ordered(query.sort, query.descending)
-        if query.debtor_id is not None:
-            found = [e for e in found if e.debtor_id == query.debtor_id]
-        if query.text.strip():
-            found = self._searched_for(found, query.text)
+        """Every receivable the query selects, in its order."""
+        return list(self._select(query, today))
+
+    def _select(self, query: ListQuery, today: date) -> Sequence[IndexedReceivable]:
+        found = self._first_cut(query)
         if query.status is not None:
             found = [e for e in found if e.status is query.status]
         if query.stage is not None:
@@ -223,34 +273,65 @@ class ReceivableTable:
             found = [e for e in found if e.outstanding <= query.outstanding_max]
         return found
 
-    def _ordered(self, sort: SortKey, descending: bool) -> list[IndexedReceivable]:
-        order = self._orders.get((sort, descending))
+    def _totals(self) -> list[CurrencyTotal]:
+        """The totals of every receivable, as kept up."""
+        return [
+            CurrencyTotal(code, count, Decimal(amount).scaleb(-2), Decimal(outstanding).scaleb(-2))
+            for code, (count, amount, outstanding) in sorted(self._sums.items(), key=lambda s: (s[0] != "EUR", s[0]))
+            if count
+        ]
+
+    def _ordered(self, sort: SortKey) -> list[IndexedReceivable]:
+        order = self._orders.get(sort)
         if order is None:
-            by_number = sorted(self._receivables.values(), key=lambda e: e.invoice_number)
-            order = self._orders[(sort, descending)] = sorted(by_number, key=_ORDERS[sort], reverse=descending)
+            order = self._orders[sort] = sorted(self._receivables.values(), key=_ORDERS[sort])
         return order
 
-    def _searched_for(self, found: list[IndexedReceivable], text: str) -> list[IndexedReceivable]:
+    def _first_cut(self, query: ListQuery) -> Sequence[IndexedReceivable]:
+        """The rows of the debtor and the search, in the query's order (without either: the whole order).
+        Few rows are sorted; many are picked from the kept order."""
+        key = _ORDERS[query.sort]
+        rows: dict[int, IndexedReceivable] | None = None
+        if query.debtor_id is not None:
+            rows = self._by_debtor.get(query.debtor_id, {})
+        if query.text.strip():
+            matches = self._matching_text(query.text)
+            rows = matches if rows is None else {i: e for i, e in rows.items() if i in matches}
+        order = self._ordered(query.sort)
+        if rows is None or len(rows) == len(order):  # every row
+            return order[::-1] if query.descending else order
+        if len(rows) * 8 < len(order):
+            return sorted(rows.values(), key=key, reverse=query.descending)
+        return [e for e in (reversed(order) if query.descending else order) if e.receivable_id.int in rows]
+
+    def _matching_text(self, text: str) -> dict[int, IndexedReceivable]:
+        """The rows whose invoice number holds the text, or whose debtor's name does (accents and capitals
+        aside), or whose debtor's SIREN or SIRET holds its digits (spaces aside)."""
         needle = folded(text.strip())
         digits = needle.replace(" ", "")
         by_identifier = len(digits) >= 3 and digits.isdigit()
-        debtors = {
-            debtor_id
-            for debtor_id, (name, identifiers) in self._searched.items()
-            if needle in name or (by_identifier and digits in identifiers)
-        }
-        return [e for e in found if e.debtor_id in debtors or needle in e.invoice_number.casefold()]
+        found: dict[int, IndexedReceivable] = {}
+        for debtor_id, (name, identifiers) in self._searched.items():
+            if needle in name or (by_identifier and digits in identifiers):
+                found.update(self._by_debtor.get(debtor_id, {}))
+        found.update((e.receivable_id.int, e) for number, e in self._numbers.items() if needle in number)
+        return found
 
 
-def totals(entries: list[IndexedReceivable]) -> list[CurrencyTotal]:
+def totals(entries: Sequence[IndexedReceivable]) -> list[CurrencyTotal]:
     """Count, amount incl. VAT and outstanding per currency, euros first, then by code."""
-    currencies = {e.currency for e in entries}
+    currencies = set(map(attrgetter("currency"), entries))
     found = []
     for code in sorted(currencies, key=lambda c: (c != "EUR", c)):
         own = entries if len(currencies) == 1 else [e for e in entries if e.currency == code]
-        amount = sum((e.amount_incl_vat for e in own), ZERO)
-        found.append(CurrencyTotal(code, len(own), amount, sum((e.outstanding for e in own), ZERO)))
+        amount = sum(map(attrgetter("amount_cents"), own))
+        outstanding = sum(map(attrgetter("outstanding_cents"), own))
+        found.append(CurrencyTotal(code, len(own), Decimal(amount).scaleb(-2), Decimal(outstanding).scaleb(-2)))
     return found
+
+
+def _cents(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value())
 
 
 def folded(text: str) -> str:

@@ -71,14 +71,15 @@ def receivables(request: Request, person: Person) -> HTMLResponse:
     filters = read_filters(request.query_params)
     index = services.receivable_index()
     listing = index.listing(filters.query, services.ledger.now().today, page=filters.page)
-    debtors = index.debtors()
-    choices = sorted(debtors, key=lambda d: (d.legal_name.casefold(), str(d.debtor_id)))
-    chosen = next((d for d in debtors if d.debtor_id == filters.query.debtor_id), None)
+    choices = None
+    if index.debtor_count() <= DEBTOR_CHOICES:
+        choices = sorted(index.debtors(), key=lambda d: (d.legal_name.casefold(), str(d.debtor_id)))
+    chosen = None if filters.query.debtor_id is None else index.debtor(filters.query.debtor_id)
     context = {
         "form": filters.typed,
         "errors": filters.errors,
         "listing": listing,
-        "debtor_choices": choices if len(choices) <= DEBTOR_CHOICES else None,
+        "debtor_choices": choices,
         "chosen_debtor": chosen,
         "statuses": [(slug, STATUS[status]) for slug, status in STATUS_SLUGS.items()],
         "stages": [(slug, STAGE[stage]) for slug, stage in STAGE_SLUGS.items()],
