@@ -249,29 +249,33 @@ class ReceivableTable:
         page = min(max(1, page), pages)
         shown = found[(page - 1) * per_page : page * per_page]
         rows = [ListedReceivable(e, self._debtors.get(e.debtor_id), e.days_late(today)) for e in shown]
-        every_row = len(found) == len(self._receivables)  # a selection of as many rows as the table: all of them
-        return Listing(rows, len(found), self._totals() if every_row else totals(found), page, pages, per_page)
+        if len(found) == len(self._receivables):  # as many rows as the table: all of them
+            found_totals = self._totals()
+        else:  # a selection of a table in one currency is in that one
+            found_totals = totals(found, {c for c, (count, _, _) in self._sums.items() if count} if found else set())
+        return Listing(rows, len(found), found_totals, page, pages, per_page)
 
     def select(self, query: ListQuery, today: date) -> list[IndexedReceivable]:
         """Every receivable the query selects, in its order."""
         return list(self._select(query, today))
 
     def _select(self, query: ListQuery, today: date) -> Sequence[IndexedReceivable]:
-        found = self._first_cut(query)
-        if query.status is not None:
-            found = [e for e in found if e.status is query.status]
-        if query.stage is not None:
-            found = [e for e in found if e.stage is query.stage]
-        if query.overdue_only:
-            found = [e for e in found if not e.closed and e.due_date < today]
-        if query.days_late_min is not None and query.days_late_min > 0:
-            latest_due = today - timedelta(days=query.days_late_min)
-            found = [e for e in found if not e.closed and e.due_date <= latest_due]
-        if query.outstanding_min is not None:
-            found = [e for e in found if e.outstanding >= query.outstanding_min]
-        if query.outstanding_max is not None:
-            found = [e for e in found if e.outstanding <= query.outstanding_max]
-        return found
+        latest_due = _latest_due(query, today)
+        found, late_cut = self._first_cut(query, latest_due)
+        if late_cut:
+            latest_due = None
+        status, stage, low, high = query.status, query.stage, query.outstanding_min, query.outstanding_max
+        if latest_due is None and status is None and stage is None and low is None and high is None:
+            return found
+        return [  # one pass, every criterion in line: a function call per row and criterion costs more
+            e
+            for e in found
+            if (latest_due is None or (not e.closed and e.due_date <= latest_due))
+            and (status is None or e.status is status)
+            and (stage is None or e.stage is stage)
+            and (low is None or e.outstanding >= low)
+            and (high is None or e.outstanding <= high)
+        ]
 
     def _totals(self) -> list[CurrencyTotal]:
         """The totals of every receivable, as kept up."""
@@ -287,9 +291,11 @@ class ReceivableTable:
             order = self._orders[sort] = sorted(self._receivables.values(), key=_ORDERS[sort])
         return order
 
-    def _first_cut(self, query: ListQuery) -> Sequence[IndexedReceivable]:
-        """The rows of the debtor and the search, in the query's order (without either: the whole order).
-        Few rows are sorted; many are picked from the kept order."""
+    def _first_cut(self, query: ListQuery, latest_due: date | None) -> tuple[Sequence[IndexedReceivable], bool]:
+        """The rows of the debtor and the search, in the query's order (without either: the whole order;
+        few rows are sorted, many are picked from the kept order); and whether the rows late enough
+        (due on ``latest_due`` or before, still owed) were cut already: in the order by days late they
+        are one slice, found by bisection."""
         key = _ORDERS[query.sort]
         rows: dict[int, IndexedReceivable] | None = None
         if query.debtor_id is not None:
@@ -299,10 +305,14 @@ class ReceivableTable:
             rows = matches if rows is None else {i: e for i, e in rows.items() if i in matches}
         order = self._ordered(query.sort)
         if rows is None or len(rows) == len(order):  # every row
-            return order[::-1] if query.descending else order
+            if latest_due is not None and query.sort is SortKey.DAYS_LATE:
+                order = order[bisect_left(order, (True, -latest_due.toordinal()), key=key) :]
+                return (order[::-1] if query.descending else order), True
+            return (order[::-1] if query.descending else order), False
         if len(rows) * 8 < len(order):
-            return sorted(rows.values(), key=key, reverse=query.descending)
-        return [e for e in (reversed(order) if query.descending else order) if e.receivable_id.int in rows]
+            return sorted(rows.values(), key=key, reverse=query.descending), False
+        picked = [e for e in (reversed(order) if query.descending else order) if e.receivable_id.int in rows]
+        return picked, False
 
     def _matching_text(self, text: str) -> dict[int, IndexedReceivable]:
         """The rows whose invoice number holds the text, or whose debtor's name does (accents and capitals
@@ -318,9 +328,11 @@ class ReceivableTable:
         return found
 
 
-def totals(entries: Sequence[IndexedReceivable]) -> list[CurrencyTotal]:
-    """Count, amount incl. VAT and outstanding per currency, euros first, then by code."""
-    currencies = set(map(attrgetter("currency"), entries))
+def totals(entries: Sequence[IndexedReceivable], currencies: set[str] | None = None) -> list[CurrencyTotal]:
+    """Count, amount incl. VAT and outstanding per currency, euros first, then by code (``currencies``:
+    those of the entries, when known)."""
+    if currencies is None or len(currencies) > 1:
+        currencies = set(map(attrgetter("currency"), entries))
     found = []
     for code in sorted(currencies, key=lambda c: (c != "EUR", c)):
         own = entries if len(currencies) == 1 else [e for e in entries if e.currency == code]
@@ -328,6 +340,12 @@ def totals(entries: Sequence[IndexedReceivable]) -> list[CurrencyTotal]:
         outstanding = sum(map(attrgetter("outstanding_cents"), own))
         found.append(CurrencyTotal(code, len(own), Decimal(amount).scaleb(-2), Decimal(outstanding).scaleb(-2)))
     return found
+
+
+def _latest_due(query: ListQuery, today: date) -> date | None:
+    """The latest due date of a row late enough for the query (overdue: due before today), None: any."""
+    days = max(1 if query.overdue_only else 0, query.days_late_min or 0)
+    return today - timedelta(days=days) if days > 0 else None
 
 
 def _cents(amount: Decimal) -> int:

@@ -217,3 +217,19 @@ def test_orders_and_totals_kept_up_through_changes_equal_those_of_a_table_built_
         assert kept.select(query, TODAY) == afresh.select(query, TODAY), query
     assert kept.listing(ListQuery(), TODAY).totals == afresh.listing(ListQuery(), TODAY).totals
     assert kept.listing(ListQuery(), TODAY).totals == totals(kept.receivables())
+
+
+@pytest.mark.parametrize("criteria", [{"overdue_only": True}, {"days_late_min": 30}, {"days_late_min": 1}])
+@pytest.mark.parametrize("descending", [False, True])
+def test_lateness_filters_give_the_same_rows_whatever_the_sort(
+    book: Book, criteria: dict[str, object], descending: bool
+) -> None:
+    table = book.table()
+    minimum = max(1, int(criteria.get("days_late_min", 1)))  # type: ignore[call-overload]
+    expected = {e.invoice_number for e in table.receivables() if e.days_late(TODAY) >= minimum}
+    by_lateness = numbers(table, sort=SortKey.DAYS_LATE, descending=descending, **criteria)
+    assert set(by_lateness) == expected
+    late = {e.invoice_number: e.days_late(TODAY) for e in table.receivables()}
+    assert [late[n] for n in by_lateness] == sorted((late[n] for n in by_lateness), reverse=descending)
+    for sort in (SortKey.DUE_DATE, SortKey.OUTSTANDING):
+        assert set(numbers(table, sort=sort, descending=descending, **criteria)) == expected

@@ -190,3 +190,13 @@ def test_an_unknown_debtor_is_a_french_not_found_page(api: Api) -> None:
         malformed = client.get("/debiteurs/nimporte-quoi")
     assert unknown.status_code == 404 and "Page introuvable" in unknown.text
     assert malformed.status_code == 404 and "Page introuvable" in malformed.text
+
+
+def test_a_contact_form_without_its_csrf_token_is_refused_and_records_nothing(api: Api) -> None:
+    debtor = api.debtor(legal_name=api.unique("Vitrerie Perrin"))
+    with closing(person(api, "manager", "ugo.forged")) as client:
+        page = page_of(client, debtor["id"])
+        forged = {**form(page, **new_contact()), "csrf": "forged"}
+        answer = client.post(f"/debiteurs/{debtor['id']}/contacts", data=forged)
+    assert answer.status_code == 403 and "expiré" in answer.text
+    assert len(events(api, debtor["id"])) == 1
