@@ -9,7 +9,7 @@
    warm-up: ``ReceivableIndex.listing`` for a page of 50 with the totals of the whole selection,
    including the catch-up with the log (here, no new notification).
 3. The same page after a write: each time, a note is recorded on a receivable first (not timed), so
-   the list reloads it from the log and sorts again.
+   the list reloads that receivable and moves it in its orders.
 4. The whole page over HTTP in-process (``GET /creances``, signed in, rendered): what the server spends.
 
 Usage: ``.venv/bin/python benchmarks/console_list.py [--receivables N] [--repeats R]``; ``--quick`` is a
@@ -135,7 +135,9 @@ def measure_index(ledger: Ledger, repeats: int) -> list[str]:
         ledger.execute(AddNote(next(targets).receivable_id, "note de mesure"), actor="bench")
 
     after_write = timed(lambda: index.listing(ListQuery(), TODAY), repeats, before=note)
-    lines.append(row("unfiltered, page 1, right after a note was recorded (reload, sort again)", after_write, count))
+    lines.append(
+        row("unfiltered, page 1, right after a note was recorded (the row reloaded, moved)", after_write, count)
+    )
     return lines
 
 
