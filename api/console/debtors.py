@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -19,29 +18,28 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from api.bootstrap import ConsoleSession, Services
-from api.console.debtor_events import debtor_sentence
+from api.console.inputs import FormError, Inputs
 from api.console.labels import CONTACT_ROLE, DEBTOR_KIND, INSOLVENCY, PRIORITY, STAGE, STATUS
 from api.console.messages import french_reason
+from api.console.receivable import refusal_status
+from api.console.timeline import timeline
 from api.console.web import ConsoleRefusal, Form, Person, redirect, render, requiring, services_of
-from api.errors import answer_for
 from application import commands
 from application.access import Role
-from application.deposit_list import parse_day
 from application.pipeline import roles_for
 from application.receivable_listing import ListQuery
-from domain.debtor import Debtor, DebtorEvent
-from domain.errors import DomainError, InvalidInput
+from domain.debtor import Debtor
+from domain.errors import DomainError
 from domain.vocabulary import ContactRole, ReceivableStatus
 
 router = APIRouter(include_in_schema=False)
 
-CONTACT_FIELDS = ("name", "role", "email", "phone")
 DONE = {
     "contact-ajoute": "Contact ajouté.",
     "contact-modifie": "Contact modifié.",
     "consentement": "Consentement enregistré.",
 }
-HALTING = {  # statuses in which the dunning run leaves a file alone, as the page says them
+HALTING = {  # statuses that hold the dunning run back on a file, as the page says them
     ReceivableStatus.DISPUTED: "en litige",
     ReceivableStatus.PROMISED: "sous promesse de paiement",
     ReceivableStatus.IN_PAYMENT_PLAN: "sous échéancier",
@@ -60,34 +58,36 @@ ContactChanger = Annotated[ConsoleSession, Depends(requiring(allowed(commands.Ch
 ConsentRecorder = Annotated[ConsoleSession, Depends(requiring(allowed(commands.RecordElectronicDeliveryConsent)))]
 
 
-@router.get("/debiteurs/{debtor_id}", response_class=HTMLResponse)
-def debtor_page(request: Request, person: Person, debtor_id: str) -> HTMLResponse:
+PAGE = "/debiteurs/{debtor_id:uuid}"
+
+
+@router.get(PAGE, response_class=HTMLResponse)
+def debtor_page(request: Request, person: Person, debtor_id: UUID, fait: str | None = None) -> HTMLResponse:
     services = services_of(request)
-    debtor = services.ledger.debtor(_id(debtor_id))
-    done = DONE.get(request.query_params.get("fait", ""))
-    return render(request, "debtor.html.j2", page(services, person, debtor, done=done))
+    debtor = services.ledger.debtor(debtor_id)  # unknown: the French 404 page
+    return render(request, "debtor.html.j2", page(services, person, debtor, done=DONE.get(fait or "")))
 
 
-@router.post("/debiteurs/{debtor_id}/contacts", response_class=HTMLResponse)
-def add_contact(request: Request, person: ContactEditor, form: Form, debtor_id: str) -> Response:
-    def build(debtor: Debtor) -> Any:
-        return commands.AddContact(debtor.id, contact_id=uuid.uuid4(), **_contact(form))
+@router.post(PAGE + "/contacts", response_class=HTMLResponse)
+def add_contact(request: Request, person: ContactEditor, form: Form, debtor_id: UUID) -> Response:
+    def build(inputs: Inputs) -> Any:
+        return commands.AddContact(debtor_id, contact_id=uuid.uuid4(), **_contact(inputs))
 
     return _run(request, person, form, debtor_id, "contact-nouveau", build, done="contact-ajoute")
 
 
-@router.post("/debiteurs/{debtor_id}/contacts/{contact_id}", response_class=HTMLResponse)
-def change_contact(request: Request, person: ContactChanger, form: Form, debtor_id: str, contact_id: str) -> Response:
-    def build(debtor: Debtor) -> Any:
-        return commands.ChangeContact(debtor.id, contact_id=_id(contact_id), **_contact(form))
+@router.post(PAGE + "/contacts/{contact_id:uuid}", response_class=HTMLResponse)
+def change_contact(request: Request, person: ContactChanger, form: Form, debtor_id: UUID, contact_id: UUID) -> Response:
+    def build(inputs: Inputs) -> Any:
+        return commands.ChangeContact(debtor_id, contact_id=contact_id, **_contact(inputs))
 
     return _run(request, person, form, debtor_id, f"contact-{contact_id}", build, done="contact-modifie")
 
 
-@router.post("/debiteurs/{debtor_id}/consentement", response_class=HTMLResponse)
-def record_consent(request: Request, person: ConsentRecorder, form: Form, debtor_id: str) -> Response:
-    def build(debtor: Debtor) -> Any:
-        return commands.RecordElectronicDeliveryConsent(debtor.id, consented_on=_day(form, "consented_on"))
+@router.post(PAGE + "/consentement", response_class=HTMLResponse)
+def record_consent(request: Request, person: ConsentRecorder, form: Form, debtor_id: UUID) -> Response:
+    def build(inputs: Inputs) -> Any:
+        return commands.RecordElectronicDeliveryConsent(debtor_id, consented_on=inputs.day("consented_on"))
 
     return _run(request, person, form, debtor_id, "consentement", build, done="consentement")
 
@@ -99,68 +99,46 @@ def _run(
     request: Request,
     person: ConsoleSession,
     form: FormData,
-    debtor_id: str,
+    debtor_id: UUID,
     key: str,
-    build: Callable[[Debtor], Any],
+    build: Callable[[Inputs], Any],
     *,
     done: str,
 ) -> Response:
     """Run the form's command at the version the page showed; on a refusal, the page again with the reason."""
     services = services_of(request)
-    debtor = services.ledger.debtor(_id(debtor_id))  # unknown: the French 404 page
+    services.ledger.debtor(debtor_id)  # unknown: the French 404 page
+    inputs = Inputs(form)
+    if not inputs.text("version").isdigit():
+        raise ConsoleRefusal(400, "Formulaire incomplet", "Ce formulaire ne dit pas quelle version du débiteur "
+                             "il modifie : rechargez la page.")  # fmt: skip
+    refused: dict[str, Any]
     try:
-        command = build(debtor)
-        services.ledger.execute(command, principal=person.principal, expected_version=_version(form))
+        command = build(inputs)
+        services.ledger.execute(command, principal=person.principal, expected_version=int(inputs.text("version")))
+    except FormError as error:
+        refused = {"form": key, "message": error.message, "field": error.field, "values": inputs.values}
+        return _again(request, services, person, debtor_id, refused, 422)
     except DomainError as error:
         sentence, field = french_reason(error)
-        refused = {"form": key, "message": sentence, "field": field or _field_named(error), "values": dict(form)}
-        status = answer_for(error).status
-        return render(
-            request,
-            "debtor.html.j2",
-            page(services, person, services.ledger.debtor(debtor.id), refused=refused),
-            status_code=409 if status == 412 else status,
-        )
-    return redirect(f"/debiteurs/{debtor.id}?fait={done}")
+        refused = {"form": key, "message": sentence, "field": field, "values": inputs.values}
+        return _again(request, services, person, debtor_id, refused, refusal_status(error))
+    return redirect(f"/debiteurs/{debtor_id}?fait={done}")
 
 
-def _contact(form: FormData) -> dict[str, Any]:
-    typed = {name: str(form.get(name) or "").strip() for name in CONTACT_FIELDS}
-    try:
-        role = ContactRole(typed["role"])
-    except ValueError:
-        raise InvalidInput("role: not a contact role", rule="contact_role") from None
-    return {"role": role, "name": typed["name"], "email": typed["email"] or None, "phone": typed["phone"] or None}
+def _again(
+    request: Request, services: Services, person: ConsoleSession, debtor_id: UUID, refused: dict[str, Any], status: int
+) -> Response:
+    """The page as it stands now (with what someone else changed meanwhile), the form as it was typed."""
+    context = page(services, person, services.ledger.debtor(debtor_id), refused=refused)
+    return render(request, "debtor.html.j2", context, status_code=status)
 
 
-def _day(form: FormData, name: str) -> date:
-    typed = str(form.get(name) or "")
-    try:
-        return parse_day(typed)
-    except ValueError:
-        raise InvalidInput(f"{name}: {typed!r} is not a date (dd/mm/yyyy)", rule="date_format") from None
-
-
-def _version(form: FormData) -> int:
-    typed = str(form.get("version") or "")
-    if not typed.isdigit():
-        raise ConsoleRefusal(
-            400, "Formulaire incomplet", "Ce formulaire ne dit pas quelle version il modifie : rechargez la page."
-        )
-    return int(typed)
-
-
-def _field_named(error: DomainError) -> str | None:
-    """The field an error's message starts with (``email: not an e-mail address``), when it names one."""
-    name, colon, _ = error.message.partition(":")
-    return name if colon and name.replace("_", "").isalpha() else None
-
-
-def _id(text: str) -> UUID:
-    try:
-        return UUID(text)
-    except ValueError:
-        raise ConsoleRefusal(404, "Page introuvable", "Cette page ou ce dossier n'existe pas (ou plus).") from None
+def _contact(inputs: Inputs) -> dict[str, Any]:
+    return {
+        "role": inputs.choice("role", ContactRole), "name": inputs.text("name"), "email": inputs.optional("email"),
+        "phone": inputs.optional("phone"),
+    }  # fmt: skip
 
 
 # ------------------------------------------------------------------- the page
@@ -179,7 +157,6 @@ def page(
     listing = index.listing(ListQuery(debtor_id=debtor.id), today)
     entries = index.matching(debtor_id=debtor.id)
     history = services.ledger.store.history(debtor.id)
-    events = list(reversed(history.events)) if history is not None else []
     principal = person.principal
     return {
         "debtor": debtor,
@@ -187,7 +164,7 @@ def page(
         "listing": listing,
         "paused": [e for e in entries if e.paused_on(today)],
         "halting": [(label, n) for s, label in HALTING.items() if (n := sum(1 for e in entries if e.status is s))],
-        "journal": [(e, debtor_sentence(e, erased=debtor.erased)) for e in events if isinstance(e, DebtorEvent)],
+        "journal": timeline(history.events if history is not None else (), erased=debtor.erased),
         "contacts": sorted(debtor.contacts.values(), key=lambda c: (c.name.casefold(), str(c.contact_id))),
         "may_edit_contacts": principal.may(allowed(commands.AddContact)),
         "may_change_contacts": principal.may(allowed(commands.ChangeContact)),

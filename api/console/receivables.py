@@ -8,7 +8,7 @@ fifty rows are rendered; nothing is loaded from the store but the notifications 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from starlette.datastructures import QueryParams
 
+from api.console.inputs import FormError, read_amount
 from api.console.labels import STAGE, STATUS
 from api.console.web import Person, render, services_of
 from application.receivable_listing import ListQuery, SortKey
@@ -124,18 +125,14 @@ def read_filters(params: QueryParams) -> Filters:
 
 
 def _amount(text: str, name: str, errors: dict[str, str]) -> Decimal | None:
-    """``1 234,56``, ``1234.56`` or ``1234``: a non-negative amount."""
+    """``1 234,56``, ``1234.56`` or ``1234``, as every form of the console reads an amount."""
     if not text:
         return None
-    cleaned = text.replace("\u202f", "").replace("\u00a0", "").replace(" ", "").replace("€", "").replace(",", ".")
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        value = Decimal("NaN")
-    if not value.is_finite() or value < 0:
-        errors[name] = "Un montant en euros, par exemple 1 500 ou 1 234,56."
+        return read_amount(text, name)
+    except FormError as error:
+        errors[name] = error.message
         return None
-    return value
 
 
 def _whole(text: str, name: str, errors: dict[str, str], message: str) -> int | None:

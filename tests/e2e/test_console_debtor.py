@@ -56,7 +56,8 @@ def test_the_page_shows_identity_contacts_receivables_and_totals(api: Api) -> No
     assert f'href="/creances/{first["id"]}"' in page.text and second["invoice_number"] in text
     assert "Créances (2)" in text and formats.money(Decimal("1750.50")) in text
     assert "40 j" in text and "Rien n'arrête les relances de ce débiteur." in text
-    assert "Débiteur enregistré" in text and "Contact ajouté : Jeanne Roux" in text
+    assert f"Débiteur « {debtor['legal_name']} » enregistré" in text
+    assert "Contact ajouté par admin-desk : Jeanne Roux (comptabilité fournisseurs)" in text
     # an auditor reads, and has no form to fill
     assert "<form" not in page.text.split("</header>", 1)[1]
     assert 'name="version"' not in page.text
@@ -74,7 +75,7 @@ def test_a_contact_added_from_the_form_is_in_the_journal_with_the_person_as_acto
     last = events(api, debtor["id"])[-1]
     assert last["type"] == "ContactAdded" and last["actor"] == "paul.contacts"
     assert last["data"]["name"] == "Claire Fontaine" and last["data"]["role"] == "accounts_payable"
-    assert "paul.contacts" in after  # the journal on the page names who did it
+    assert "Contact ajouté par paul.contacts : Claire Fontaine" in after  # the journal on the page names who
 
 
 def test_a_refused_contact_form_shows_the_reason_beside_the_field_keeps_the_values_and_records_nothing(
