@@ -1,18 +1,20 @@
-"""What the list of receivables sorts and filters on, for every receivable, kept by a process.
+"""What the lists of receivables sort, filter and total on, for every receivable, kept by a process.
 
 ``GET /v1/receivables`` replayed every receivable on every call to filter by status and sort by
 issue date: a SELECT and a replay per receivable, some 50 s per call at 100,000 receivables. The
-index holds, per receivable, its issue date, number, debtor and status (a function of its events
-alone), and is brought up to the end of the notification log before each use: the first use reads
-the whole log once (``scan_ledger``), later ones only the notifications since the last, reloading
-the receivables they name. So a list reflects every event committed before it began, whichever
-process recorded it, and then loads only the receivables of its page.
+index holds, per receivable, what its events alone decide (issue and due dates, number, debtor,
+amounts, status, stage, pause), and per debtor its name, SIREN and SIRET (application/receivable_listing.py);
+it is brought up to the end of the notification log before each use: the first use reads the whole
+log once (``scan_ledger``), later ones only the notifications since the last, reloading the
+receivables and debtors they name. So a list reflects every event committed before it began,
+whichever process recorded it, and then loads only the receivables of its page, or none.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from uuid import UUID
 
@@ -20,36 +22,31 @@ from eventsourcing.utils import resolve_topic
 
 from application.ledger import Ledger
 from application.ledger_scan import scan_ledger
+from application.receivable_listing import (
+    PER_PAGE,
+    IndexedDebtor,
+    IndexedReceivable,
+    Listing,
+    ListQuery,
+    ReceivableTable,
+)
+from domain.debtor import DebtorEvent
 from domain.errors import NotFound
-from domain.receivable import Receivable
 from domain.receivable_events import ReceivableEvent
 from domain.vocabulary import ReceivableStatus
 
+__all__ = ["IndexedDebtor", "IndexedReceivable", "ReceivableIndex"]
+
 PAGE_SIZE = 1_000  # notifications per SELECT when catching up
-REBUILD_ABOVE = 5_000  # receivables changed since the last use: read the log once rather than load each
-
-
-@dataclass(frozen=True)
-class IndexedReceivable:
-    receivable_id: UUID
-    debtor_id: UUID
-    issue_date: date
-    invoice_number: str
-    status: ReceivableStatus
-
-    @classmethod
-    def of(cls, receivable: Receivable) -> IndexedReceivable:
-        return cls(
-            receivable.id, receivable.debtor_id, receivable.issue_date, receivable.invoice_number, receivable.status
-        )
+REBUILD_ABOVE = 5_000  # aggregates changed since the last use: read the log once rather than load each
 
 
 class ReceivableIndex:
     def __init__(self, ledger: Ledger) -> None:
         self._ledger = ledger
-        self._entries: dict[UUID, IndexedReceivable] = {}
+        self._table = ReceivableTable()
         self._position: int | None = None  # the last notification id taken into account
-        self._receivable_topics: dict[str, bool] = {}
+        self._kinds: dict[str, type | None] = {}  # topic -> ReceivableEvent, DebtorEvent or None
         self._lock = threading.Lock()
 
     def matching(
@@ -57,50 +54,84 @@ class ReceivableIndex:
     ) -> list[IndexedReceivable]:
         """The receivables with this status and debtor (either may be None: any) as of the end of the
         log now, by issue date then invoice number."""
-        found = [
-            e
-            for e in self.entries()
-            if (status is None or e.status is status) and (debtor_id is None or e.debtor_id == debtor_id)
-        ]
-        found.sort(key=lambda e: (e.issue_date, e.invoice_number))
-        return found
+        with self._current() as table:
+            return table.matching(status=status, debtor_id=debtor_id)
+
+    def listing(self, query: ListQuery, today: date, *, page: int = 1, per_page: int = PER_PAGE) -> Listing:
+        """One page of the receivables the query selects as of the end of the log now, with their totals."""
+        with self._current() as table:
+            return table.listing(query, today, page=page, per_page=per_page)
 
     def entries(self) -> list[IndexedReceivable]:
         """Every receivable as of the end of the log now."""
+        with self._current() as table:
+            return table.receivables()
+
+    def debtors(self) -> list[IndexedDebtor]:
+        """Every debtor as of the end of the log now."""
+        with self._current() as table:
+            return table.debtors()
+
+    def debtor(self, debtor_id: UUID) -> IndexedDebtor | None:
+        with self._current() as table:
+            return table.debtor(debtor_id)
+
+    def debtor_count(self) -> int:
+        with self._current() as table:
+            return table.debtor_count()
+
+    @contextmanager
+    def _current(self) -> Iterator[ReceivableTable]:
         with self._lock:
             if self._position is None:
                 self._rebuild()
             self._catch_up()
-            return list(self._entries.values())
+            yield self._table
 
     def _rebuild(self) -> None:
         # The position is read first: whatever the scan also saw is read again below, harmlessly.
         position = self._ledger.recorder.max_notification_id() or 0
         scan = scan_ledger(self._ledger)
-        self._entries = {i: IndexedReceivable.of(r) for i, r in scan.receivables.items()}
+        self._table.replace(
+            [IndexedReceivable.of(r) for r in scan.receivables.values()],
+            [IndexedDebtor.of(d) for d in scan.debtors.values()],
+        )
         self._position = position
 
     def _catch_up(self) -> None:
         assert self._position is not None
-        changed: set[UUID] = set()
+        receivables: set[UUID] = set()
+        debtors: set[UUID] = set()
         while True:
             page = self._ledger.recorder.select_notifications(start=self._position + 1, limit=PAGE_SIZE)
-            changed.update(UUID(str(n.originator_id)) for n in page if self._is_receivable_event(n.topic))
+            for notification in page:
+                kind = self._kind(notification.topic)
+                if kind is ReceivableEvent:
+                    receivables.add(UUID(str(notification.originator_id)))
+                elif kind is DebtorEvent:
+                    debtors.add(UUID(str(notification.originator_id)))
             if page:
                 self._position = page[-1].id
-            if len(changed) > REBUILD_ABOVE:
+            if len(receivables) + len(debtors) > REBUILD_ABOVE:
                 self._rebuild()
-                changed.clear()
+                receivables.clear()
+                debtors.clear()
             if len(page) < PAGE_SIZE:
                 break
-        for receivable_id in changed:
+        for receivable_id in receivables:
             try:
-                self._entries[receivable_id] = IndexedReceivable.of(self._ledger.receivable(receivable_id))
+                self._table.put_receivable(IndexedReceivable.of(self._ledger.receivable(receivable_id)))
             except NotFound:  # events without their creation first: not a receivable the Ledger loads
-                self._entries.pop(receivable_id, None)
+                self._table.remove_receivable(receivable_id)
+        for debtor_id in debtors:
+            try:
+                self._table.put_debtor(IndexedDebtor.of(self._ledger.debtor(debtor_id)))
+            except NotFound:
+                continue
 
-    def _is_receivable_event(self, topic: str) -> bool:
-        known = self._receivable_topics.get(topic)
-        if known is None:
-            known = self._receivable_topics[topic] = issubclass(resolve_topic(topic), ReceivableEvent)
-        return known
+    def _kind(self, topic: str) -> type | None:
+        if topic not in self._kinds:
+            event_class = resolve_topic(topic)
+            bases = (ReceivableEvent, DebtorEvent)
+            self._kinds[topic] = next((base for base in bases if issubclass(event_class, base)), None)
+        return self._kinds[topic]

@@ -6,13 +6,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.console import evidence, letters, policies, receivable, reports, runs, signin, today
+from api.console import debtors, evidence, letters, policies, receivable, receivables, reports, runs, signin, today
 from api.console.paths import STATIC_PATH, is_console_path
 from api.console.web import STATIC, ConsoleRefusal, SignInRequired, redirect, render
 
 ROUTERS = (
     signin.router, today.router, receivable.router, letters.router, runs.router, evidence.router, policies.router,
-    reports.router,
+    reports.router, receivables.router, debtors.router,
 )  # fmt: skip
 
 TITLES = {404: "Page introuvable", 405: "Action impossible", 413: "Fichier trop volumineux", 422: "Saisie invalide"}

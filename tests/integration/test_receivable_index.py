@@ -3,15 +3,17 @@ loading every receivable, and up to date with what any process recorded before e
 
 from __future__ import annotations
 
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
 import application.receivable_index as receivable_index
-from application.commands import OpenDispute, WriteOff
+from application.commands import EraseDebtor, OpenDispute, RegisterDebtor, WriteOff
 from application.ledger import Ledger
 from application.receivable_index import IndexedReceivable, ReceivableIndex
-from domain.vocabulary import DisputeReason, ReceivableStatus
+from application.receivable_listing import ListQuery
+from domain.debtor import Address
+from domain.vocabulary import DebtorKind, DisputeReason, ReceivableStatus
 from tests.integration.conftest import ACTOR, ISSUED_ON, Store, clock_at, issue_invoice, payment, register_debtor
 
 
@@ -77,3 +79,22 @@ def test_many_changes_since_the_last_use_read_the_log_again_with_the_same_result
     writer.execute(payment(ids[4], "1200.00", "VIR-4"), actor=ACTOR)
 
     assert set(index.entries()) == loaded_one_by_one(writer)
+
+
+def test_a_debtors_events_reach_the_index_at_its_next_use(store: Store) -> None:
+    writer = store.ledger(clock_at())
+    person = writer.execute(
+        RegisterDebtor(uuid4(), "Jean Dupont", DebtorKind.CONSUMER, Address(["3 rue Haute"], "69001", "Lyon", "FR")),
+        actor=ACTOR,
+    ).aggregate_id
+    invoice = issue_invoice(writer, person, "F-2025-300")
+    index = ReceivableIndex(store.ledger(clock_at()))
+    found = index.listing(ListQuery(text="dupont"), ISSUED_ON)
+    assert [r.entry.receivable_id for r in found.rows] == [invoice] and found.rows[0].debtor is not None
+
+    firm = register_debtor(writer, "Menuiserie Lyonnaise")  # registered after the index was built
+    writer.execute(EraseDebtor(person, "demande RGPD"), actor=ACTOR)
+
+    assert index.listing(ListQuery(text="dupont"), ISSUED_ON).count == 0
+    names = {d.debtor_id: d.legal_name for d in index.debtors()}
+    assert names[person] == "" and names[firm] == "Menuiserie Lyonnaise"
