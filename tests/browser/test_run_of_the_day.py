@@ -50,7 +50,7 @@ def test_a_manager_reads_what_would_go_launches_the_run_and_reads_what_went(
     assert browser.path == "/relances" and browser.heading() == f"Relance du {fr(api.today)} : proposition"
     proposed = browser.part("envois")
     assert proposed.startswith("Ce qui partirait (1)")
-    assert "Relance E-mail Charpente Girard SARL" in proposed and number in proposed
+    assert "Première relance E-mail Charpente Girard SARL" in proposed and number in proposed
     assert "3 400,00 € partirait" in proposed
     assert firm.inbox.received == [] and api.journal(overdue["id"]) == journal  # a proposal sends nothing
 
