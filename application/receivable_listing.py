@@ -22,6 +22,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.debtor import Debtor
+from domain.limitation import limitation_of
 from domain.receivable import Receivable
 from domain.vocabulary import DunningStage, ReceivableStatus
 
@@ -33,6 +34,12 @@ class PauseSpan:
     reason: str
     since: date
     until: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseSpan:
+    amount: Decimal
+    promised_for: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +56,8 @@ class IndexedReceivable:
     stage: DunningStage
     closed: bool  # settled or written off: nothing is late any more
     pause: PauseSpan | None  # dunning paused (until a day, or until resumed)
+    promise: PromiseSpan | None  # the promise to pay still open (Aujourd'hui: promises falling due)
+    limitation_on: date | None  # the last day to act, as the events recorded stand; None once closed or suspended
     # The amounts in cents, derived: integers add up three times faster than Decimals (the totals)
     amount_cents: int = field(init=False, repr=False, compare=False)
     outstanding_cents: int = field(init=False, repr=False, compare=False)
@@ -59,12 +68,14 @@ class IndexedReceivable:
 
     @classmethod
     def of(cls, receivable: Receivable) -> IndexedReceivable:
-        pause = receivable.pause
+        pause, promise = receivable.pause, receivable.open_promise
         return cls(
             receivable.id, receivable.debtor_id, receivable.issue_date, receivable.invoice_number, receivable.status,
             receivable.due_date, receivable.currency, receivable.amount_incl_vat, receivable.outstanding,
             receivable.stage, receivable.is_closed,
             None if pause is None else PauseSpan(pause.reason, pause.paused_on, pause.until),
+            None if promise is None else PromiseSpan(promise.amount, promise.promised_date),
+            None if receivable.is_closed else limitation_of(receivable, on=date.max).limitation_date,
         )  # fmt: skip
 
     def days_late(self, today: date) -> int:

@@ -8,11 +8,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.bootstrap import Services, build_claims
+from api.bootstrap import Services
 from api.console.labels import DISPUTE_REASON
 from api.console.web import Person, render, services_of
 from application.access import Role
 from application.dunning_report import work_item_view
+from application.receivable_listing import IndexedDebtor
+from domain.limitation import limitation_of
 from domain.vocabulary import ReceivableStatus
 
 router = APIRouter(include_in_schema=False)
@@ -51,38 +53,41 @@ def agenda(services: Services, sections: frozenset[str]) -> dict[str, Any]:
     found["calls"] = [w for w in work if w["action"] == "call"]
     found["replies"] = [w for w in work if w["action"] == "reply_received"]
     found["other"] = [w for w in work if w["action"] not in {"call", "reply_received"}]
-    index = services.receivable_index()
-    found["promises"] = []
-    if "promises" in sections:
-        for entry in index.matching(status=ReceivableStatus.PROMISED):
-            receivable = ledger.receivable(entry.receivable_id)
-            promise = receivable.open_promise
-            if promise is not None and promise.promised_date <= day + PROMISES_AHEAD:
-                found["promises"].append((receivable, promise))
-        found["promises"].sort(key=lambda pair: pair[1].promised_date)
-    found["disputes"] = (
-        [ledger.receivable(e.receivable_id) for e in index.matching(status=ReceivableStatus.DISPUTED)[:SHOWN]]
-        if "disputes" in sections
-        else []
-    )
+    index = services.receivable_index()  # kept by the process: no file is replayed to fill the page
+    entries = index.entries() if sections & {"promises", "disputes", "limitation"} else []
+    found["promises"] = sorted(
+        (
+            e for e in entries
+            if e.promise is not None and not e.closed and e.promise.promised_for <= day + PROMISES_AHEAD
+        ),
+        key=lambda e: (e.promise.promised_for if e.promise else day, e.invoice_number),
+    ) if "promises" in sections else []  # fmt: skip
+    disputed = [e for e in entries if e.status is ReceivableStatus.DISPUTED] if "disputes" in sections else []
+    disputed.sort(key=lambda e: (e.due_date, e.invoice_number))
+    found["disputes_total"] = len(disputed)
+    found["disputes"] = [ledger.receivable(e.receivable_id) for e in disputed[:SHOWN]]  # their reason and day
     found["letters"] = services.letters().to_post() if "letters" in sections else []
     found["bank_lines"], found["bank_total"] = (
         services.imports.lines(status="unmatched", limit=SHOWN) if "bank" in sections else ([], 0)
     )
-    found["limitation"] = []
+    found["limitation"], found["limitation_total"] = [], 0
     if "limitation" in sections:
-        claims = build_claims(services.settings, ledger)
         horizon = day + timedelta(days=services.settings.limitation_alert_days)
-        found["limitation"] = claims.limitation_before(horizon, on=day)[:SHOWN]
-    found["debtor_names"] = _debtor_names(services, [*found["disputes"], *(r for r, _ in found["promises"])])
+        near = sorted(
+            (e for e in entries if e.limitation_on is not None and e.limitation_on < horizon),
+            key=lambda e: (e.limitation_on or day, e.invoice_number),
+        )
+        found["limitation_total"] = len(near)
+        alert_days = services.settings.limitation_alert_days
+        found["limitation"] = [
+            (r, limitation_of(r, on=day, alert_days=alert_days))
+            for r in (ledger.receivable(e.receivable_id) for e in near[:SHOWN])
+        ]
+    debtors = {e.debtor_id for e in found["promises"]} | {r.debtor_id for r in found["disputes"]}
+    found["debtor_names"] = {str(d): _name(index.debtor(d)) for d in debtors}
     found["shown"] = SHOWN
     return found
 
 
-def _debtor_names(services: Services, receivables: list[Any]) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for receivable in receivables:
-        key = str(receivable.debtor_id)
-        if key not in names:
-            names[key] = services.ledger.debtor(receivable.debtor_id).legal_name or "[effacé]"
-    return names
+def _name(debtor: IndexedDebtor | None) -> str:
+    return (debtor.legal_name if debtor is not None else "") or "[effacé]"
