@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import structlog
 from fastapi import Depends, FastAPI
 
 from api.bootstrap import (
@@ -86,13 +88,17 @@ TAGS = [
 ]
 
 
-def create_app(settings: Settings, *, services: Services | None = None, clock: Clock = system_clock) -> FastAPI:
+def create_app(
+    settings: Settings, *, services: Services | None = None, clock: Clock = system_clock, warm_up: bool = False
+) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = services is None
         app.state.services = services or build_services(settings, clock)
         app.state.idempotency = IdempotencyStore(app.state.services.database)
         stop_projections = start_projections(app.state.services.read_models)  # embedded default: in-process
+        if warm_up:
+            warm_up_in_background(app.state.services)
         try:
             yield
         finally:
@@ -140,3 +146,18 @@ def create_app(settings: Settings, *, services: Services | None = None, clock: C
     install_docs(app)
     document_hardening(app)
     return app
+
+
+def warm_up_in_background(services: Services) -> None:
+    """Read the log once for the receivable index and the worklist while the worker already answers, so
+    that the first person to open Aujourd'hui or Créances does not wait for it (at 1,000,000 events, about
+    a minute). A failure here is only logged: the first request then builds them itself."""
+
+    def warm() -> None:
+        try:
+            services.receivable_index().entries()
+            services.dunning().worklist(services.ledger.now().today)
+        except Exception:  # a warm-up that failed costs the first request its time, nothing more
+            structlog.get_logger("relance.warm_up").warning("warm_up_failed", exc_info=True)
+
+    threading.Thread(target=warm, name="relance-warm-up", daemon=True).start()

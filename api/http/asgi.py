@@ -18,7 +18,7 @@ GC_THRESHOLDS = (20_000, 10, 10)
 
 
 def app_from_environment() -> FastAPI:
-    app = create_app(Settings())
+    app = create_app(Settings(), warm_up=True)  # the index and worklist read while the worker answers
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
