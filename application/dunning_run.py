@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from bisect import insort
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -108,10 +109,11 @@ class DunningRun:
 
     def worklist(self, on: date) -> list[WorkItem]:
         """Calls and escalations due on ``on``: what a person has to do, by priority and amount."""
-        items = self.board.items(on, list(self.ports.policies()))  # kept current, not decided again each time
-        items += Letters(self.ledger, self.ports.outbox, post_within_days=self.ports.post_within_days).overdue(on)
-        items += [item for source in self.ports.worklist_sources for item in source(on)]
-        items.sort(key=worklist_order)
+        items = self.board.items(on, list(self.ports.policies()))  # kept current and sorted, not decided again
+        extra = Letters(self.ledger, self.ports.outbox, post_within_days=self.ports.post_within_days).overdue(on)
+        extra += [item for source in self.ports.worklist_sources for item in source(on)]
+        for item in extra:  # a few: placed after their equals, as a stable sort of the whole would
+            insort(items, item, key=worklist_order)
         return items
 
     # ------------------------------------------------------------ per debtor

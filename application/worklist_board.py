@@ -18,7 +18,7 @@ from uuid import UUID
 
 from eventsourcing.utils import resolve_topic
 
-from application.dunning_report import WorkItem
+from application.dunning_report import WorkItem, worklist_order
 from application.ledger import Ledger
 from application.ledger_scan import scan_ledger
 from domain.debtor import Debtor, DebtorEvent
@@ -45,8 +45,10 @@ class WorklistBoard:
         self._position = 0  # the last notification taken into account
         self._kinds: dict[str, str | None] = {}
         self._lock = threading.Lock()
+        self._sorted: list[WorkItem] | None = None  # every item in worklist order, until one changes
 
     def items(self, on: date, policies: list[Policy]) -> list[WorkItem]:
+        """Every open receivable's items, in worklist order (a new list: the caller may add to it)."""
         key = (on, tuple(sorted((p.id, p.version) for p in policies)))
         with self._lock:
             if key != self._key:
@@ -54,9 +56,12 @@ class WorklistBoard:
                 self._key = key
             else:
                 self._catch_up(on, policies)
-            return [item for items in self._items.values() for item in items]
+            if self._sorted is None:
+                self._sorted = sorted((i for items in self._items.values() for i in items), key=worklist_order)
+            return list(self._sorted)
 
     def _decide_all(self, on: date, policies: list[Policy]) -> None:
+        self._sorted = None
         # The position is read first: whatever the scan also saw is decided again later, harmlessly.
         position = self._ledger.recorder.max_notification_id() or 0
         scan = scan_ledger(self._ledger)
@@ -96,6 +101,7 @@ class WorklistBoard:
     def _decide(self, receivable_ids: Iterable[UUID], on: date, policies: list[Policy]) -> None:
         debtors: dict[UUID, Debtor] = {}
         for receivable_id in receivable_ids:
+            self._sorted = None
             self._forget(receivable_id)
             try:
                 receivable = self._ledger.receivable(receivable_id)
