@@ -163,15 +163,14 @@ def _search(services: Services, typed: str) -> tuple[list[Receivable], list[Debt
         wanted = None
     folded, digits = _folded(typed), typed.replace(" ", "")
     debtors = []
-    if wanted is not None or len(folded) >= 2:
-        for debtor_id in ledger.debtor_ids():
-            if wanted is not None and debtor_id != wanted:
-                continue
-            debtor = ledger.debtor(debtor_id)
-            name = _folded(debtor.legal_name or "")
-            if wanted is not None or digits in (debtor.siren, debtor.siret) or (name and folded in name):
-                debtors.append(debtor)
-        debtors.sort(key=lambda d: (d.legal_name or "", str(d.id)))
+    if wanted is not None or len(folded) >= 2:  # on the process's index: no debtor is replayed to search
+        found = [
+            d for d in index.debtors()
+            if (d.debtor_id == wanted if wanted is not None
+                else digits in (d.siren, d.siret) or (bool(d.legal_name) and folded in _folded(d.legal_name)))
+        ]  # fmt: skip
+        found.sort(key=lambda d: (d.legal_name or "", str(d.debtor_id)))
+        debtors = [ledger.debtor(d.debtor_id) for d in found[:SHOWN]]
     if wanted is not None and debtors:
         entries = index.matching(debtor_id=wanted)
     else:
