@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Annotated
 
 import typer
 import uvicorn
 
-from api.bootstrap import LetterError, Settings, TokenStore, firm_from_settings, open_database
+from api.bootstrap import LetterError, Settings, TokenStore, UserStore, firm_from_settings, open_database
 from api.cli_app import app, fail, load_settings, opened_ledger
 from api.cli_ledger import load_demo_into
 from application.access import Role
@@ -73,8 +74,24 @@ def _load_demo_once(settings: Settings, base_url: str) -> None:
             _, secret = tokens.create(name="demo-admin", role=Role.ADMIN, created_by="relance serve --demo")
             typer.echo(f"demo admin token (shown once): {secret}", err=True)
             typer.echo(f'  curl -H "Authorization: Bearer {secret}" {base_url}/v1/receivables', err=True)
+        _demo_console_account(UserStore(database), base_url)
     finally:
         database.close()
+
+
+DEMO_USER = "demo.responsable"
+
+
+def _demo_console_account(users: UserStore, base_url: str) -> None:
+    """A manager's console account on the demo store, its password printed once (as the demo token)."""
+    if any(u.username == DEMO_USER for u in users.list()):
+        return
+    password = secrets.token_urlsafe(12)
+    users.create(
+        username=DEMO_USER, display_name="Responsable (démo)", role=Role.MANAGER, password=password,
+        created_by="relance serve --demo",
+    )  # fmt: skip
+    typer.echo(f"console: {base_url}/ (identifiant {DEMO_USER}, mot de passe affiché une fois : {password})", err=True)
 
 
 @token_app.command("create")

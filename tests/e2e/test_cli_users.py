@@ -8,7 +8,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner, Result
 
+from api.bootstrap import Settings, UserStore, open_database
 from api.cli import app
+from api.cli_server import _demo_console_account
 
 PASSWORD = "une phrase de passe assez longue"
 
@@ -64,3 +66,20 @@ def test_a_short_password_a_bad_role_or_a_mistyped_confirmation_store_nothing(tm
     assert role.exit_code == 2
     assert mistyped.exit_code != 0
     assert listed(tmp_path) == []
+
+
+def test_the_demo_store_gets_one_manager_account_whose_password_is_shown_once(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    settings = Settings(data_dir=tmp_path, database_url=None)
+    database = open_database(settings)
+    try:
+        users = UserStore(database)
+        _demo_console_account(users, "http://127.0.0.1:8000")
+        shown = capsys.readouterr().err
+        _demo_console_account(users, "http://127.0.0.1:8000")
+        again = capsys.readouterr().err
+        password = shown.rsplit(": ", 1)[1].rstrip(")\n")
+        principal = users.authenticate("demo.responsable", password)
+    finally:
+        database.close()
+    assert "http://127.0.0.1:8000/" in shown and again == ""
+    assert principal is not None and principal.role.value == "manager"
