@@ -35,6 +35,7 @@ from infrastructure.mail_ports import build_mail_feedback
 from infrastructure.policy_files import load_policy
 from infrastructure.policy_store import PolicyStore, StoredPolicy
 from infrastructure.print_batch import BatchPdf
+from infrastructure.privacy_access import render_access
 from infrastructure.projector import DEFAULT_BATCH_SIZE, Projector
 from infrastructure.rate_files import RateFileError
 from infrastructure.read_models import AUDIT_PAGE_MAX, AuditFilter, ReadModels, build_read_models, start_projections
@@ -109,6 +110,7 @@ __all__ = [
     "read_brevo_report",
     "read_invoices",
     "read_statement",
+    "render_access",
     "same_public_key",
     "served_media_type",
     "start_projections",
