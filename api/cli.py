@@ -13,6 +13,7 @@ from api import (  # noqa: F401 - imported for the commands they register
     cli_ledger,
     cli_letters,
     cli_mail,
+    cli_privacy,
     cli_projections,
     cli_server,
     cli_users,

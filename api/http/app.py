@@ -42,6 +42,7 @@ from api.http.routers import (
     mail,
     mail_webhooks,
     policies,
+    privacy,
     receivables,
     reports,
     sms_webhooks,
@@ -84,6 +85,7 @@ TAGS = [
         "name": "imports",
         "description": "Open invoices (CSV, Factur-X) and bank statements (CSV, CAMT.053) in; unmatched bank lines.",
     },
+    {"name": "privacy", "description": "Personal data of natural persons (GDPR): the access request (art. 15)."},
     {"name": "health", "description": "Liveness and readiness (no authentication)."},
 ]
 
@@ -138,6 +140,7 @@ def create_app(
         mail.router,
         mail_webhooks.router,
         policies.router,
+        privacy.router,
         imports.router,
         sms_webhooks.router,
     ):

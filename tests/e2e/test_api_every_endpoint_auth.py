@@ -25,6 +25,7 @@ ROLE_TABLE: dict[tuple[str, str], Any] = {
     ("GET", "/v1/audit"): frozenset({"auditor", "manager"}),
     ("GET", "/v1/debtors"): EVERYONE,
     ("GET", "/v1/debtors/{debtor_id}"): EVERYONE,
+    ("GET", "/v1/debtors/{debtor_id}/access-export"): frozenset({"auditor", "manager"}),
     ("GET", "/v1/debtors/{debtor_id}/credit-hold"): EVERYONE,
     ("GET", "/v1/debtors/{debtor_id}/evidence"): frozenset({"auditor", "manager"}),
     ("GET", "/v1/debtors/{debtor_id}/journal"): EVERYONE,
