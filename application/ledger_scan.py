@@ -119,3 +119,54 @@ def scan_open_receivables(ledger: Ledger) -> dict[UUID, list[Receivable]]:
 def _kind_of(topic: str) -> tuple[type[ChainedAggregate[Any]], type[Any]] | None:
     event_class = resolve_topic(topic)
     return next((kind for base, kind in _KINDS.items() if issubclass(event_class, base)), None)
+
+
+CATCH_UP_PAGE = 1_000  # notifications per SELECT when following the log from a position
+
+
+@dataclass
+class Changes:
+    """The receivables and debtors the notifications after a position name, and the last one read."""
+
+    receivables: set[UUID]
+    debtors: set[UUID]
+    position: int
+
+
+class LogFollower:
+    """What changed in the log since a position: what a process's index or board reads before each use,
+    rather than every aggregate again."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+        self._kinds: dict[str, str | None] = {}
+
+    def changes_after(self, position: int, *, at_most: int) -> Changes | None:
+        """The aggregates named after ``position``; None once more than ``at_most`` (reading the whole log
+        again is then cheaper than loading each)."""
+        changes = Changes(set(), set(), position)
+        while True:
+            page = self._ledger.recorder.select_notifications(start=changes.position + 1, limit=CATCH_UP_PAGE)
+            for notification in page:
+                kind = self._kind(notification.topic)
+                if kind == "receivable":
+                    changes.receivables.add(UUID(str(notification.originator_id)))
+                elif kind == "debtor":
+                    changes.debtors.add(UUID(str(notification.originator_id)))
+            if page:
+                changes.position = page[-1].id
+            if len(changes.receivables) + len(changes.debtors) > at_most:
+                return None
+            if len(page) < CATCH_UP_PAGE:
+                return changes
+
+    def _kind(self, topic: str) -> str | None:
+        if topic not in self._kinds:
+            try:
+                cls = resolve_topic(topic)
+            except Exception:  # a topic this code no longer knows: not a receivable's or a debtor's event
+                cls = object
+            self._kinds[topic] = (
+                "receivable" if issubclass(cls, ReceivableEvent) else "debtor" if issubclass(cls, DebtorEvent) else None
+            )
+        return self._kinds[topic]

@@ -18,10 +18,8 @@ from contextlib import contextmanager
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.utils import resolve_topic
-
 from application.ledger import Ledger
-from application.ledger_scan import scan_ledger
+from application.ledger_scan import LogFollower, scan_ledger
 from application.receivable_listing import (
     PER_PAGE,
     IndexedDebtor,
@@ -30,14 +28,11 @@ from application.receivable_listing import (
     ListQuery,
     ReceivableTable,
 )
-from domain.debtor import DebtorEvent
 from domain.errors import NotFound
-from domain.receivable_events import ReceivableEvent
 from domain.vocabulary import ReceivableStatus
 
 __all__ = ["IndexedDebtor", "IndexedReceivable", "ReceivableIndex"]
 
-PAGE_SIZE = 1_000  # notifications per SELECT when catching up
 REBUILD_ABOVE = 5_000  # aggregates changed since the last use: read the log once rather than load each
 
 
@@ -46,7 +41,7 @@ class ReceivableIndex:
         self._ledger = ledger
         self._table = ReceivableTable()
         self._position: int | None = None  # the last notification id taken into account
-        self._kinds: dict[str, type | None] = {}  # topic -> ReceivableEvent, DebtorEvent or None
+        self._follower = LogFollower(ledger)
         self._lock = threading.Lock()
 
     def matching(
@@ -100,38 +95,16 @@ class ReceivableIndex:
 
     def _catch_up(self) -> None:
         assert self._position is not None
-        receivables: set[UUID] = set()
-        debtors: set[UUID] = set()
-        while True:
-            page = self._ledger.recorder.select_notifications(start=self._position + 1, limit=PAGE_SIZE)
-            for notification in page:
-                kind = self._kind(notification.topic)
-                if kind is ReceivableEvent:
-                    receivables.add(UUID(str(notification.originator_id)))
-                elif kind is DebtorEvent:
-                    debtors.add(UUID(str(notification.originator_id)))
-            if page:
-                self._position = page[-1].id
-            if len(receivables) + len(debtors) > REBUILD_ABOVE:
-                self._rebuild()
-                receivables.clear()
-                debtors.clear()
-            if len(page) < PAGE_SIZE:
-                break
-        for receivable_id in receivables:
+        while (changes := self._follower.changes_after(self._position, at_most=REBUILD_ABOVE)) is None:
+            self._rebuild()
+        self._position = changes.position
+        for receivable_id in changes.receivables:
             try:
                 self._table.put_receivable(IndexedReceivable.of(self._ledger.receivable(receivable_id)))
             except NotFound:  # events without their creation first: not a receivable the Ledger loads
                 self._table.remove_receivable(receivable_id)
-        for debtor_id in debtors:
+        for debtor_id in changes.debtors:
             try:
                 self._table.put_debtor(IndexedDebtor.of(self._ledger.debtor(debtor_id)))
             except NotFound:
                 continue
-
-    def _kind(self, topic: str) -> type | None:
-        if topic not in self._kinds:
-            event_class = resolve_topic(topic)
-            bases = (ReceivableEvent, DebtorEvent)
-            self._kinds[topic] = next((base for base in bases if issubclass(event_class, base)), None)
-        return self._kinds[topic]

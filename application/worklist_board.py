@@ -16,21 +16,17 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from uuid import UUID
 
-from eventsourcing.utils import resolve_topic
-
 from application.dunning_report import WorkItem, worklist_order
 from application.ledger import Ledger
-from application.ledger_scan import scan_ledger
-from domain.debtor import Debtor, DebtorEvent
+from application.ledger_scan import LogFollower, scan_ledger
+from domain.debtor import Debtor
 from domain.dunning_policy import Policy
 from domain.errors import NotFound
 from domain.receivable import Receivable
-from domain.receivable_events import ReceivableEvent
 
 # The work items of one open receivable, on a day, under the policies in force.
 ItemsFor = Callable[[Receivable, Debtor, date, list[Policy]], list[WorkItem]]
 
-PAGE_SIZE = 1_000  # notifications per SELECT when catching up
 DECIDE_ALL_ABOVE = 5_000  # aggregates changed since the last use: read the log once rather than load each
 
 
@@ -43,7 +39,7 @@ class WorklistBoard:
         self._debtor_of: dict[UUID, UUID] = {}  # open receivable → its debtor
         self._key: tuple[date, tuple[tuple[str, int], ...]] | None = None
         self._position = 0  # the last notification taken into account
-        self._kinds: dict[str, str | None] = {}
+        self._follower = LogFollower(ledger)
         self._lock = threading.Lock()
         self._sorted: list[WorkItem] | None = None  # every item in worklist order, until one changes
 
@@ -77,26 +73,14 @@ class WorklistBoard:
         self._position = position
 
     def _catch_up(self, on: date, policies: list[Policy]) -> None:
-        receivables: set[UUID] = set()
-        debtors: set[UUID] = set()
-        while True:
-            page = self._ledger.recorder.select_notifications(start=self._position + 1, limit=PAGE_SIZE)
-            for notification in page:
-                kind = self._kind(notification.topic)
-                if kind == "receivable":
-                    receivables.add(UUID(str(notification.originator_id)))
-                elif kind == "debtor":
-                    debtors.add(UUID(str(notification.originator_id)))
-            if page:
-                self._position = page[-1].id
-            if len(receivables) + len(debtors) > DECIDE_ALL_ABOVE:
-                self._decide_all(on, policies)
-                return
-            if len(page) < PAGE_SIZE:
-                break
-        for debtor_id in debtors:
-            receivables.update(self._of_debtor.get(debtor_id, ()))
-        self._decide(receivables, on, policies)
+        changes = self._follower.changes_after(self._position, at_most=DECIDE_ALL_ABOVE)
+        if changes is None:
+            self._decide_all(on, policies)
+            return
+        self._position = changes.position
+        for debtor_id in changes.debtors:
+            changes.receivables.update(self._of_debtor.get(debtor_id, ()))
+        self._decide(changes.receivables, on, policies)
 
     def _decide(self, receivable_ids: Iterable[UUID], on: date, policies: list[Policy]) -> None:
         debtors: dict[UUID, Debtor] = {}
@@ -127,14 +111,3 @@ class WorklistBoard:
         debtor_id = self._debtor_of.pop(receivable_id, None)
         if debtor_id is not None:
             self._of_debtor[debtor_id].discard(receivable_id)
-
-    def _kind(self, topic: str) -> str | None:
-        if topic not in self._kinds:
-            try:
-                cls = resolve_topic(topic)
-            except Exception:  # a topic this code no longer knows: not a receivable's or a debtor's event
-                cls = object
-            self._kinds[topic] = (
-                "receivable" if issubclass(cls, ReceivableEvent) else "debtor" if issubclass(cls, DebtorEvent) else None
-            )
-        return self._kinds[topic]

@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+import application.ledger_scan as ledger_scan
 import application.receivable_index as receivable_index
 from application.commands import EraseDebtor, OpenDispute, RegisterDebtor, WriteOff
 from application.ledger import Ledger
@@ -68,7 +69,7 @@ def test_many_changes_since_the_last_use_read_the_log_again_with_the_same_result
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(receivable_index, "REBUILD_ABOVE", 2)
-    monkeypatch.setattr(receivable_index, "PAGE_SIZE", 3)
+    monkeypatch.setattr(ledger_scan, "CATCH_UP_PAGE", 3)  # the log is followed by application.ledger_scan
     writer = store.ledger(clock_at())
     first, _, ids = a_book(writer)
     index = ReceivableIndex(store.ledger(clock_at()))
