@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +16,8 @@ from pydantic import ValidationError
 from api.bootstrap import RateFileError, Settings, build_ledger
 from api.errors import answer_for
 from api.formats import day
+from application.deposit_list import parse_day as typed_day
+from application.deposit_list import two_digit_year
 from application.ledger import Clock, Ledger, system_clock
 from domain.canonical import format_instant
 from domain.debtor import Debtor
@@ -91,13 +92,11 @@ def parse_as_of(ledger: Ledger, text: str) -> datetime:
 
 def parse_day(text: str, option: str) -> date:
     """A day as people type it: 07/04/2026 (French) or 2026-04-07; one parser for every command."""
-    cleaned = text.strip()
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(cleaned, pattern).date()
-        except ValueError:
-            continue
-    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2}", cleaned):
+    try:
+        return typed_day(text)
+    except ValueError:
+        pass
+    if two_digit_year(text):
         fail(f"{option}: {text!r}: write the year in full (dd/mm/yyyy)", 2)
     fail(f"{option}: {text!r} is not a date (dd/mm/yyyy or YYYY-MM-DD)", 2)
 

@@ -192,8 +192,17 @@ def read_posted_csv(content: bytes) -> list[PostedLine]:
     return posted
 
 
+TWO_DIGIT_YEAR = re.compile(r"\d{1,2}/\d{1,2}/\d{2}")
+
+
+def two_digit_year(text: str) -> bool:
+    """« 07/12/26 »: a day people mean, whose century each reader asks for rather than guesses."""
+    return TWO_DIGIT_YEAR.fullmatch(text.strip()) is not None
+
+
 def parse_day(text: str) -> date:
-    """« 07/12/2026 », « 7/12/2026 » or « 2026-12-07 »."""
+    """A day as people type it, the one reader of every entry point (CLI, console, deposit list):
+    « 07/12/2026 », « 7/12/2026 » or « 2026-12-07 »; ValueError otherwise."""
     for layout in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
             return datetime.strptime(text.strip(), layout).date()

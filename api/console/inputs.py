@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any, TypeVar
 from uuid import UUID
+
+from application.deposit_list import parse_day, two_digit_year
 
 E = TypeVar("E", bound=Enum)
 SPACES = re.compile(r"[\s\u00a0\u202f']")
@@ -108,11 +110,10 @@ def read_amount(raw: str, field: str) -> Decimal:
 
 def read_day(raw: str, field: str) -> date:
     """``20/06/2026`` or ``2026-06-20``; a two-digit year asks for the full one."""
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(raw, pattern).date()
-        except ValueError:
-            continue
-    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2}", raw):
+    try:
+        return parse_day(raw)
+    except ValueError:
+        pass
+    if two_digit_year(raw):
         raise FormError(field, f"« {raw} » : écrivez l'année en entier (jj/mm/aaaa).")
     raise FormError(field, f"« {raw} » n'est pas une date : écrivez jj/mm/aaaa.")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from datetime import date
 from pathlib import PurePath
 from typing import Annotated, Any
@@ -25,7 +24,15 @@ from api.console.web import ConsoleRefusal, Form, Person, redirect, render, requ
 from api.errors import answer_for
 from api.http.routers.letters import MAX_DEPOSIT_LIST_BYTES
 from application.access import COLLECTION
-from application.deposit_list import ELECTRONIC, KIND_LABELS, REGISTERED, LetterToPost, parse_day, read_posted_csv
+from application.deposit_list import (
+    ELECTRONIC,
+    KIND_LABELS,
+    REGISTERED,
+    LetterToPost,
+    parse_day,
+    read_posted_csv,
+    two_digit_year,
+)
 from application.letters import LetterOutcome
 from domain.errors import DomainError
 
@@ -55,7 +62,6 @@ DONE = {  # ?fait= after a form succeeded (post, redirect, get: a reload records
 }
 SCANS = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
          ".tif": "image/tiff", ".tiff": "image/tiff"}  # fmt: skip
-TWO_DIGIT_YEAR = re.compile(r"\d{1,2}/\d{1,2}/\d{2}")
 MAX_REASON = 1000
 
 
@@ -302,7 +308,7 @@ def read_day(value: str, name: str) -> date:
     """dd/mm/yyyy (or yyyy-mm-dd), as the CLI and the deposit list read it."""
     if not value:
         raise InputRefused("Indiquez la date (jj/mm/aaaa).", name)
-    if TWO_DIGIT_YEAR.fullmatch(value):
+    if two_digit_year(value):
         raise InputRefused("Écrivez l'année en entier (jj/mm/aaaa).", name)
     try:
         return parse_day(value)

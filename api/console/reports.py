@@ -7,7 +7,6 @@ module only chooses the dates, names the debtors and lays the figures out.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,7 +26,7 @@ from api.console.report_files import Column, Kind, Sheet, file_of
 from api.console.web import ConsoleRefusal, render, requiring, services_of
 from api.http.routers.reports import EARLIEST, LATEST
 from application.access import REPORTING
-from application.deposit_list import KIND_LABELS, parse_day
+from application.deposit_list import KIND_LABELS, parse_day, two_digit_year
 from application.projections import money
 from application.reports import BUCKETS, AgedBalance, AgedReceivable, Basis, Bucket, Dso, Effectiveness
 
@@ -95,7 +94,7 @@ class Asked:
         self.typed[name] = (text or "").strip() or formats.day(default)
         if text is None or not text.strip():
             return default
-        if re.fullmatch(r"\s*\d{1,2}/\d{1,2}/\d{2}\s*", text):
+        if two_digit_year(text):
             self.errors[name] = FAR_DAY
             return default
         try:
