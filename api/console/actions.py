@@ -52,7 +52,6 @@ from domain.vocabulary import (
 Choices = tuple[tuple[str, str], ...]
 
 
-LETTER_KINDS = KIND_LABELS
 LETTER_CHANNELS = {"letter": "courrier", **{k.value: v for k, v in NOTICE_CHANNEL.items()}}
 
 
@@ -73,7 +72,7 @@ class WaitingLetter:
 
     @property
     def label(self) -> str:
-        kind = LETTER_KINDS.get(self.kind, self.kind)
+        kind = KIND_LABELS.get(self.kind, self.kind)
         channel = LETTER_CHANNELS.get(self.channel, self.channel)
         return (
             f"{kind} par {channel} préparée le {self.run_date:%d/%m/%Y} "

@@ -40,7 +40,6 @@ router = APIRouter(include_in_schema=False)
 Poster = Annotated[ConsoleSession, Depends(requiring(COLLECTION))]  # as POST /v1/letters/...: collectors, managers
 
 PER_PAGE = 50
-KINDS = KIND_LABELS
 CHANNELS = {
     "letter": "Lettre simple",
     "registered_letter": "Recommandée avec AR",
@@ -150,7 +149,7 @@ def row(letter: LetterToPost, today: date, within: int) -> dict[str, Any]:
         "debtor_name": letter.debtor_name,
         "place": " ".join(part for part in (letter.postal_code, letter.city) if part),
         "invoices": list(zip(letter.receivable_ids, letter.invoice_numbers, strict=False)),
-        "kind": KINDS.get(letter.kind, letter.kind),
+        "kind": KIND_LABELS.get(letter.kind, letter.kind),
         "channel": CHANNELS.get(letter.channel, letter.channel),
         "tracked": letter.channel in (REGISTERED, ELECTRONIC),
         "electronic": letter.channel == ELECTRONIC,

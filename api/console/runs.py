@@ -16,11 +16,12 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.bootstrap import ConsoleSession, Services, served_media_type
-from api.console.letters import CHANNELS, KINDS
+from api.console.letters import CHANNELS
 from api.console.messages import french_reason
 from api.console.web import ConsoleRefusal, Form, Person, redirect, render, requiring, services_of
 from api.errors import answer_for
 from application.access import MANAGEMENT
+from application.deposit_list import KIND_LABELS
 from application.dunning_report import report_view
 from domain.errors import DomainError, NotFound
 
@@ -168,7 +169,7 @@ def presented(view: dict[str, Any], services: Services, *, amounts: bool) -> dic
     sent = [
         {
             **item,
-            "kind_label": KINDS.get(item["kind"], item["kind"]),
+            "kind_label": KIND_LABELS.get(item["kind"], item["kind"]),
             "channel_label": CHANNELS.get(item["channel"], item["channel"]),
             "status_label": STATUSES.get(item["status"], item["status"]),
             "debtor_label": named(item.get("debtor_name")),
