@@ -41,11 +41,15 @@ def install_console(app: FastAPI) -> None:
             request, "error.html.j2", {"title": error.title, "detail": error.detail}, status_code=error.status
         )
 
-    def html_problem(request: Request, status: int, title: str, detail: str) -> HTMLResponse | None:
+    def html_problem(
+        request: Request, status: int, title: str, detail: str, french: str | None = None
+    ) -> HTMLResponse | None:
+        """The console's page for an error on one of its paths (None elsewhere); ``french``: what to say,
+        when the caller knows better than the status's sentence."""
         if not is_console_path(request.url.path):
             return None
         shown = TITLES.get(status, "Erreur" if status < 500 else "Service indisponible")
-        text = DETAILS.get(status, detail if status < 500 else "Le service est momentanément indisponible.")
+        text = french or DETAILS.get(status, detail if status < 500 else "Le service est momentanément indisponible.")
         return render(request, "error.html.j2", {"title": shown, "detail": text}, status_code=status)
 
     app.state.html_problem = html_problem

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -106,23 +106,19 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-TOO_LARGE_PAGE = """<!doctype html>
-<html lang="fr"><head><meta charset="utf-8"><title>Fichier trop volumineux · relance</title>
-<link rel="stylesheet" href="{static}/console.css"></head>
-<body><main id="contenu"><section class="narrow"><h1>Fichier trop volumineux</h1>
-<p class="error" role="alert">L'envoi dépasse {megabytes} Mo, la taille admise ici : rien n'a été enregistré.
-Revenez à la page précédente et choisissez un fichier plus petit.</p>
-<p><a href="/">Retour à Aujourd'hui</a></p></section></main></body></html>"""
-
-
 async def _too_large(scope: Scope, send: Send, limit: int) -> None:
-    if is_console_path(scope["path"]):  # a person at the console: a French page, not problem+json
-        page = TOO_LARGE_PAGE.format(static=CONSOLE_STATIC, megabytes=max(1, limit // (1024 * 1024)))
-        headers = [(b"content-type", b"text/html; charset=utf-8"), (b"connection", b"close")]
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": page.encode()})
-        return
     detail = f"the body is larger than {limit} bytes, the limit of {scope['method']} {scope['path']}"
+    french = (
+        f"L'envoi dépasse {max(1, limit // (1024 * 1024))} Mo, la taille admise ici : rien n'a été enregistré. "
+        "Revenez à la page précédente et choisissez un fichier plus petit."
+    )
+    html = getattr(scope["app"].state, "html_problem", None) if "app" in scope else None
+    page = html(Request(scope), 413, "Content too large", detail, french) if html is not None else None
+    if page is not None:  # a person at the console: its French page, as every other error there
+        headers = [*page.raw_headers, (b"connection", b"close")]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": page.body})
+        return
     await send_problem(scope, send, 413, "Content too large", detail, "too_large", rule="body_size", connection="close")
 
 
