@@ -186,15 +186,20 @@ class ReadModels:
 
     # --------------------------------------------------------------- reports
 
+    def _as_of(self, basis: Basis, as_of: date, params: dict[str, Any]) -> date | datetime:
+        """The day's parameter of the aged-balance statements (the evening's cut-off as known, or the
+        day by value date), set in ``params``; returned for choosing the nearer end of the log."""
+        if basis is Basis.AS_KNOWN:
+            params["cutoff"] = cutoff = self.ledger.end_of_day(as_of)
+            return cutoff
+        params["as_of"] = as_of
+        return as_of
+
     @collector_paused()
     def aged_balance(self, *, as_of: date, basis: Basis, currency: str = "EUR", by_debtor: bool = False) -> AgedBalance:
         params: dict[str, Any] = {bucket.value: due for bucket, due in earliest_due_dates(as_of)}
         params["currency"] = currency
-        when: date | datetime = as_of
-        if basis is Basis.AS_KNOWN:
-            params["cutoff"] = when = self.ledger.end_of_day(as_of)
-        else:
-            params["as_of"] = as_of
+        when = self._as_of(basis, as_of, params)
         with self._reading("receivables") as (tx, position):
             statement = aged_balance_sql(basis, by_debtor=by_debtor, from_later=self._nearer_the_end(tx, basis, when))
             rows = tx.fetch(statement, params)
@@ -208,11 +213,7 @@ class ReadModels:
         """The drill-down of one debtor's line of ``aged_balance``: its receivables open on the
         date, each with what it owed then, by due date."""
         params: dict[str, Any] = {"currency": currency, "debtor_id": debtor_id}
-        when: date | datetime = as_of
-        if basis is Basis.AS_KNOWN:
-            params["cutoff"] = when = self.ledger.end_of_day(as_of)
-        else:
-            params["as_of"] = as_of
+        when = self._as_of(basis, as_of, params)
         with self._reading("receivables") as (tx, position):
             statement = aged_receivables_sql(basis, from_later=self._nearer_the_end(tx, basis, when))
             rows = tx.fetch(statement, params)
