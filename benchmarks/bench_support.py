@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import importlib
 import os
+import statistics
 import sys
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -52,3 +54,18 @@ def scratch_database(server_url: str, prefix: str = "relance_bench") -> Iterator
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def latency(action: Callable[[], object], repeats: int) -> tuple[float, float, float]:
+    """(first call, median, 95th percentile) of ``action`` in milliseconds: the first call is a warm-up,
+    timed apart; then ``repeats`` calls."""
+    started = time.perf_counter()
+    action()
+    first = (time.perf_counter() - started) * 1000
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return first, statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]

@@ -15,14 +15,11 @@ import argparse
 import importlib
 import os
 import re
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-from bench_support import REPO, postgres_server, scratch_database
+from bench_support import REPO, latency, postgres_server, scratch_database
 from pydantic import SecretStr
 from starlette.testclient import TestClient
 
@@ -37,20 +34,6 @@ PASSWORD = "benchmark password 2026"
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def latency(action: Callable[[], object], repeats: int) -> tuple[float, float, float]:
-    """(first call, median, 95th percentile) in milliseconds."""
-    started = time.perf_counter()
-    action()
-    first = (time.perf_counter() - started) * 1000
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return first, statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
 
 
 def sign_in(client: TestClient) -> None:

@@ -25,7 +25,6 @@ import gc
 import importlib
 import os
 import platform
-import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -41,7 +40,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # the script runs from benchmarks/, not the repository root
     sys.path.insert(0, str(REPO))
 
-from bench_support import BENCH_URL_ENV, postgres_server, scratch_database  # noqa: E402
+from bench_support import BENCH_URL_ENV, latency, postgres_server, scratch_database  # noqa: E402
 
 from application.reports import Basis  # noqa: E402
 from infrastructure.projector import Projector  # noqa: E402
@@ -62,18 +61,6 @@ def log(message: str) -> None:
 def bench_database() -> Iterator[str]:
     with postgres_server() as server, scratch_database(server) as url:
         yield url
-
-
-def latency(action: Callable[[], Any], repeats: int) -> tuple[float, float]:
-    """Median and 95th percentile in milliseconds (one warm-up run first)."""
-    action()
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
 
 
 def run(receivables: int, per_receivable: int, batch_size: int, repeats: int) -> list[str]:
@@ -132,7 +119,7 @@ def run(receivables: int, per_receivable: int, batch_size: int, repeats: int) ->
             ("audit page of 100, whole journal", lambda: models.audit(AuditFilter(start=first), limit=100), False),
         ]
         for label, action, judged in queries:
-            median, p95 = latency(action, repeats)
+            _, median, p95 = latency(action, repeats)
             aim = f"< {AIM_AGED_BALANCE_MS} ms" if judged else "(information)"
             lines.append(f"| {label} over {receivables:,} receivables | {median:.0f} ms (p95 {p95:.0f} ms) | {aim} |")
         store.close()
