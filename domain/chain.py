@@ -8,7 +8,7 @@ from whatever the store returns.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, Self, TypeVar, cast
@@ -18,6 +18,7 @@ from eventsourcing.domain import DomainEvent
 
 from domain.canonical import GENESIS_HASH, record_hash
 from domain.errors import InvalidInput
+from domain.personal import sealed_forms
 from domain.values import Now, text
 
 ENVELOPE_FIELDS = frozenset({"originator_id", "originator_version", "timestamp", "actor", "previous_hash"})
@@ -28,6 +29,28 @@ ADDED_LATER = "added_later"
 
 def added_field() -> Any:
     return dataclasses.field(default=None, metadata={ADDED_LATER: True})
+
+
+# A field holding a natural person's data (docs/privacy.md): sealed under its subject's key before it is
+# stored, so that the record and its hash hold the sealed form. The subject is the aggregate, or the id held
+# by the field named ``subject`` (a contact).
+PERSONAL = "personal"
+
+
+def personal(*, subject: str = "") -> Any:
+    return dataclasses.field(metadata={PERSONAL: subject})
+
+
+def personal_fields(event_class: type[LedgerEvent]) -> dict[str, str]:
+    """The event's personal fields, each with the field naming its subject ("" for the aggregate)."""
+    found = _PERSONAL_FIELDS.get(event_class)
+    if found is None:
+        found = {f.name: f.metadata[PERSONAL] for f in dataclasses.fields(event_class) if PERSONAL in f.metadata}
+        _PERSONAL_FIELDS[event_class] = found
+    return found
+
+
+_PERSONAL_FIELDS: dict[type, dict[str, str]] = {}
 
 
 @dataclass(frozen=True)
@@ -62,7 +85,7 @@ class LedgerEvent(DomainEvent):
             "actor": self.actor,
             "aggregate_id": self.originator_id,
             "aggregate_type": self.AGGREGATE_TYPE,
-            "data": self.data(),
+            "data": sealed_forms(self.data()) if personal_fields(type(self)) else self.data(),
             "previous_hash": self.previous_hash,
             "recorded_at": self.timestamp,
             "type": self.type_name(),
@@ -127,6 +150,18 @@ class ChainedAggregate(Generic[TEvent]):
         self.apply(cast(TEvent, event))
         self._pending.append(cast(TEvent, event))
         return event
+
+    def seal_pending(self, seal: Callable[[TEvent], TEvent]) -> None:
+        """Put the pending events' personal data in its sealed form (``seal``, given by the application: the
+        domain holds no key), each chained again to the one before, as the store will hold them."""
+        if not any(personal_fields(type(e)) for e in self._pending):
+            return
+        previous, sealed = self._pending[0].previous_hash, []
+        for event in self._pending:
+            event = dataclasses.replace(seal(event), previous_hash=previous)
+            sealed.append(event)
+            previous = event.hash()
+        self._pending, self._last_event = sealed, sealed[-1]
 
     def collect_events(self) -> list[TEvent]:
         """What ``Application.save`` stores, in order; emptied once taken."""

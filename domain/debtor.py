@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from domain.chain import ChainedAggregate, LedgerEvent
+from domain.chain import ChainedAggregate, LedgerEvent, personal
 from domain.errors import InvalidInput, RuleViolation
 from domain.values import Money, Now, amount, currency, optional_sha256, optional_text, sha256, siren, siret, text
 from domain.vocabulary import ContactRole, DebtorKind, InsolvencyProcedure, Priority
@@ -35,29 +35,29 @@ class DebtorEvent(LedgerEvent):
 
 @dataclass(frozen=True)
 class DebtorRegistered(DebtorEvent):
-    legal_name: str
+    legal_name: str = personal()
     kind: DebtorKind
     siren: str | None
     siret: str | None
-    address: Address
+    address: Address = personal()
 
 
 @dataclass(frozen=True)
 class ContactAdded(DebtorEvent):
     contact_id: UUID
     role: ContactRole
-    name: str
-    email: str | None
-    phone: str | None
+    name: str = personal(subject="contact_id")
+    email: str | None = personal(subject="contact_id")
+    phone: str | None = personal(subject="contact_id")
 
 
 @dataclass(frozen=True)
 class ContactChanged(DebtorEvent):
     contact_id: UUID
     role: ContactRole
-    name: str
-    email: str | None
-    phone: str | None
+    name: str = personal(subject="contact_id")
+    email: str | None = personal(subject="contact_id")
+    phone: str | None = personal(subject="contact_id")
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ class MailReturned(DebtorEvent):
 class AddressChanged(DebtorEvent):
     """A new postal address (a correction or a move): it clears a returned-mail flag."""
 
-    address: Address
+    address: Address = personal()
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ class EmailBounced(DebtorEvent):
     address again until the contact's e-mail is changed."""
 
     contact_id: UUID
-    email: str
+    email: str = personal(subject="contact_id")
     bounced_on: date
     detail: str | None
 

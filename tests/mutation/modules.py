@@ -35,5 +35,6 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     "receivable_plans": RECEIVABLE_TESTS,
     "receivable_events": (*RECEIVABLE_TESTS, "tests/evidence/test_canonical_json.py"),
     "vocabulary": ("tests/unit/test_vocabulary*.py", *RECEIVABLE_TESTS, "tests/evidence/test_canonical_json.py"),
+    "personal": ("tests/unit/test_personal_*.py", "tests/evidence/test_sealed_*.py"),
     "errors": ("tests/unit/test_receivable_invariants.py", "tests/unit/test_values*.py", "tests/unit/test_error_*.py"),
 }
