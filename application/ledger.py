@@ -17,6 +17,7 @@ from application.access import Principal
 from application.event_store import EventStore, Revision
 from application.handlers import CREATIONS
 from application.pipeline import BatchOutcome, CommandPipeline, DocumentCatalog, IdempotencyKey, Outcome, system
+from application.sealing import Sealer
 from domain.canonical import to_canonical_value
 from domain.chain import ChainedAggregate, LedgerEvent
 from domain.debtor import Debtor, DebtorRegistered
@@ -61,13 +62,15 @@ class Ledger:
         timezone: str = "Europe/Paris",
         rates: RateTable | None = None,
         closing: Sequence[Callable[[], None]] = (),
+        sealer: Sealer | None = None,
     ) -> None:
         self.store = store
+        self.sealer = sealer
         self._closing = list(closing)
         self.clock = clock
         self.timezone = ZoneInfo(timezone)
         self.shipped_rates = rates or RateTable()  # the data files; the journal adds publications
-        self.pipeline = CommandPipeline(self, documents, CREATIONS)
+        self.pipeline = CommandPipeline(self, documents, CREATIONS, sealer)
 
     # The notification log, for the services that follow it (verification, scans, read models).
     @property

@@ -7,7 +7,7 @@ that a consumer's data can be erased without touching any receivable's journal.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
@@ -35,29 +35,29 @@ class DebtorEvent(LedgerEvent):
 
 @dataclass(frozen=True)
 class DebtorRegistered(DebtorEvent):
-    legal_name: str = personal()
+    legal_name: str = field(metadata=personal())
     kind: DebtorKind
     siren: str | None
     siret: str | None
-    address: Address = personal()
+    address: Address = field(metadata=personal())
 
 
 @dataclass(frozen=True)
 class ContactAdded(DebtorEvent):
     contact_id: UUID
     role: ContactRole
-    name: str = personal(subject="contact_id")
-    email: str | None = personal(subject="contact_id")
-    phone: str | None = personal(subject="contact_id")
+    name: str = field(metadata=personal(subject="contact_id"))
+    email: str | None = field(metadata=personal(subject="contact_id"))
+    phone: str | None = field(metadata=personal(subject="contact_id"))
 
 
 @dataclass(frozen=True)
 class ContactChanged(DebtorEvent):
     contact_id: UUID
     role: ContactRole
-    name: str = personal(subject="contact_id")
-    email: str | None = personal(subject="contact_id")
-    phone: str | None = personal(subject="contact_id")
+    name: str = field(metadata=personal(subject="contact_id"))
+    email: str | None = field(metadata=personal(subject="contact_id"))
+    phone: str | None = field(metadata=personal(subject="contact_id"))
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,8 @@ class ClaimDeclared(DebtorEvent):
 class DebtorErased(DebtorEvent):
     reason: str
 
+    ERASES_PERSONAL_DATA = True  # the subject's keys are destroyed once it is recorded (application/sealing.py)
+
 
 @dataclass(frozen=True)
 class MailReturned(DebtorEvent):
@@ -116,7 +118,7 @@ class MailReturned(DebtorEvent):
 class AddressChanged(DebtorEvent):
     """A new postal address (a correction or a move): it clears a returned-mail flag."""
 
-    address: Address = personal()
+    address: Address = field(metadata=personal())
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ class EmailBounced(DebtorEvent):
     address again until the contact's e-mail is changed."""
 
     contact_id: UUID
-    email: str = personal(subject="contact_id")
+    email: str = field(metadata=personal(subject="contact_id"))
     bounced_on: date
     detail: str | None
 
