@@ -44,7 +44,7 @@ KEYS_BY_OWNER = "CREATE INDEX IF NOT EXISTS subject_keys_owner ON subject_keys (
 class SubjectKeys:
     """The ``Sealer`` of application/sealing.py on a table of keys."""
 
-    def __init__(self, table: KeyTable, *, closing: Callable[[], None] | None = None) -> None:
+    def __init__(self, table: KeyTable | MemoryKeyTable, *, closing: Callable[[], None] | None = None) -> None:
         self._table = table
         self._closing = closing
         self._keys: dict[UUID, tuple[UUID, bytes]] = {}  # subject -> (owner, key)
@@ -119,6 +119,31 @@ class SubjectKeys:
 def _associated(subject: UUID) -> bytes:
     """Bound to its subject: a ciphertext moved under another subject does not open."""
     return b"relance-personal-data/" + subject.bytes
+
+
+class MemoryKeyTable:
+    """Keys in memory: for the application's tests on the in-memory store, and for benchmarks."""
+
+    def __init__(self) -> None:
+        self._rows: dict[UUID, tuple[UUID, bytes]] = {}
+
+    def find(self, subject: UUID) -> tuple[UUID, bytes] | None:
+        return self._rows.get(subject)
+
+    def insert(self, subject: UUID, owner: UUID, key: bytes) -> None:
+        self._rows.setdefault(subject, (owner, key))
+
+    def delete_owner(self, owner: UUID) -> int:
+        subjects = [s for s, (o, _) in self._rows.items() if o == owner]
+        for subject in subjects:
+            del self._rows[subject]
+        return len(subjects)
+
+    def owners(self) -> set[UUID]:
+        return {owner for owner, _ in self._rows.values()}
+
+    def close(self) -> None:
+        pass
 
 
 class KeyTable:
