@@ -47,25 +47,25 @@ class SubjectKeys:
     def __init__(self, table: KeyTable | MemoryKeyTable, *, closing: Callable[[], None] | None = None) -> None:
         self._table = table
         self._closing = closing
-        self._keys: dict[UUID, tuple[UUID, bytes]] = {}  # subject -> (owner, key)
+        self._keys: dict[UUID, tuple[UUID, AESGCM]] = {}  # subject -> (owner, its key's cipher)
         self._shredded: set[UUID] = set()  # owners whose erasure this process has seen
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ Sealer
 
     def seal(self, subject: UUID, owner: UUID, value: str) -> Sealed:
-        key = self._key(subject) or self._create(subject, owner)
+        cipher = self._cipher(subject) or self._create(subject, owner)
         nonce = os.urandom(NONCE_BYTES)
-        ciphertext = AESGCM(key).encrypt(nonce, value.encode("utf-8"), _associated(subject))
+        ciphertext = cipher.encrypt(nonce, value.encode("utf-8"), _associated(subject))
         return Sealed(subject, base64.b64encode(nonce + ciphertext).decode("ascii"), ALGORITHM)
 
     def open(self, sealed: Sealed) -> str | None:
-        key = self._key(sealed.subject)
-        if key is None or sealed.alg != ALGORITHM:
+        cipher = self._cipher(sealed.subject)
+        if cipher is None or sealed.alg != ALGORITHM:
             return None
         data = base64.b64decode(sealed.ciphertext)
         try:
-            return AESGCM(key).decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], _associated(sealed.subject)).decode()
+            return cipher.decrypt(data[:NONCE_BYTES], data[NONCE_BYTES:], _associated(sealed.subject)).decode()
         except InvalidTag:  # not sealed under this key: shown as erased rather than as garbage
             return None
 
@@ -91,7 +91,7 @@ class SubjectKeys:
             for subject in [s for s, (o, _) in self._keys.items() if o == owner]:
                 del self._keys[subject]
 
-    def _key(self, subject: UUID) -> bytes | None:
+    def _cipher(self, subject: UUID) -> AESGCM | None:
         with self._lock:
             cached = self._keys.get(subject)
         if cached is not None:
@@ -100,20 +100,21 @@ class SubjectKeys:
         if found is None:
             return None
         owner, key = found
+        cipher = AESGCM(key)
         with self._lock:
             if owner in self._shredded:
                 return None
-            self._keys[subject] = (owner, key)
-        return key
+            self._keys[subject] = (owner, cipher)
+        return cipher
 
-    def _create(self, subject: UUID, owner: UUID) -> bytes:
+    def _create(self, subject: UUID, owner: UUID) -> AESGCM:
         with self._lock:
             if owner in self._shredded:
                 raise RuntimeError(f"the personal data of {owner} was erased: nothing more is sealed for it")
         self._table.insert(subject, owner, AESGCM.generate_key(bit_length=256))
-        key = self._key(subject)  # another process may have made it first: the stored one is the key
-        assert key is not None
-        return key
+        cipher = self._cipher(subject)  # another process may have made it first: the stored one is the key
+        assert cipher is not None
+        return cipher
 
 
 def _associated(subject: UUID) -> bytes:
@@ -175,6 +176,9 @@ class KeyTable:
         deleted = self._execute("DELETE FROM subject_keys WHERE owner_id = %s", (str(owner),))
         if self._database is not None and deleted:
             self._database.execute("VACUUM subject_keys")  # the dead rows' space is reclaimed (docs/privacy.md)
+        elif deleted:
+            with self._sqlite() as connection:  # no copy of the key's page left in the log
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return deleted
 
     def owners(self) -> set[UUID]:
@@ -205,9 +209,9 @@ class KeyTable:
             assert self._path is not None
             self._path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self._path, timeout=10, isolation_level=None, check_same_thread=False)
-            # A destroyed key is overwritten with zeros in the file; the rollback journal (not WAL) is
-            # deleted at each commit, so no copy of a page outlives its transaction.
+            # A destroyed key is overwritten with zeros in the file; the write-ahead log, which holds copies
+            # of pages, is emptied after each destruction (delete_owner). WAL: one sync per new key.
             connection.execute("PRAGMA secure_delete = ON")
-            connection.execute("PRAGMA journal_mode = DELETE")
+            connection.execute("PRAGMA journal_mode = WAL")
             self._local.connection = connection
         yield connection
