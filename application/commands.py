@@ -122,6 +122,16 @@ class ChangeAddress(DebtorCommand):
 
 
 @dataclass(frozen=True)
+class RectifyDebtorName(DebtorCommand):
+    """Correct the debtor's name (GDPR art. 16), with why and at whose request: a new event, never an edit."""
+
+    legal_name: str
+    reason: str
+
+    decided_by: ClassVar[str] = "rectify_name"
+
+
+@dataclass(frozen=True)
 class SetCreditLimit(DebtorCommand):
     limit: Money
 

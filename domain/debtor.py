@@ -120,6 +120,15 @@ class AddressChanged(DebtorEvent):
 
 
 @dataclass(frozen=True)
+class DebtorNameRectified(DebtorEvent):
+    """The debtor's name corrected (GDPR art. 16: a misspelt name, a sole trader's name): a new event, the
+    name recorded before stays in the journal as it was. ``reason``: why, and at whose request."""
+
+    reason: str
+    legal_name: str = personal()
+
+
+@dataclass(frozen=True)
 class EmailBounced(DebtorEvent):
     """A message to this contact's e-mail address bounced for good (a hard bounce): no e-mail goes to that
     address again until the contact's e-mail is changed."""
@@ -144,6 +153,7 @@ DEBTOR_EVENTS: tuple[type[DebtorEvent], ...] = (
     MailReturned,
     AddressChanged,
     EmailBounced,
+    DebtorNameRectified,
 )
 
 
@@ -387,6 +397,16 @@ class Debtor(ChainedAggregate[DebtorEvent]):
             raise RuleViolation("the address is unchanged", rule="address_changed")
         return self._trigger(AddressChanged, now, actor, address=checked)
 
+    def rectify_name(self, *, legal_name: str, reason: str, now: Now, actor: str) -> DebtorNameRectified:
+        """Correct the debtor's name (art. 16 GDPR), checked as at registration, with why."""
+        self._require_not_erased()
+        checked = text(legal_name, "legal_name", max_length=200)
+        if checked == self.legal_name:
+            raise RuleViolation("legal_name: the name is unchanged", rule="name_changed")
+        return self._trigger(
+            DebtorNameRectified, now, actor, legal_name=checked, reason=text(reason, "reason", max_length=1000)
+        )
+
     def record_email_bounce(
         self, *, contact_id: UUID, email: str, bounced_on: date, now: Now, actor: str, detail: str | None = None
     ) -> EmailBounced:
@@ -450,6 +470,8 @@ class Debtor(ChainedAggregate[DebtorEvent]):
             case AddressChanged():
                 self.address = event.address
                 self.address_returned_on = None
+            case DebtorNameRectified():
+                self.legal_name = event.legal_name
             case EmailBounced():
                 self.contacts[event.contact_id].email_bounced_on = event.bounced_on
             case DebtorErased():

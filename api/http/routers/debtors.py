@@ -85,6 +85,15 @@ class ClaimDeclarationBody(Body):
     document_sha256: Sha256 | None = None
 
 
+class NameRectificationBody(Body):
+    legal_name: Annotated[str, Field(min_length=1, max_length=200, examples=["Jeanne Martin-Durand"])]
+    reason: Annotated[
+        str,
+        Field(min_length=1, max_length=1000, description="Why, and at whose request (GDPR art. 16)",
+              examples=["À la demande de l'intéressée, courrier du 3 mars : nom d'usage"]),
+    ]  # fmt: skip
+
+
 class ErasureBody(Body):
     reason: ShortText
 
@@ -201,6 +210,8 @@ COMMAND_ROUTES = [
                  path_parameters={"contact_id": UUID}),
     CommandRoute("change_address", f"{D}/address", C.ChangeAddress, AddressBody,
                  "AddressChanged: a correction or a move (it clears the flag a returned letter set)", build=_address),
+    CommandRoute("rectify_debtor_name", f"{D}/name-rectification", C.RectifyDebtorName, NameRectificationBody,
+                 "DebtorNameRectified: the name corrected (GDPR art. 16), a new event; the journal keeps the old one"),
     CommandRoute("set_credit_limit", f"{D}/credit-limit", C.SetCreditLimit, CreditLimitBody, "CreditLimitSet",
                  build=_credit_limit),
     CommandRoute("change_priority", f"{D}/priority", C.ChangePriority, PriorityBody, "PriorityChanged"),
