@@ -7,12 +7,12 @@ that a consumer's data can be erased without touching any receivable's journal.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from domain.chain import ChainedAggregate, LedgerEvent, personal
+from domain.chain import PERSONAL, ChainedAggregate, LedgerEvent, personal
 from domain.errors import InvalidInput, RuleViolation
 from domain.values import Money, Now, amount, currency, optional_sha256, optional_text, sha256, siren, siret, text
 from domain.vocabulary import ContactRole, DebtorKind, InsolvencyProcedure, Priority
@@ -124,8 +124,8 @@ class DebtorNameRectified(DebtorEvent):
     """The debtor's name corrected (GDPR art. 16: a misspelt name, a sole trader's name): a new event, the
     name recorded before stays in the journal as it was. ``reason``: why, and at whose request."""
 
+    legal_name: str = field(metadata={PERSONAL: ""})  # personal (domain.chain): sealed under the debtor's key
     reason: str
-    legal_name: str = personal()
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from api.console.timeline import sentence, timeline
+from domain.chain import personal_fields
 from domain.debtor import Debtor, DebtorNameRectified
 from domain.errors import InvalidInput, RuleViolation
 from domain.vocabulary import DebtorKind
@@ -48,6 +49,10 @@ def test_a_sole_traders_name_is_rectified_as_well_and_its_identification_stays()
 
     assert debtor.legal_name == "Jean Dupont EI"
     assert debtor.siren is not None and debtor.kind is DebtorKind.PROFESSIONAL
+
+
+def test_the_rectified_name_is_a_personal_field_and_the_reason_is_not() -> None:
+    assert personal_fields(DebtorNameRectified) == {"legal_name": ""}
 
 
 def test_an_unchanged_name_is_refused() -> None:
