@@ -87,6 +87,7 @@ class ChangeContact(DebtorCommand):
     name: str
     email: str | None = None
     phone: str | None = None
+    reason: str | None = None  # why: e.g. a rectification the person asked for (GDPR art. 16)
 
     decided_by: ClassVar[str] = "change_contact"
 
@@ -117,6 +118,7 @@ class RecordEmailBounce(DebtorCommand):
 @dataclass(frozen=True)
 class ChangeAddress(DebtorCommand):
     address: Address
+    reason: str | None = None  # why: e.g. a rectification the person asked for (GDPR art. 16)
 
     decided_by: ClassVar[str] = "change_address"
 

@@ -330,8 +330,9 @@ def _contact(s: _Say) -> str:
 @says(d.ContactChanged)
 def _contact_changed(s: _Say) -> str:
     e: d.ContactChanged = s.event
-    who = ERASED if s.erased else f"{e.name} ({CONTACT_ROLE[e.role]})"
-    return f"Contact modifié {s.by} : {who}"
+    if s.erased:
+        return f"Contact modifié {s.by} : {ERASED}"
+    return f"Contact modifié {s.by} : {e.name} ({CONTACT_ROLE[e.role]})" + _reason(e.reason)
 
 
 @says(d.CreditLimitSet)
@@ -391,7 +392,9 @@ def _address(s: _Say) -> str:
     if s.erased:
         return f"Nouvelle adresse enregistrée {s.by} {ERASED}"
     a = e.address
-    return f"Nouvelle adresse enregistrée {s.by} : {', '.join(a.lines)}, {a.postal_code} {a.city} ({a.country})"
+    return f"Nouvelle adresse enregistrée {s.by} : {', '.join(a.lines)}, {a.postal_code} {a.city} ({a.country})" + (
+        _reason(e.reason)
+    )
 
 
 @says(d.DebtorNameRectified)

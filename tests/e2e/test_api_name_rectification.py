@@ -75,3 +75,19 @@ def test_a_collector_may_not_rectify_a_name(api: Api) -> None:
 
     assert_problem(api.post("collector", path(debtor["id"]), {"legal_name": "Tuilerie Noël", "reason": REASON}), 403)
     assert len(api.journal(debtor["id"], "debtors")) == 1
+
+
+def test_an_address_or_a_contact_changed_as_a_rectification_says_why_in_the_journal(api: Api) -> None:
+    debtor = api.debtor("consumer", legal_name=api.unique("Rémi Blanc"))
+    contact_id = api.contact(debtor["id"])
+    new_address = {"lines": ["14 rue des Lilas"], "postal_code": "69003", "city": "Lyon", "reason": REASON}
+
+    api.ok("collector", f"/v1/debtors/{debtor['id']}/address", new_address)
+    api.ok("collector", f"/v1/debtors/{debtor['id']}/contacts/{contact_id}",
+           {"role": "other", "name": "Rémi Blanc", "reason": "Numéro corrigé à sa demande"})  # fmt: skip
+
+    journal = api.journal(debtor["id"], "debtors")
+    assert [(r["type"], r["data"].get("reason")) for r in journal[-2:]] == [
+        ("AddressChanged", REASON), ("ContactChanged", "Numéro corrigé à sa demande")]  # fmt: skip
+    assert journal[-2]["data"]["address"]["lines"] == ["14 rue des Lilas"]
+    assert api.get("auditor", f"/v1/debtors/{debtor['id']}").json()["address"]["lines"] == ["14 rue des Lilas"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 import pytest
 
@@ -10,7 +11,7 @@ from api.console.timeline import sentence, timeline
 from domain.chain import personal_fields
 from domain.debtor import Debtor, DebtorNameRectified
 from domain.errors import InvalidInput, RuleViolation
-from domain.vocabulary import DebtorKind
+from domain.vocabulary import ContactRole, DebtorKind
 from infrastructure.dossier import EVENT_LABELS, PERSONAL_DATA_EVENTS, details
 from tests.unit.builders import ACTOR, DEBTOR_ID, TODAY, address, at, refused, registered_debtor
 
@@ -126,3 +127,32 @@ def test_the_evidence_dossier_labels_a_rectification_with_the_new_name_and_why()
     assert EVENT_LABELS["DebtorNameRectified"] == "Nom rectifié (RGPD, art. 16)"
     assert details(record) == f"nouveau nom : Jeanne Martin-Durand (motif : {REASON})"
     assert "DebtorNameRectified" in PERSONAL_DATA_EVENTS  # shown as erased once the debtor is
+
+
+# ------------------------------------------- a contact or an address changed, with why
+
+
+def test_a_contact_or_address_changed_as_a_rectification_records_why_and_the_timeline_says_it() -> None:
+    debtor = registered_debtor(DebtorKind.CONSUMER)
+    contact_id = UUID("0b7e4c1a-2f3d-4e5a-9b6c-7d8e9f0a1b2c")
+    debtor.add_contact(contact_id=contact_id, role=ContactRole.OTHER, name="Jeanne Martn", now=at(TODAY), actor=ACTOR)
+    debtor.collect_events()
+
+    contact = debtor.change_contact(
+        contact_id=contact_id, role=ContactRole.OTHER, name="Jeanne Martin", reason=REASON, now=at(TODAY), actor=ACTOR
+    )
+    moved = debtor.change_address(address=address(city="Lyon"), reason=" Rectification ", now=at(TODAY), actor=ACTOR)
+
+    assert contact.data()["reason"] == REASON and moved.data()["reason"] == "Rectification"
+    assert sentence(contact) == f"Contact modifié par {ACTOR} : Jeanne Martin (autre) (motif : {REASON})"
+    assert sentence(moved).endswith("(motif : Rectification)")
+    assert sentence(contact, erased=True) == f"Contact modifié par {ACTOR} : (données effacées)"
+
+
+def test_a_change_without_a_reason_records_no_reason_field_so_older_events_keep_their_hash() -> None:
+    debtor = registered_debtor(DebtorKind.CONSUMER)
+
+    moved = debtor.change_address(address=address(city="Lyon"), now=at(TODAY), actor=ACTOR)
+
+    assert "reason" not in moved.data()
+    assert "reason" not in moved.record()["data"]
