@@ -219,6 +219,13 @@ class EvidenceExporter:
             described, content = self.documents.describe(sha256), self.documents.content(sha256)
             if described is None or content is None:
                 aggregate_id, version, field_name = references[0]
+                erased = getattr(self.documents, "erased_on", lambda _: None)(sha256)
+                if erased is not None:
+                    raise RuleViolation(
+                        f"document {sha256} ({field_name} of aggregate {aggregate_id} version {version}) was erased "
+                        f"on {erased[:10]} with the debtor's personal data: no complete bundle can be made",
+                        rule="document_erased",
+                    )
                 raise RuleViolation(
                     f"document {sha256} ({field_name} of aggregate {aggregate_id} version {version}) is not stored: "
                     "the bundle would be incomplete; upload it (POST /v1/documents) and export again",

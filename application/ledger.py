@@ -17,6 +17,7 @@ from application.access import Principal
 from application.event_store import EventStore, Revision
 from application.handlers import CREATIONS
 from application.pipeline import BatchOutcome, CommandPipeline, DocumentCatalog, IdempotencyKey, Outcome, system
+from application.sealing import Sealer
 from domain.canonical import to_canonical_value
 from domain.chain import ChainedAggregate, LedgerEvent
 from domain.debtor import Debtor, DebtorRegistered
@@ -43,10 +44,14 @@ class JournalEntry:
     hash: str
 
     @classmethod
-    def of(cls, event: LedgerEvent) -> JournalEntry:
-        """One event as its canonical record (evidence.md §2) with one more key, its ``hash``."""
+    def of(cls, event: LedgerEvent, *, opened: bool = False) -> JournalEntry:
+        """One event as its canonical record (evidence.md §2) with one more key, its ``hash``; ``opened``: its
+        personal data as a reader sees it (the plain value, or ``[effacé]``) instead of the sealed form the
+        hash covers, for a person's own access request."""
         digest = event.hash()
         record: dict[str, Any] = to_canonical_value(event.record())
+        if opened:
+            record["data"] = to_canonical_value(event.data())
         record["hash"] = digest
         return cls(record=record, hash=digest)
 
@@ -61,13 +66,15 @@ class Ledger:
         timezone: str = "Europe/Paris",
         rates: RateTable | None = None,
         closing: Sequence[Callable[[], None]] = (),
+        sealer: Sealer | None = None,
     ) -> None:
         self.store = store
+        self.sealer = sealer
         self._closing = list(closing)
         self.clock = clock
         self.timezone = ZoneInfo(timezone)
         self.shipped_rates = rates or RateTable()  # the data files; the journal adds publications
-        self.pipeline = CommandPipeline(self, documents, CREATIONS)
+        self.pipeline = CommandPipeline(self, documents, CREATIONS, sealer)
 
     # The notification log, for the services that follow it (verification, scans, read models).
     @property
@@ -160,9 +167,10 @@ class Ledger:
     def debtor(self, debtor_id: UUID, *, as_of: datetime | None = None) -> Debtor:
         return self._load(Debtor, DebtorRegistered, debtor_id, as_of)
 
-    def journal(self, aggregate_id: UUID) -> list[JournalEntry]:
-        """The aggregate's events as canonical records, each with its hash, oldest first."""
-        entries = [JournalEntry.of(event) for event in self._events(aggregate_id)]
+    def journal(self, aggregate_id: UUID, *, opened: bool = False) -> list[JournalEntry]:
+        """The aggregate's events as canonical records, each with its hash, oldest first (``opened``: see
+        ``JournalEntry.of``)."""
+        entries = [JournalEntry.of(event, opened=opened) for event in self._events(aggregate_id)]
         if not entries:
             raise NotFound(f"no aggregate {aggregate_id}")
         return entries

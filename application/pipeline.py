@@ -30,6 +30,7 @@ from application.access import (
     Role,
 )
 from application.event_store import AppendConflict, CommandOutcome, EventStore
+from application.sealing import Sealer, personal_values, sealed_event
 from domain.chain import ChainedAggregate, LedgerEvent
 from domain.debtor import Debtor
 from domain.errors import AlreadyExists, DomainError, Forbidden, InvalidInput, VersionConflict, VersionMismatch
@@ -164,10 +165,20 @@ Creation = Callable[[State, Any, Now, str], tuple[ChainedAggregate[Any], Any]]
 
 
 class CommandPipeline:
-    def __init__(self, ledger: State, documents: DocumentCatalog | None, creations: dict[type, Creation]) -> None:
+    def __init__(
+        self,
+        ledger: State,
+        documents: DocumentCatalog | None,
+        creations: dict[type, Creation],
+        sealer: Sealer | None = None,
+    ) -> None:
         self._ledger = ledger
         self._documents = documents
         self._creations = creations
+        self._sealer = sealer
+        # Called once an erasure is recorded and its keys destroyed, with the debtor's id and the personal
+        # values its events held: the copies outside the journal (documents, outbox, reports) are purged.
+        self.erasure_listeners: list[Callable[[UUID, frozenset[str]], object]] = []
 
     def execute(
         self,
@@ -181,7 +192,8 @@ class CommandPipeline:
             return replayed
         for _ in range(ATTEMPTS):
             aggregate, result = self._decide(command, principal.name, expected_version)
-            events = aggregate.collect_events()
+            events = self._sealed_events(aggregate)
+            erased = self._personal_values_erased_by(events)
             if not events:
                 # Nothing to record: maybe because the same request, sent twice at once, just recorded it.
                 if idempotency is not None and (replayed := self._recorded(idempotency)) is not None:
@@ -195,6 +207,7 @@ class CommandPipeline:
                 if type(command) in self._creations or expected_version is not None:
                     raise self._conflict(command, aggregate) from error
                 continue  # decided again on the fresh state
+            self._erase_what_was_erased(events, erased)
             return Outcome(aggregate.id, aggregate.version, True, result, tuple(events), aggregate=aggregate)
         raise self._conflict(command, aggregate)
 
@@ -225,16 +238,44 @@ class CommandPipeline:
                 aggregate.collect_events()  # nothing of a refused command may be appended
                 outcome.refused.append((command, error))
                 continue
-            outcome.recorded.append((command, tuple(aggregate.collect_events())))
+            outcome.recorded.append((command, tuple(self._sealed_events(aggregate))))
         events = [event for _, recorded in outcome.recorded for event in recorded]
+        erased = self._personal_values_erased_by(events)
         if events:
             try:
                 self._ledger.store.append(events)
             except AppendConflict:
                 return BatchOutcome(refused=outcome.refused, conflicted=True)
+            self._erase_what_was_erased(events, erased)
         return outcome
 
     # ------------------------------------------------------------------ steps
+
+    def _sealed_events(self, aggregate: ChainedAggregate[Any]) -> list[LedgerEvent]:
+        """The decided events, their personal data sealed under its subjects' keys (decision 0106)."""
+        if self._sealer is not None:
+            sealer = self._sealer
+            aggregate.seal_pending(lambda event: sealed_event(event, sealer))
+        return aggregate.collect_events()
+
+    def _personal_values_erased_by(self, events: Sequence[LedgerEvent]) -> dict[UUID, frozenset[str]]:
+        """The plain personal values of each debtor these events erase, read while they can still be."""
+        erased = {}
+        for event in events:
+            if getattr(event, "ERASES_PERSONAL_DATA", False):
+                history = self._ledger.store.history(event.originator_id)
+                erased[event.originator_id] = personal_values(history.events if history is not None else ())
+        return erased
+
+    def _erase_what_was_erased(self, events: Sequence[LedgerEvent], erased: dict[UUID, frozenset[str]]) -> None:
+        """Once an erasure is recorded (never before: the journal states what happened), the subject's keys
+        are destroyed and its data purged from what lies outside the journal. A crash in between leaves keys
+        of an erased debtor: the retention run destroys them (``keys_left_by_erasures``)."""
+        for debtor_id, values in erased.items():
+            if self._sealer is not None:
+                self._sealer.shred(debtor_id)
+            for listener in self.erasure_listeners:
+                listener(debtor_id, values)
 
     def admit(self, command: Any, principal: Principal) -> None:
         """Refuse a command its caller may not issue, or one naming a document not stored (before deciding)."""

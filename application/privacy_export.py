@@ -64,7 +64,7 @@ def access_export(
 ) -> bytes:
     """The ZIP of an access request. Raises NotFound for an unknown debtor."""
     debtor = ledger.debtor(debtor_id)
-    debtor_journal = [entry.record for entry in ledger.journal(debtor_id)]
+    debtor_journal = [entry.record for entry in ledger.journal(debtor_id, opened=True)]
     receivables = sorted(ledger.receivables(debtor_id=debtor_id), key=lambda r: (r.issue_date, r.invoice_number))
     receivable_journals = {r.id: [entry.record for entry in ledger.journal(r.id)] for r in receivables}
     person = person_view(debtor, debtor_journal)

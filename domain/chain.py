@@ -31,14 +31,14 @@ def added_field() -> Any:
     return dataclasses.field(default=None, metadata={ADDED_LATER: True})
 
 
-# A field holding a natural person's data (docs/privacy.md): sealed under its subject's key before it is
-# stored, so that the record and its hash hold the sealed form. The subject is the aggregate, or the id held
-# by the field named ``subject`` (a contact).
+# A field holding a natural person's data (docs/privacy.md), declared ``field(metadata=personal())``: sealed
+# under its subject's key before it is stored, so that the record and its hash hold the sealed form. The
+# subject is the aggregate, or the id held by the field named ``subject`` (a contact).
 PERSONAL = "personal"
 
 
-def personal(*, subject: str = "") -> Any:
-    return dataclasses.field(metadata={PERSONAL: subject})
+def personal(*, subject: str = "") -> dict[str, str]:
+    return {PERSONAL: subject}
 
 
 def personal_fields(event_class: type[LedgerEvent]) -> dict[str, str]:

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from domain.chain import PERSONAL, ChainedAggregate, LedgerEvent, added_field, personal
+from domain.chain import ChainedAggregate, LedgerEvent, added_field, personal
 from domain.errors import InvalidInput, RuleViolation
 from domain.values import Money, Now, amount, currency, optional_sha256, optional_text, sha256, siren, siret, text
 from domain.vocabulary import ContactRole, DebtorKind, InsolvencyProcedure, Priority
@@ -35,29 +35,29 @@ class DebtorEvent(LedgerEvent):
 
 @dataclass(frozen=True)
 class DebtorRegistered(DebtorEvent):
-    legal_name: str = personal()
+    legal_name: str = field(metadata=personal())
     kind: DebtorKind
     siren: str | None
     siret: str | None
-    address: Address = personal()
+    address: Address = field(metadata=personal())
 
 
 @dataclass(frozen=True)
 class ContactAdded(DebtorEvent):
     contact_id: UUID
     role: ContactRole
-    name: str = personal(subject="contact_id")
-    email: str | None = personal(subject="contact_id")
-    phone: str | None = personal(subject="contact_id")
+    name: str = field(metadata=personal(subject="contact_id"))
+    email: str | None = field(metadata=personal(subject="contact_id"))
+    phone: str | None = field(metadata=personal(subject="contact_id"))
 
 
 @dataclass(frozen=True)
 class ContactChanged(DebtorEvent):
     contact_id: UUID
     role: ContactRole
-    name: str = personal(subject="contact_id")
-    email: str | None = personal(subject="contact_id")
-    phone: str | None = personal(subject="contact_id")
+    name: str = field(metadata=personal(subject="contact_id"))
+    email: str | None = field(metadata=personal(subject="contact_id"))
+    phone: str | None = field(metadata=personal(subject="contact_id"))
     reason: str | None = added_field()  # why, e.g. a rectification the person asked for (GDPR art. 16)
 
 
@@ -103,6 +103,8 @@ class ClaimDeclared(DebtorEvent):
 class DebtorErased(DebtorEvent):
     reason: str
 
+    ERASES_PERSONAL_DATA = True  # the subject's keys are destroyed once it is recorded (application/sealing.py)
+
 
 @dataclass(frozen=True)
 class MailReturned(DebtorEvent):
@@ -117,7 +119,7 @@ class MailReturned(DebtorEvent):
 class AddressChanged(DebtorEvent):
     """A new postal address (a correction or a move): it clears a returned-mail flag."""
 
-    address: Address = personal()
+    address: Address = field(metadata=personal())
     reason: str | None = added_field()  # why, e.g. a rectification the person asked for (GDPR art. 16)
 
 
@@ -126,7 +128,7 @@ class DebtorNameRectified(DebtorEvent):
     """The debtor's name corrected (GDPR art. 16: a misspelt name, a sole trader's name): a new event, the
     name recorded before stays in the journal as it was. ``reason``: why, and at whose request."""
 
-    legal_name: str = field(metadata={PERSONAL: ""})  # personal (domain.chain): sealed under the debtor's key
+    legal_name: str = field(metadata=personal())
     reason: str
 
 
@@ -136,7 +138,7 @@ class EmailBounced(DebtorEvent):
     address again until the contact's e-mail is changed."""
 
     contact_id: UUID
-    email: str = personal(subject="contact_id")
+    email: str = field(metadata=personal(subject="contact_id"))
     bounced_on: date
     detail: str | None
 

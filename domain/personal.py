@@ -50,6 +50,8 @@ def sealed_forms(value: Any) -> Any:
     canonical record writes them)."""
     if isinstance(value, Personal):
         return value.sealed.canonical()
+    if isinstance(value, dict):
+        return {key: sealed_forms(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [sealed_forms(item) for item in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from domain.canonical import format_instant
 from domain.errors import InvalidInput
-from infrastructure.sql import Database, is_unique_violation
+from infrastructure.sql import Database, ensure_tables, is_unique_violation
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 # The allow-list (decision 0080): what a recovery file holds. Each type is checked on the content;
@@ -112,9 +112,24 @@ def served_media_type(stored: str) -> str:
     return stored if stored in EXTENSIONS else "application/octet-stream"
 
 
+# Documents deleted with an erased debtor's personal data (infrastructure/erasure_purge.py): an export
+# names them as erased rather than as missing.
+ERASED_DOCUMENTS = """CREATE TABLE IF NOT EXISTS erased_documents (
+    sha256 TEXT PRIMARY KEY,
+    debtor_id TEXT NOT NULL,
+    erased_at TEXT NOT NULL
+)"""
+
+
 class DocumentStore:
     def __init__(self, database: Database) -> None:
         self._db = database
+
+    def erased_on(self, sha256: str) -> str | None:
+        """When the document was deleted with its debtor's personal data (None: it was not)."""
+        ensure_tables(self._db, [ERASED_DOCUMENTS])
+        rows = self._db.fetch("SELECT erased_at FROM erased_documents WHERE sha256 = %s", (sha256,))
+        return str(rows[0][0]) if rows else None
 
     def put(self, content: bytes, media_type: str, *, actor: str) -> tuple[StoredDocument, bool]:
         """Store the bytes; returns the document and whether it was new."""

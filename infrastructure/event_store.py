@@ -17,12 +17,22 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, StoredEvent, Transcoder
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    JSONTranscoder,
+    OperationalError,
+    StoredEvent,
+    Transcoder,
+    Transcoding,
+)
 from eventsourcing.utils import get_topic
 
 from application.event_store import AppendConflict, CommandOutcome, History, Revision
+from application.sealing import Sealer, opened
 from application.transcodings import register_journal_transcodings
 from domain.chain import LedgerEvent
+from domain.personal import Personal, Sealed
 from infrastructure.recorders import RECORDER_TOPICS
 
 PAGE_SIZE = 1000
@@ -38,7 +48,10 @@ class EventsourcingStore(Application[UUID]):
     name = "ledger"
     env = {"IS_SNAPSHOTTING_ENABLED": "n"}  # noqa: RUF012 - eventsourcing reads a class attribute
 
-    def __init__(self, env: dict[str, str] | None = None, *, cached_events: int = CACHED_EVENTS) -> None:
+    def __init__(
+        self, env: dict[str, str] | None = None, *, cached_events: int = CACHED_EVENTS, sealer: Sealer | None = None
+    ) -> None:
+        self._sealer = sealer  # before eventsourcing builds its transcoder, which needs it
         env = dict(env or {})
         module = env.get("PERSISTENCE_MODULE", "")
         if module in RECORDER_TOPICS:  # the events' recorder, plus the outcomes of keyed commands (decision 0015)
@@ -46,6 +59,11 @@ class EventsourcingStore(Application[UUID]):
         super().__init__(env)
         self._histories = Histories(cached_events)
         self._writes = GroupCommit(self._insert)
+
+    def construct_transcoder(self) -> Transcoder:
+        transcoder = JSONTranscoder() if self._sealer is None else SealingTranscoder(self._sealer)
+        self.register_transcodings(transcoder)
+        return transcoder
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)  # type: ignore[arg-type]
@@ -62,10 +80,12 @@ class EventsourcingStore(Application[UUID]):
             last = cached.revision
             stored = self.recorder.select_events(aggregate_id, gt=last.version - 1)
             if stored and stored[0].originator_version == last.version and stored[0].state == last.state:
-                history = _extended(cached, stored[-1], self._decoded(stored[1:]))
-                if history is not cached:
-                    self._histories.put(aggregate_id, history)
-                return history
+                newer = self._decoded(stored[1:])
+                if not self._erased_by(aggregate_id, newer):
+                    history = _extended(cached, stored[-1], newer)
+                    if history is not cached:
+                        self._histories.put(aggregate_id, history)
+                    return history
             self._histories.discard(aggregate_id)
         stored = self.recorder.select_events(aggregate_id)
         if not stored:
@@ -144,8 +164,63 @@ class EventsourcingStore(Application[UUID]):
                 return False
         return True
 
+    def _erased_by(self, aggregate_id: UUID, newer: Sequence[LedgerEvent]) -> bool:
+        """Whether the newer events erase the aggregate's personal data: then its keys are forgotten here too
+        and the cached events, decoded while they could be opened, are read again."""
+        if self._sealer is None or not any(getattr(e, "ERASES_PERSONAL_DATA", False) for e in newer):
+            return False
+        forget = getattr(self._sealer, "forget", None)
+        if forget is not None:
+            forget(aggregate_id)
+        return True
+
     def _decoded(self, stored: Sequence[StoredEvent]) -> list[LedgerEvent]:
         return [e for e in map(self.mapper.to_domain_event, stored) if isinstance(e, LedgerEvent)]
+
+
+class PersonalAsSealed(Transcoding):
+    """A personal datum is stored as its sealed form only; read back, it is opened (or shown as erased)."""
+
+    type = Personal
+    name = "personal"
+
+    def __init__(self, sealer: Sealer) -> None:
+        self._sealer = sealer
+
+    def encode(self, obj: Personal) -> dict[str, str]:
+        return {"alg": obj.sealed.alg, "ciphertext": obj.sealed.ciphertext, "subject": str(obj.sealed.subject)}
+
+    def decode(self, data: dict[str, str]) -> Personal:
+        return opened(Sealed(UUID(data["subject"]), data["ciphertext"], data["alg"]), self._sealer)
+
+
+_JSON_NATIVE = frozenset({str, int, float, bool, type(None)})
+
+
+class SealingTranscoder(JSONTranscoder):
+    """eventsourcing's JSON transcoder, but a personal datum, being a ``str``, would be written by ``json`` as
+    its plain text without asking for its transcoding: every value goes through the transcodings here first,
+    so that nothing but the sealed form is ever written."""
+
+    def __init__(self, sealer: Sealer) -> None:
+        super().__init__()
+        self.register(PersonalAsSealed(sealer))
+
+    def encode(self, obj: Any) -> bytes:
+        return super().encode(self._transcoded(obj))
+
+    def _transcoded(self, value: Any) -> Any:
+        kind = type(value)
+        if kind in _JSON_NATIVE:
+            return value
+        if kind is dict:
+            return {key: self._transcoded(item) for key, item in value.items()}
+        if kind is list or kind is tuple:
+            return [self._transcoded(item) for item in value]
+        transcoding = self.types.get(kind)
+        if transcoding is None:
+            return value  # json refuses it below, as it always did
+        return {"_type_": transcoding.name, "_data_": self._transcoded(transcoding.encode(value))}
 
 
 def _extended(history: History, last: StoredEvent, newer: Sequence[LedgerEvent]) -> History:

@@ -14,11 +14,13 @@ from typing import Any
 from uuid import UUID
 
 from application.event_store import AppendConflict, CommandOutcome, History, Revision
+from application.sealing import Sealer, reopened
 from domain.chain import LedgerEvent
 
 
 class InMemoryEventStore:
-    def __init__(self) -> None:
+    def __init__(self, sealer: Sealer | None = None) -> None:
+        self._sealer = sealer  # personal data is opened again at each read, as a real store decodes it
         self._events: dict[UUID, list[LedgerEvent]] = {}
         self._outcomes: dict[tuple[str, str], CommandOutcome] = {}
         self._lock = threading.Lock()
@@ -28,11 +30,16 @@ class InMemoryEventStore:
             events = tuple(self._events.get(aggregate_id, ()))
         if not events:
             return None
-        return History(Revision(events[-1].originator_version, bytes.fromhex(events[-1].hash())), events)
+        return History(Revision(events[-1].originator_version, bytes.fromhex(events[-1].hash())), self._read(events))
 
     def history_as_of(self, aggregate_id: UUID, as_of: datetime) -> list[LedgerEvent]:
         with self._lock:
-            return [e for e in self._events.get(aggregate_id, ()) if e.timestamp <= as_of]
+            events = tuple(e for e in self._events.get(aggregate_id, ()) if e.timestamp <= as_of)
+        return list(self._read(events))
+
+    def _read(self, events: tuple[LedgerEvent, ...]) -> tuple[LedgerEvent, ...]:
+        sealer = self._sealer
+        return events if sealer is None else tuple(reopened(e, sealer) for e in events)
 
     def append(self, events: Sequence[LedgerEvent], outcomes: Sequence[CommandOutcome] = ()) -> None:
         with self._lock:

@@ -167,6 +167,8 @@ class SQLiteDatabase:
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
         if connection is None:
             connection = sqlite3.connect(self._path, timeout=10, isolation_level=None, check_same_thread=False)
+            # What is deleted or replaced is overwritten in the file (an erasure's purge, docs/privacy.md).
+            connection.execute("PRAGMA secure_delete = ON")
             self._local.connection = connection
         yield connection
 

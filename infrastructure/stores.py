@@ -9,10 +9,12 @@ from application.claims import Claims
 from application.ledger import Clock, Ledger, system_clock
 from domain.late_charges import ChargePolicy, Imputation, RateReading
 from infrastructure.documents import DocumentStore
+from infrastructure.erasure_purge import ErasurePurge
 from infrastructure.event_store import EventsourcingStore
 from infrastructure.rate_files import load_rate_table
 from infrastructure.settings import Settings
 from infrastructure.sql import Database, open_database
+from infrastructure.subject_keys import KeyTable, SubjectKeys
 
 
 def store_environment(settings: Settings) -> dict[str, str]:
@@ -46,14 +48,14 @@ def store_environment(settings: Settings) -> dict[str, str]:
     return env
 
 
-def build_event_store(settings: Settings) -> EventsourcingStore:
+def build_event_store(settings: Settings, keys: SubjectKeys | None = None) -> EventsourcingStore:
     environment = store_environment(settings)
     try:
-        return EventsourcingStore(environment)
+        return EventsourcingStore(environment, sealer=keys)
     except IntegrityError:
         # Workers starting together on a new database race to create the tables (PostgreSQL's
         # CREATE TABLE IF NOT EXISTS is not safe against a concurrent one): the loser finds them made.
-        return EventsourcingStore(environment)
+        return EventsourcingStore(environment, sealer=keys)
 
 
 def build_ledger(settings: Settings, *, clock: Clock = system_clock, database: Database | None = None) -> Ledger:
@@ -62,8 +64,25 @@ def build_ledger(settings: Settings, *, clock: Clock = system_clock, database: D
     rates = load_rate_table()
     documents = LazyDocuments(settings) if database is None else DocumentStore(database)
     closing = [documents.close] if isinstance(documents, LazyDocuments) else []
-    store = build_event_store(settings)
-    return Ledger(store, documents=documents, clock=clock, timezone=settings.timezone, rates=rates, closing=closing)
+    keys = subject_keys(settings, database)
+    closing.append(keys.close)
+    store = build_event_store(settings, keys)
+    ledger = Ledger(
+        store, documents=documents, clock=clock, timezone=settings.timezone, rates=rates, closing=closing, sealer=keys
+    )
+    purge_on = documents.database if isinstance(documents, LazyDocuments) else (lambda: database)
+    ledger.pipeline.erasure_listeners.append(ErasurePurge(ledger, purge_on))  # type: ignore[arg-type]
+    return ledger
+
+
+def subject_keys(settings: Settings, database: Database | None = None) -> SubjectKeys:
+    """The key store of personal data: a file of its own beside the embedded store, a table on PostgreSQL."""
+    if settings.database_url is None:
+        return SubjectKeys(KeyTable(path=settings.data_dir / "keys.sqlite"))
+    if database is not None:
+        return SubjectKeys(KeyTable(database))
+    own = open_database(settings)
+    return SubjectKeys(KeyTable(own), closing=own.close)
 
 
 class LazyDocuments:
@@ -74,9 +93,12 @@ class LazyDocuments:
         self._database: Database | None = None
 
     def is_stored(self, sha256: str) -> bool:
+        return DocumentStore(self.database()).is_stored(sha256)
+
+    def database(self) -> Database:
         if self._database is None:
             self._database = open_database(self._settings)
-        return DocumentStore(self._database).is_stored(sha256)
+        return self._database
 
     def close(self) -> None:
         if self._database is not None:

@@ -150,6 +150,11 @@ REASONS: dict[str, tuple[str, str | None]] = {
     "debtor_address_required": ("Ce débiteur est inconnu : son adresse est nécessaire pour l'enregistrer.", None),
     # --------------------------------------------------------------- documents
     "document_stored": ("Ce document n'est pas conservé : déposez d'abord le fichier.", None),
+    "document_erased": (
+        "Un document de ce dossier a été supprimé avec les données personnelles du débiteur : "
+        "aucun dossier de preuve complet ne peut plus être constitué.",
+        None,
+    ),
     "document_intact": ("Le document conservé ne correspond plus à son empreinte.", None),
     "document_missing": ("Le document d'un courrier manque au stockage : le lot ne peut pas être imprimé.", None),
     "document_empty": ("Le fichier est vide.", "file"),

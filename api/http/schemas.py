@@ -61,7 +61,9 @@ def _day_fields(model: type[BaseModel]) -> frozenset[str]:
 
 
 class JournalRecord(BaseModel):
-    """One event as its canonical record (evidence.md §2) with its hash."""
+    """One event as its canonical record (evidence.md §2) with its hash. A person's name, address, e-mail or
+    phone appears in ``data`` in its sealed form, ``{"sealed": {"alg", "ciphertext", "subject"}}``, which is
+    what the hash covers (docs/privacy.md); the debtor's view shows it opened, or ``[effacé]`` once erased."""
 
     model_config = ConfigDict(extra="allow")
 

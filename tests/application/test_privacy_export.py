@@ -17,14 +17,16 @@ import pytest
 from pypdf import PdfReader
 
 from application.clock import SimulatedClock
-from application.commands import AddContact, IssueInvoice, RecordPayment, RegisterDebtor, SendReminder
+from application.commands import AddContact, EraseDebtor, IssueInvoice, RecordPayment, RegisterDebtor, SendReminder
 from application.ledger import Ledger
 from application.privacy_export import access_export
 from domain.debtor import Address
 from domain.errors import NotFound
+from domain.personal import ERASED
 from domain.vocabulary import ContactRole, DebtorKind, PaymentMethod, ReminderChannel, ReminderStage
 from infrastructure.memory_store import InMemoryEventStore
 from infrastructure.privacy_access import render_access
+from infrastructure.subject_keys import MemoryKeyTable, SubjectKeys
 
 NOW = datetime(2026, 3, 16, 9, 30, tzinfo=UTC)
 ACTOR = "compta.sophie"
@@ -57,7 +59,9 @@ class Documents:
 class Consumer:
     def __init__(self) -> None:
         self.documents = Documents(LETTER)
-        self.ledger = Ledger(InMemoryEventStore(), documents=self.documents, clock=SimulatedClock(NOW))
+        self.keys = SubjectKeys(MemoryKeyTable())  # sealed as in production: the export opens what it shows
+        self.ledger = Ledger(InMemoryEventStore(sealer=self.keys), documents=self.documents,
+                             clock=SimulatedClock(NOW), sealer=self.keys)  # fmt: skip
         self.debtor_id = uuid4()
         address = Address(["8 impasse des Tilleuls"], "33000", "Bordeaux", "FR")
         self.run(RegisterDebtor(self.debtor_id, "Jeanne Lefebvre", DebtorKind.CONSUMER, address))
@@ -111,6 +115,7 @@ def test_personnes_json_holds_the_identity_the_contact_s_e_mail_and_phone_and_th
     assert [(c["email"], c["phone"]) for c in person["contacts"]] == [("jeanne.lefebvre@example.fr",
                                                                        "+33 6 12 34 56 78")]  # fmt: skip
     assert [e["type"] for e in person["journal"]] == ["DebtorRegistered", "ContactAdded"]
+    assert person["journal"][0]["data"]["legal_name"] == "Jeanne Lefebvre"  # opened, not the sealed form
     assert person["debtor_id"] == str(consumer.debtor_id)
 
 
@@ -154,3 +159,14 @@ def test_a_document_missing_from_the_store_is_named_in_the_pdf_not_a_failure(con
 
     assert archive.namelist() == ["acces.pdf", "creances.json", "personnes.json"]
     assert "non conservé dans l'application" in " ".join(text.split())
+
+
+def test_after_an_erasure_the_export_shows_the_person_erased_and_no_value_of_theirs() -> None:
+    erased = Consumer()
+    erased.run(EraseDebtor(erased.debtor_id, "demande de la personne"))
+
+    person = json.loads(zipfile.ZipFile(io.BytesIO(erased.export())).read("personnes.json"))
+
+    assert person["erased"] is True
+    assert person["journal"][0]["data"]["legal_name"] == ERASED
+    assert "Lefebvre" not in json.dumps(person) and "12 34 56 78" not in json.dumps(person)

@@ -1,0 +1,110 @@
+"""Personal data sealed per data subject in the events, and opened again on reading (issue 19, decision 0106).
+
+The domain marks the fields that hold a natural person's data (``domain.chain.personal``); before the pipeline
+appends a command's events, each such value is sealed under its subject's own key, and the events are chained
+again over the sealed form. The store keeps only the sealed form; reading opens it, or shows it as erased once
+the subject's keys were destroyed (crypto-shredding). The keys and the cipher are the infrastructure's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from typing import Any, Protocol, TypeVar
+from uuid import UUID
+
+from domain.chain import LedgerEvent, personal_fields
+from domain.personal import ERASED, Personal, Sealed
+
+E = TypeVar("E", bound=LedgerEvent)
+
+
+class Sealer(Protocol):
+    """The key store and its cipher: one key per data subject, each kept under its owner (the debtor)."""
+
+    def seal(self, subject: UUID, owner: UUID, value: str) -> Sealed:
+        """Seal under the subject's key, made on its first use."""
+        ...
+
+    def open(self, sealed: Sealed) -> str | None:
+        """The plain value; None once the subject's key is destroyed."""
+        ...
+
+    def shred(self, owner: UUID) -> int:
+        """Destroy the keys of the owner and of every subject it holds; how many were destroyed."""
+        ...
+
+
+def sealed_event(event: E, sealer: Sealer) -> E:
+    """The event with each of its personal values sealed (values sealed already are kept as they are)."""
+    fields = personal_fields(type(event))
+    changes: dict[str, Any] = {}
+    for name, subject_field in fields.items():
+        subject = getattr(event, subject_field) if subject_field else event.originator_id
+        changes[name] = _sealed(getattr(event, name), subject, event.originator_id, sealer)
+    return dataclasses.replace(event, **changes) if changes else event
+
+
+def reopened(event: E, sealer: Sealer) -> E:
+    """The event as a reader sees it now: its sealed values opened again, or shown as erased."""
+    changes = {name: _opened(getattr(event, name), sealer) for name in personal_fields(type(event))}
+    return dataclasses.replace(event, **changes) if changes else event
+
+
+def opened(sealed: Sealed, sealer: Sealer) -> Personal:
+    value = sealer.open(sealed)
+    return Personal(ERASED if value is None else value, sealed)
+
+
+def _sealed(value: Any, subject: UUID, owner: UUID, sealer: Sealer) -> Any:
+    if isinstance(value, Personal) or value is None:
+        return value
+    if isinstance(value, str):
+        return Personal(value, sealer.seal(subject, owner, value))
+    if isinstance(value, list):
+        return [_sealed(item, subject, owner, sealer) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(
+            value,
+            **{f.name: _sealed(getattr(value, f.name), subject, owner, sealer) for f in dataclasses.fields(value)},
+        )
+    return value
+
+
+def _opened(value: Any, sealer: Sealer) -> Any:
+    if isinstance(value, Personal):
+        return opened(value.sealed, sealer)
+    if isinstance(value, list):
+        return [_opened(item, sealer) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(
+            value, **{f.name: _opened(getattr(value, f.name), sealer) for f in dataclasses.fields(value)}
+        )
+    return value
+
+
+def personal_values(events: Iterable[LedgerEvent]) -> frozenset[str]:
+    """The plain personal values the events hold (to purge their copies outside the journal), open ones only."""
+    found: set[str] = set()
+    for event in events:
+        for name in personal_fields(type(event)):
+            _collect(getattr(event, name), found)
+    return frozenset(found)
+
+
+def _collect(value: Any, found: set[str]) -> None:
+    if isinstance(value, str):
+        if not (isinstance(value, Personal) and value.erased):
+            found.add(str(value))
+    elif isinstance(value, list):
+        for item in value:
+            _collect(item, found)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            if f.name not in SHARED_PARTS:
+                _collect(getattr(value, f.name), found)
+
+
+# Parts of an address that many people share (a town, its postal code, a country): replacing them wherever
+# they appear would erase other people's data too. An address is found by its street lines.
+SHARED_PARTS = frozenset({"postal_code", "city", "country"})

@@ -1,0 +1,101 @@
+"""After an erasure: the subject's personal data purged from what lies outside the journal (decision 0106).
+
+The journal holds it sealed, and its keys are destroyed by then. What else held it: the documents of the
+debtor's files (letters, e-mails, invoices, receipts: relance's copies, not the firm's books), the outbox's
+and the mail log's references to them, the dunning runs' reports, bank lines naming the person, answers kept
+for idempotency keys, and subjects of inbound mail. Documents are deleted and remembered as erased (so that
+an export says so rather than "not stored"); texts have each personal value replaced by ``[effacé]``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from uuid import UUID
+
+from application.evidence import named_documents
+from application.ledger import Ledger
+from domain.canonical import format_instant
+from domain.personal import ERASED
+from infrastructure.documents import ERASED_DOCUMENTS
+from infrastructure.sql import Database, ensure_tables
+
+# (table, column) of free text where a person's name, e-mail, phone or street may be written.
+TEXTS = (
+    ("dunning_runs", "report"),
+    ("import_bank_lines", "payer"),
+    ("import_bank_lines", "remittance"),
+    ("import_bank_lines", "detail"),
+    ("mail_inbox", "subject"),
+)
+MIN_VALUE_LENGTH = 3  # shorter values ("M.") are not identifying, and replacing them would harm others' text
+
+
+class ErasurePurge:
+    """The pipeline's erasure listener on the store's database (opened when first needed)."""
+
+    def __init__(self, ledger: Ledger, database: Callable[[], Database]) -> None:
+        self._ledger = ledger
+        self._database = database
+
+    def __call__(self, debtor_id: UUID, values: frozenset[str]) -> None:
+        database = self._database()
+        ensure_tables(database, [ERASED_DOCUMENTS])
+        documents = self._documents_of(debtor_id, database)
+        now = format_instant(datetime.now(UTC))
+        for sha256 in sorted(documents):
+            database.execute("DELETE FROM documents WHERE sha256 = %s", (sha256,))
+            database.execute(
+                "INSERT INTO erased_documents (sha256, debtor_id, erased_at) VALUES (%s, %s, %s)"
+                " ON CONFLICT (sha256) DO NOTHING",
+                (sha256, str(debtor_id), now),
+            )
+        # As written, and as JSON writes it with non-ASCII letters escaped (a report's "\u00c9lodie").
+        variants = {form for v in values if len(v) >= MIN_VALUE_LENGTH for form in (v, json.dumps(v)[1:-1])}
+        written = sorted(variants, key=len, reverse=True)
+        for table, column in TEXTS:
+            for value in written:
+                _replace(database, table, column, value)
+        _forget_answers(database, [str(debtor_id), *written])
+        if database.dialect == "sqlite":  # freed pages and the WAL would still hold the old bytes
+            database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _documents_of(self, debtor_id: UUID, database: Database) -> set[str]:
+        journals = [self._ledger.journal(debtor_id)]
+        journals += [self._ledger.journal(r.id) for r in self._ledger.receivables(debtor_id=debtor_id)]
+        found = {sha for journal in journals for entry in journal for _, sha in named_documents(entry.record["data"])}
+        for table in ("dunning_dispatches", "sent_messages"):
+            found |= {row[0] for row in _rows(database, f"SELECT document_sha256 FROM {table} WHERE debtor_id = %s",
+                                               (str(debtor_id),))}  # fmt: skip
+        return found
+
+
+def _replace(database: Database, table: str, column: str, value: str) -> None:
+    found = "instr({c}, %s) > 0" if database.dialect == "sqlite" else "strpos({c}, %s) > 0"
+    try:
+        database.execute(
+            f"UPDATE {table} SET {column} = REPLACE({column}, %s, %s) WHERE " + found.format(c=column),
+            (value, ERASED, value),
+        )
+    except Exception as error:  # a table of a feature never used on this store does not exist yet
+        if "no such table" not in str(error) and "does not exist" not in str(error):
+            raise
+
+
+def _forget_answers(database: Database, needles: Iterable[str]) -> None:
+    """Answers kept for idempotency keys that name the debtor or hold its data: a retry then gets a conflict
+    or runs again on the erased state, never the old answer."""
+    body = "CAST(body AS TEXT)" if database.dialect == "sqlite" else "convert_from(body, 'UTF8')"
+    found = "instr({b}, %s) > 0" if database.dialect == "sqlite" else "strpos({b}, %s) > 0"
+    for needle in needles:
+        database.execute("DELETE FROM idempotency_keys WHERE body IS NOT NULL AND " + found.format(b=body), (needle,))
+
+
+def _rows(database: Database, statement: str, params: tuple[str, ...]) -> list[tuple[str, ...]]:
+    try:
+        return [tuple(row) for row in database.fetch(statement, params)]
+    except Exception as error:
+        if "no such table" in str(error) or "does not exist" in str(error):
+            return []
+        raise

@@ -1,0 +1,138 @@
+"""Personal data through the command pipeline, on the in-memory store (issue 19): sealed before it is appended,
+opened on reading, erased by destroying the owner's keys once the erasure is recorded, never before; and,
+whatever the commands and erasures, every chain links up and a replay gives the state the commands left."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from application.clock import SimulatedClock
+from application.commands import AddContact, AssignPolicy, ChangeAddress, ChangeContact, EraseDebtor, RegisterDebtor
+from application.ledger import Ledger
+from domain.canonical import GENESIS_HASH
+from domain.debtor import Address, Debtor
+from domain.errors import DomainError, RuleViolation
+from domain.personal import ERASED, Personal
+from domain.vocabulary import ContactRole, DebtorKind
+from infrastructure.memory_store import InMemoryEventStore
+from infrastructure.subject_keys import MemoryKeyTable, SubjectKeys
+
+START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+ACTOR = "dpo.claire"
+HOME = Address(["3 allée des Tilleuls"], "44000", "Nantes", "FR")
+
+
+class Firm:
+    def __init__(self) -> None:
+        self.keys = SubjectKeys(MemoryKeyTable())
+        self.store = InMemoryEventStore(sealer=self.keys)
+        self.ledger = Ledger(self.store, clock=SimulatedClock(START), sealer=self.keys)
+        self.erased: list[tuple[UUID, frozenset[str]]] = []
+        self.ledger.pipeline.erasure_listeners.append(lambda debtor, values: self.erased.append((debtor, values)))
+
+    def consumer(self, name: str = "Paul Lemoine") -> UUID:
+        debtor = uuid4()
+        self.ledger.execute(RegisterDebtor(debtor, name, DebtorKind.CONSUMER, HOME), actor=ACTOR)
+        return debtor
+
+
+def test_the_pipeline_seals_each_personal_value_before_the_store_gets_it() -> None:
+    firm = Firm()
+    debtor = firm.consumer()
+    firm.ledger.execute(AddContact(debtor, uuid4(), ContactRole.OTHER, "Paul Lemoine", "p@l.fr", "0102030405"),
+                        actor=ACTOR)  # fmt: skip
+
+    registered, added = firm.store._events[debtor]
+
+    assert isinstance(registered.legal_name, Personal) and isinstance(added.phone, Personal)
+    assert "Paul" not in str(registered.record()) and "0102030405" not in str(added.record())
+    assert firm.ledger.debtor(debtor).legal_name == "Paul Lemoine"
+
+
+def test_a_recorded_erasure_destroys_the_keys_then_hands_the_erased_values_to_each_listener() -> None:
+    firm = Firm()
+    debtor = firm.consumer()
+
+    firm.ledger.execute(EraseDebtor(debtor, "demande de la personne du 3 mars"), actor=ACTOR)
+
+    assert firm.erased == [(debtor, frozenset({"Paul Lemoine", "3 allée des Tilleuls"}))]
+    assert firm.keys.owners() == set()
+    assert firm.ledger.store.history(debtor).events[0].legal_name == ERASED  # type: ignore[union-attr]
+
+
+def test_a_refused_erasure_destroys_no_key_and_calls_no_listener() -> None:
+    firm = Firm()
+    company = uuid4()
+    firm.ledger.execute(RegisterDebtor(company, "Durand SARL", DebtorKind.PROFESSIONAL, HOME, "732829320"),
+                        actor=ACTOR)  # fmt: skip
+
+    with pytest.raises(RuleViolation):
+        firm.ledger.execute(EraseDebtor(company, "demande"), actor=ACTOR)
+
+    assert firm.erased == [] and firm.keys.owners() == {company}
+    assert firm.ledger.debtor(company).legal_name == "Durand SARL"
+
+
+NAMES = st.sampled_from(["Paul Lemoine", "Anaïs Roux", "Éric N'Diaye", "Zoé Martin-Blanc"])
+STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("contact"), NAMES, st.sampled_from([None, "x@exemple.fr", "y@exemple.fr"])),
+        st.tuples(st.just("change"), NAMES, st.sampled_from([None, "z@exemple.fr"])),
+        st.tuples(st.just("address"), st.sampled_from(["1 rue A", "2 rue B"]), st.none()),
+        st.tuples(st.just("policy"), st.sampled_from(["default", "doux"]), st.none()),
+        st.tuples(st.just("erase"), st.just("demande"), st.none()),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=STEPS)
+def test_any_commands_with_erasures_replay_to_the_state_they_left_and_every_chain_links_up(
+    steps: list[tuple[str, str, str | None]],
+) -> None:
+    firm = Firm()
+    debtor = firm.consumer()
+    contacts: list[UUID] = []
+    live: Debtor | None = None
+    hashes: list[str] = []
+    for kind, value, extra in steps:
+        command: object
+        if kind == "contact":
+            contacts.append(uuid4())
+            command = AddContact(debtor, contacts[-1], ContactRole.OTHER, value, extra)
+        elif kind == "change" and contacts:
+            command = ChangeContact(debtor, contacts[0], ContactRole.ACCOUNTS_PAYABLE, value, extra)
+        elif kind == "address":
+            command = ChangeAddress(debtor, dataclasses.replace(HOME, lines=[value]))
+        elif kind == "policy":
+            command = AssignPolicy(debtor, value)
+        else:
+            command = EraseDebtor(debtor, value)
+        try:
+            live = firm.ledger.execute(command, actor=ACTOR).aggregate
+        except DomainError:
+            continue  # refused (after an erasure, or a change of nothing): nothing recorded
+        hashes = [e.hash() for e in firm.store._events[debtor]]
+
+    events = firm.ledger.store.history(debtor).events  # type: ignore[union-attr]
+    replayed = Debtor.replay(events)
+    assert replayed is not None
+    assert [e.previous_hash for e in events] == [GENESIS_HASH, *[e.hash() for e in events[:-1]]]
+    assert [e.hash() for e in events] == (hashes or [e.hash() for e in events])
+    if live is not None:
+        assert (replayed.erased, replayed.version, replayed.head) == (live.erased, live.version, live.head)
+        if not live.erased:
+            assert (replayed.legal_name, replayed.address, replayed.policy_id) == (
+                live.legal_name, live.address, live.policy_id)  # fmt: skip
+            assert {c: (x.name, x.email) for c, x in replayed.contacts.items()} == {
+                c: (x.name, x.email) for c, x in live.contacts.items()}  # fmt: skip
+    if replayed.erased:
+        assert all(getattr(e, "name", ERASED) == ERASED for e in events)
+        assert firm.keys.owners() == set()

@@ -1,0 +1,124 @@
+"""Personal data sealed in the events (issue 19): the record and its hash hold the sealed form only, a chain
+sealed after the decision links up, and destroying a subject's keys erases what reads show, never a hash."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from uuid import UUID, uuid4
+
+from application.sealing import personal_values, reopened, sealed_event
+from domain.canonical import canonical_bytes, record_hash
+from domain.debtor import ContactAdded, Debtor, DebtorRegistered, PolicyAssigned
+from domain.personal import ALGORITHM, ERASED, Personal, Sealed
+from domain.vocabulary import ContactRole, DebtorKind
+from infrastructure.subject_keys import MemoryKeyTable, SubjectKeys
+from tests.unit.builders import ACTOR, DEBTOR_ID, ISSUE_DAY, address, at
+
+CONTACT = UUID("00000000-0000-4000-8000-00000000c0de")
+
+
+def consumer_with_a_contact(keys: SubjectKeys) -> Debtor:
+    debtor = Debtor.register(debtor_id=DEBTOR_ID, legal_name="Jeanne Martin", kind=DebtorKind.CONSUMER,
+                             address=address(), now=at(ISSUE_DAY), actor=ACTOR)  # fmt: skip
+    debtor.add_contact(contact_id=CONTACT, role=ContactRole.ACCOUNTS_PAYABLE, name="Jeanne Martin",
+                       email="jeanne@exemple.fr", phone="0611223344", now=at(ISSUE_DAY), actor=ACTOR)  # fmt: skip
+    debtor.assign_policy(policy_id="default", now=at(ISSUE_DAY), actor=ACTOR)
+    debtor.seal_pending(lambda event: sealed_event(event, keys))
+    return debtor
+
+
+def test_a_sealed_record_holds_the_sealed_form_and_not_the_value() -> None:
+    keys = SubjectKeys(MemoryKeyTable())
+    registered = consumer_with_a_contact(keys).collect_events()[0]
+
+    data = registered.record()["data"]
+    written = canonical_bytes(registered.record())
+
+    assert b"Jeanne" not in written and b"rue de la Paix" not in written and b"Paris" not in written
+    assert set(data["legal_name"]) == {"sealed"}
+    assert data["legal_name"]["sealed"]["alg"] == ALGORITHM
+    assert data["legal_name"]["sealed"]["subject"] == str(DEBTOR_ID)
+    assert data["kind"] is DebtorKind.CONSUMER  # what is not personal is written as it always was
+    assert registered.hash() == record_hash(registered.record())
+
+
+def test_the_sealed_events_are_chained_again_each_to_the_one_before() -> None:
+    debtor = consumer_with_a_contact(SubjectKeys(MemoryKeyTable()))
+    events = debtor.collect_events()
+
+    assert events[0].previous_hash == "0" * 64
+    assert [e.previous_hash for e in events[1:]] == [e.hash() for e in events[:-1]]
+    assert debtor.head == events[-1].hash()
+    assert isinstance(events[2], PolicyAssigned)  # not personal, but chained to the sealed one before it
+
+
+def test_a_contacts_data_is_sealed_under_the_contacts_own_key() -> None:
+    added = consumer_with_a_contact(SubjectKeys(MemoryKeyTable())).collect_events()[1]
+
+    assert isinstance(added, ContactAdded) and isinstance(added.email, Personal)
+    assert added.email.sealed.subject == CONTACT and added.name.sealed.subject == CONTACT
+
+
+def test_reads_open_the_sealed_values_until_the_owners_keys_are_destroyed_and_no_hash_moves() -> None:
+    keys = SubjectKeys(MemoryKeyTable())
+    events = consumer_with_a_contact(keys).collect_events()
+    hashes = [e.hash() for e in events]
+    opened = [reopened(e, keys) for e in events]
+    assert (opened[0].legal_name, opened[1].email, opened[0].address.lines) == (
+        "Jeanne Martin", "jeanne@exemple.fr", ["12 rue de la Paix"])  # fmt: skip
+
+    destroyed = keys.shred(DEBTOR_ID)
+    erased = [reopened(e, keys) for e in events]
+
+    assert destroyed == 2  # the debtor's key and its contact's
+    assert [erased[0].legal_name, erased[1].name, erased[1].email, erased[1].phone] == [ERASED] * 4
+    assert erased[0].address.city == ERASED
+    assert [e.hash() for e in erased] == hashes
+
+
+def test_a_ciphertext_moved_under_another_subject_does_not_open() -> None:
+    keys = SubjectKeys(MemoryKeyTable())
+    registered = consumer_with_a_contact(keys).collect_events()[0]
+    assert isinstance(registered, DebtorRegistered) and isinstance(registered.legal_name, Personal)
+    moved = Sealed(CONTACT, registered.legal_name.sealed.ciphertext)
+
+    assert keys.open(moved) is None
+    assert keys.open(registered.legal_name.sealed) == "Jeanne Martin"
+
+
+def test_nothing_more_is_sealed_for_an_erased_owner() -> None:
+    keys = SubjectKeys(MemoryKeyTable())
+    keys.shred(DEBTOR_ID)
+
+    try:
+        keys.seal(uuid4(), DEBTOR_ID, "Jeanne")
+    except RuntimeError as error:
+        assert "erased" in str(error)
+    else:
+        raise AssertionError("sealed for an erased owner")
+
+
+def test_values_sealed_already_are_kept_and_an_event_with_no_personal_field_is_the_same_object() -> None:
+    keys = SubjectKeys(MemoryKeyTable())
+    events = consumer_with_a_contact(keys).collect_events()
+
+    assert sealed_event(events[0], keys) == events[0]
+    assert sealed_event(events[2], keys) is events[2]
+
+
+def test_the_values_to_purge_are_names_emails_phones_and_street_lines_not_a_town_shared_by_others() -> None:
+    keys = SubjectKeys(MemoryKeyTable())
+    events = consumer_with_a_contact(keys).collect_events()
+
+    assert personal_values(events) == {"Jeanne Martin", "jeanne@exemple.fr", "0611223344", "12 rue de la Paix"}
+    keys.shred(DEBTOR_ID)
+    assert personal_values([reopened(e, keys) for e in events]) == set()
+
+
+def test_a_personal_value_copied_or_pickled_keeps_its_sealed_form() -> None:
+    value = Personal("Jeanne Martin", Sealed(DEBTOR_ID, "AAAA"))
+
+    for copied in (copy.deepcopy(value), pickle.loads(pickle.dumps(value))):
+        assert copied == "Jeanne Martin" and isinstance(copied, Personal) and copied.sealed == value.sealed
+    assert not value.erased and Personal(ERASED, value.sealed).erased
