@@ -258,6 +258,23 @@ class CommandPipeline:
             aggregate.seal_pending(lambda event: sealed_event(event, sealer))
         return aggregate.collect_events()
 
+    def finish_interrupted_erasures(self) -> list[UUID]:
+        """Destroy the keys an erasure left behind (the process stopped between recording it and destroying
+        them), then purge as after any erasure (the values are unreadable by then: documents are purged, texts
+        are not). Returns the debtors concerned."""
+        if self._sealer is None:
+            return []
+        finished = []
+        for owner in sorted(self._sealer.owners()):
+            try:
+                erased = self._ledger.debtor(owner).erased
+            except DomainError:  # a key made for a registration that was never recorded: not an erasure's
+                continue
+            if erased:
+                self._erase_what_was_erased((), {owner: frozenset()})
+                finished.append(owner)
+        return finished
+
     def _personal_values_erased_by(self, events: Sequence[LedgerEvent]) -> dict[UUID, frozenset[str]]:
         """The plain personal values of each debtor these events erase, read while they can still be."""
         erased = {}

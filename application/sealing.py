@@ -34,6 +34,10 @@ class Sealer(Protocol):
         """Destroy the keys of the owner and of every subject it holds; how many were destroyed."""
         ...
 
+    def owners(self) -> set[UUID]:
+        """The owners some key is kept for."""
+        ...
+
 
 def sealed_event(event: E, sealer: Sealer) -> E:
     """The event with each of its personal values sealed (values sealed already are kept as they are)."""

@@ -136,3 +136,35 @@ def test_any_commands_with_erasures_replay_to_the_state_they_left_and_every_chai
     if replayed.erased:
         assert all(getattr(e, "name", ERASED) == ERASED for e in events)
         assert firm.keys.owners() == set()
+
+
+class StoppingKeys(SubjectKeys):
+    """Keys whose first destruction never happens: the process stopped right after recording the erasure."""
+
+    def __init__(self) -> None:
+        super().__init__(MemoryKeyTable())
+        self.stops = 1
+
+    def shred(self, owner: UUID) -> int:
+        if self.stops:
+            self.stops -= 1
+            raise KeyboardInterrupt
+        return super().shred(owner)
+
+
+def test_keys_an_interrupted_erasure_left_are_destroyed_by_the_next_pass_and_only_those() -> None:
+    firm = Firm()
+    firm.keys = keys = StoppingKeys()
+    firm.store = InMemoryEventStore(sealer=keys)
+    firm.ledger = Ledger(firm.store, clock=SimulatedClock(START), sealer=keys)
+    firm.ledger.pipeline.erasure_listeners.append(lambda debtor, values: firm.erased.append((debtor, values)))
+    kept, erased = firm.consumer("Anaïs Roux"), firm.consumer()
+    with pytest.raises(KeyboardInterrupt):
+        firm.ledger.execute(EraseDebtor(erased, "demande"), actor=ACTOR)
+    assert firm.ledger.debtor(erased).erased and keys.owners() == {kept, erased}
+
+    finished = firm.ledger.pipeline.finish_interrupted_erasures()
+
+    assert finished == [erased] and keys.owners() == {kept}
+    assert firm.erased == [(erased, frozenset())]
+    assert firm.ledger.debtor(kept).legal_name == "Anaïs Roux"
