@@ -87,6 +87,7 @@ class ChangeContact(DebtorCommand):
     name: str
     email: str | None = None
     phone: str | None = None
+    reason: str | None = None  # why: e.g. a rectification the person asked for (GDPR art. 16)
 
     decided_by: ClassVar[str] = "change_contact"
 
@@ -117,8 +118,19 @@ class RecordEmailBounce(DebtorCommand):
 @dataclass(frozen=True)
 class ChangeAddress(DebtorCommand):
     address: Address
+    reason: str | None = None  # why: e.g. a rectification the person asked for (GDPR art. 16)
 
     decided_by: ClassVar[str] = "change_address"
+
+
+@dataclass(frozen=True)
+class RectifyDebtorName(DebtorCommand):
+    """Correct the debtor's name (GDPR art. 16), with why and at whose request: a new event, never an edit."""
+
+    legal_name: str
+    reason: str
+
+    decided_by: ClassVar[str] = "rectify_name"
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ PERMISSIONS: dict[type, frozenset[Role]] = {
     c.AddContact: CONTACTS,
     c.ChangeContact: CONTACTS,
     c.ChangeAddress: DEBTOR_RECORDS | CONTACTS,
+    c.RectifyDebtorName: DEBTOR_RECORDS,  # who may register a debtor may correct the name it was registered under
     c.RecordReturnedMail: COLLECTION,
     c.RecordEmailBounce: COLLECTION,
     c.SetCreditLimit: MANAGEMENT,

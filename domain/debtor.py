@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from domain.chain import ChainedAggregate, LedgerEvent, personal
+from domain.chain import ChainedAggregate, LedgerEvent, added_field, personal
 from domain.errors import InvalidInput, RuleViolation
 from domain.values import Money, Now, amount, currency, optional_sha256, optional_text, sha256, siren, siret, text
 from domain.vocabulary import ContactRole, DebtorKind, InsolvencyProcedure, Priority
@@ -58,6 +58,7 @@ class ContactChanged(DebtorEvent):
     name: str = field(metadata=personal(subject="contact_id"))
     email: str | None = field(metadata=personal(subject="contact_id"))
     phone: str | None = field(metadata=personal(subject="contact_id"))
+    reason: str | None = added_field()  # why, e.g. a rectification the person asked for (GDPR art. 16)
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,16 @@ class AddressChanged(DebtorEvent):
     """A new postal address (a correction or a move): it clears a returned-mail flag."""
 
     address: Address = field(metadata=personal())
+    reason: str | None = added_field()  # why, e.g. a rectification the person asked for (GDPR art. 16)
+
+
+@dataclass(frozen=True)
+class DebtorNameRectified(DebtorEvent):
+    """The debtor's name corrected (GDPR art. 16: a misspelt name, a sole trader's name): a new event, the
+    name recorded before stays in the journal as it was. ``reason``: why, and at whose request."""
+
+    legal_name: str = field(metadata=personal())
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -146,6 +157,7 @@ DEBTOR_EVENTS: tuple[type[DebtorEvent], ...] = (
     MailReturned,
     AddressChanged,
     EmailBounced,
+    DebtorNameRectified,
 )
 
 
@@ -274,11 +286,13 @@ class Debtor(ChainedAggregate[DebtorEvent]):
         actor: str,
         email: str | None = None,
         phone: str | None = None,
+        reason: str | None = None,
     ) -> ContactChanged:
         self._require_not_erased()
         if contact_id not in self.contacts:
             raise RuleViolation(f"no contact {contact_id} on this debtor", rule="contact_exists")
-        return self._trigger(ContactChanged, now, actor, **_contact_fields(contact_id, role, name, email, phone))
+        fields = _contact_fields(contact_id, role, name, email, phone)
+        return self._trigger(ContactChanged, now, actor, **fields, reason=_reason(reason))
 
     def set_credit_limit(self, *, limit: Money, now: Now, actor: str) -> CreditLimitSet:
         return self._trigger(
@@ -382,12 +396,22 @@ class Debtor(ChainedAggregate[DebtorEvent]):
             proof_sha256=optional_sha256(proof_sha256, "proof_sha256"),
         )
 
-    def change_address(self, *, address: Address, now: Now, actor: str) -> AddressChanged:
+    def change_address(self, *, address: Address, now: Now, actor: str, reason: str | None = None) -> AddressChanged:
         self._require_not_erased()
         checked = _checked_address(address)
         if checked == self.address and self.address_returned_on is None:
             raise RuleViolation("the address is unchanged", rule="address_changed")
-        return self._trigger(AddressChanged, now, actor, address=checked)
+        return self._trigger(AddressChanged, now, actor, address=checked, reason=_reason(reason))
+
+    def rectify_name(self, *, legal_name: str, reason: str, now: Now, actor: str) -> DebtorNameRectified:
+        """Correct the debtor's name (art. 16 GDPR), checked as at registration, with why."""
+        self._require_not_erased()
+        checked = text(legal_name, "legal_name", max_length=200)
+        if checked == self.legal_name:
+            raise RuleViolation("legal_name: the name is unchanged", rule="name_changed")
+        return self._trigger(
+            DebtorNameRectified, now, actor, legal_name=checked, reason=text(reason, "reason", max_length=1000)
+        )
 
     def record_email_bounce(
         self, *, contact_id: UUID, email: str, bounced_on: date, now: Now, actor: str, detail: str | None = None
@@ -452,6 +476,8 @@ class Debtor(ChainedAggregate[DebtorEvent]):
             case AddressChanged():
                 self.address = event.address
                 self.address_returned_on = None
+            case DebtorNameRectified():
+                self.legal_name = event.legal_name
             case EmailBounced():
                 self.contacts[event.contact_id].email_bounced_on = event.bounced_on
             case DebtorErased():
@@ -482,6 +508,10 @@ def _checked_address(address: Address) -> Address:
         city=text(address.city, "address.city", max_length=100),
         country=country,
     )
+
+
+def _reason(value: str | None) -> str | None:
+    return optional_text(value, "reason", max_length=1000)
 
 
 def _contact_fields(

@@ -25,7 +25,7 @@ NBSP = "\u202f"  # narrow no-break space: French thousands separator
 ERASED = "(données effacées)"
 # Events whose fields hold the person's data: once the debtor is erased, the dossier shows them as
 # erased (the journal keeps the events as recorded, for verification).
-PERSONAL_DATA_EVENTS = frozenset({"DebtorRegistered", "ContactAdded", "ContactChanged"})
+PERSONAL_DATA_EVENTS = frozenset({"DebtorRegistered", "ContactAdded", "ContactChanged", "DebtorNameRectified"})
 
 EVENT_LABELS = {
     "InvoiceIssued": "Facture émise",
@@ -66,6 +66,7 @@ EVENT_LABELS = {
     "MailReturned": "Courrier revenu : adresse à vérifier",
     "AddressChanged": "Adresse modifiée",
     "EmailBounced": "Courriel rejeté : adresse du contact à vérifier",
+    "DebtorNameRectified": "Nom rectifié (RGPD, art. 16)",
 }
 VALUES = {
     "courtesy": "relance de courtoisie",
@@ -251,6 +252,8 @@ def details(record: dict[str, Any]) -> str:
             return str(data.get("reason") or "")
         case "DebtorRegistered":
             return f"{data['legal_name']} ({value_fr(data['kind'])})"
+        case "DebtorNameRectified":
+            return f"nouveau nom : {data['legal_name']} (motif : {data['reason']})"
         case "InsolvencyOpened":
             return f"{value_fr(data['procedure'])}, {data['court']}, jugement du {day(data['judgment_date'])}"
         case "ClaimDeclared":

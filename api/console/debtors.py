@@ -1,7 +1,7 @@
 """A debtor's page: who it is, its contacts and consent, its receivables, what halts chasing it, its journal.
 
-Its forms (add or change a contact, record consent to electronic delivery) build the API's commands and
-run them through the pipeline with the person as principal and the version the page showed: a refusal
+Its forms (add or change a contact, record consent to electronic delivery, rectify the name) build the API's
+commands and run them through the pipeline with the person as principal and the version the page showed: a refusal
 is the domain's, shown in French beside its field with the values typed, and records nothing; an edit
 made meanwhile by someone else is reported, never overwritten.
 """
@@ -38,6 +38,7 @@ DONE = {
     "contact-ajoute": "Contact ajouté.",
     "contact-modifie": "Contact modifié.",
     "consentement": "Consentement enregistré.",
+    "nom-rectifie": "Nom rectifié : l'ancien reste au journal.",
 }
 HALTING = {  # statuses that hold the dunning run back on a file, as the page says them
     ReceivableStatus.DISPUTED: "en litige",
@@ -56,6 +57,7 @@ def allowed(command_type: type) -> frozenset[Role]:
 ContactEditor = Annotated[ConsoleSession, Depends(requiring(allowed(commands.AddContact)))]
 ContactChanger = Annotated[ConsoleSession, Depends(requiring(allowed(commands.ChangeContact)))]
 ConsentRecorder = Annotated[ConsoleSession, Depends(requiring(allowed(commands.RecordElectronicDeliveryConsent)))]
+NameRectifier = Annotated[ConsoleSession, Depends(requiring(allowed(commands.RectifyDebtorName)))]
 
 
 PAGE = "/debiteurs/{debtor_id:uuid}"
@@ -90,6 +92,14 @@ def record_consent(request: Request, person: ConsentRecorder, form: Form, debtor
         return commands.RecordElectronicDeliveryConsent(debtor_id, consented_on=inputs.day("consented_on"))
 
     return _run(request, person, form, debtor_id, "consentement", build, done="consentement")
+
+
+@router.post(PAGE + "/rectification-nom", response_class=HTMLResponse)
+def rectify_name(request: Request, person: NameRectifier, form: Form, debtor_id: UUID) -> Response:
+    def build(inputs: Inputs) -> Any:
+        return commands.RectifyDebtorName(debtor_id, legal_name=inputs.text("legal_name"), reason=inputs.text("reason"))
+
+    return _run(request, person, form, debtor_id, "nom", build, done="nom-rectifie")
 
 
 # ------------------------------------------------------------------ the forms
@@ -169,6 +179,7 @@ def page(
         "may_edit_contacts": principal.may(allowed(commands.AddContact)),
         "may_change_contacts": principal.may(allowed(commands.ChangeContact)),
         "may_record_consent": principal.may(allowed(commands.RecordElectronicDeliveryConsent)),
+        "may_rectify_name": principal.may(allowed(commands.RectifyDebtorName)) and not debtor.erased,
         "refused": refused,
         "done": done,
         "contact_roles": CONTACT_ROLE,

@@ -133,6 +133,7 @@ REASONS: dict[str, tuple[str, str | None]] = {
     "address_lines": ("Une adresse compte d'une à quatre lignes.", "lines"),
     "country_format": ("Le pays est un code à deux lettres (FR).", "country"),
     "address_changed": ("L'adresse est inchangée.", None),
+    "name_changed": ("Le nom est inchangé : une rectification donne un nom différent.", "legal_name"),
     "email_format": ("Adresse électronique invalide.", "email"),
     "contact_unique": ("Ce contact existe déjà.", None),
     "contact_exists": ("Ce contact n'existe pas chez ce débiteur.", "contact_id"),

@@ -40,7 +40,9 @@ from domain.chain import LedgerEvent
 
 ERASED = "(données effacées)"
 # Debtor events whose fields are the person's data: once the debtor is erased, they are shown as erased.
-PERSONAL_DATA = frozenset({d.DebtorRegistered, d.ContactAdded, d.ContactChanged, d.AddressChanged, d.EmailBounced})
+PERSONAL_DATA = frozenset(
+    {d.DebtorRegistered, d.ContactAdded, d.ContactChanged, d.AddressChanged, d.EmailBounced, d.DebtorNameRectified}
+)
 
 
 @dataclass(frozen=True)
@@ -63,11 +65,13 @@ class Entry:
 
 @dataclass(frozen=True)
 class _Say:
-    """How a sentence is written: the event, its amounts in the file's currency, whether data was erased."""
+    """How a sentence is written: the event, its amounts in the file's currency, whether data was erased, and
+    the debtor's name before the event (what a rectification corrected; "" when not known)."""
 
     event: Any
     currency: str
     erased: bool
+    name_before: str = ""
 
     def money(self, value: Decimal | None, currency: str | None = None) -> str:
         return "-" if value is None else formats.money(value, currency or self.currency)
@@ -326,8 +330,9 @@ def _contact(s: _Say) -> str:
 @says(d.ContactChanged)
 def _contact_changed(s: _Say) -> str:
     e: d.ContactChanged = s.event
-    who = ERASED if s.erased else f"{e.name} ({CONTACT_ROLE[e.role]})"
-    return f"Contact modifié {s.by} : {who}"
+    if s.erased:
+        return f"Contact modifié {s.by} : {ERASED}"
+    return f"Contact modifié {s.by} : {e.name} ({CONTACT_ROLE[e.role]})" + _reason(e.reason)
 
 
 @says(d.CreditLimitSet)
@@ -387,7 +392,18 @@ def _address(s: _Say) -> str:
     if s.erased:
         return f"Nouvelle adresse enregistrée {s.by} {ERASED}"
     a = e.address
-    return f"Nouvelle adresse enregistrée {s.by} : {', '.join(a.lines)}, {a.postal_code} {a.city} ({a.country})"
+    return f"Nouvelle adresse enregistrée {s.by} : {', '.join(a.lines)}, {a.postal_code} {a.city} ({a.country})" + (
+        _reason(e.reason)
+    )
+
+
+@says(d.DebtorNameRectified)
+def _name_rectified(s: _Say) -> str:
+    e: d.DebtorNameRectified = s.event
+    if s.erased:
+        return f"Nom rectifié {s.by} {ERASED}"
+    before = f"« {s.name_before} » → " if s.name_before else ""
+    return f"Nom rectifié : {before}« {e.legal_name} », {s.by}" + _reason(e.reason)
 
 
 @says(d.EmailBounced)
@@ -404,13 +420,14 @@ def _email_bounced(s: _Say) -> str:
 # ------------------------------------------------------------------- the API
 
 
-def sentence(event: LedgerEvent, *, currency: str = "EUR", erased: bool = False) -> str:
+def sentence(event: LedgerEvent, *, currency: str = "EUR", erased: bool = False, name_before: str = "") -> str:
     """The event in one French sentence, naming its actor. ``currency``: the file's (an invoice's events
-    other than ``InvoiceIssued`` do not carry it); ``erased``: the debtor's personal data was erased."""
+    other than ``InvoiceIssued`` do not carry it); ``erased``: the debtor's personal data was erased;
+    ``name_before``: the debtor's name before the event (a rectification says what it corrected)."""
     writer = SENTENCES.get(type(event))
     if writer is None:
         return f"{type(event).__name__} {formats.day(event.timestamp.date())} par {event.actor}"
-    return writer(_Say(event, currency, erased and type(event) in PERSONAL_DATA))
+    return writer(_Say(event, currency, erased and type(event) in PERSONAL_DATA, name_before))
 
 
 CHANNELS: dict[type[LedgerEvent], Callable[[Any], str]] = {
@@ -462,12 +479,12 @@ def documents(event: LedgerEvent) -> tuple[Document, ...]:
     return tuple(found)
 
 
-def entry(event: LedgerEvent, *, currency: str = "EUR", erased: bool = False) -> Entry:
+def entry(event: LedgerEvent, *, currency: str = "EUR", erased: bool = False, name_before: str = "") -> Entry:
     return Entry(
         version=event.originator_version,
         recorded_at=event.timestamp,
         actor=event.actor,
-        sentence=sentence(event, currency=currency, erased=erased),
+        sentence=sentence(event, currency=currency, erased=erased, name_before=name_before),
         channel=channel(event),
         documents=documents(event),
     )
@@ -477,7 +494,21 @@ def timeline(events: Iterable[LedgerEvent], *, erased: bool = False) -> list[Ent
     """A file's events as the timeline shows them, newest first, in the invoice's currency."""
     events = list(events)
     currency = next((e.currency for e in events if isinstance(e, r.InvoiceIssued)), "EUR")
-    return [entry(e, currency=currency, erased=erased) for e in reversed(events)]
+    names = _names_before(events)
+    return [
+        entry(e, currency=currency, erased=erased, name_before=n)
+        for e, n in reversed(list(zip(events, names, strict=True)))
+    ]
+
+
+def _names_before(events: list[LedgerEvent]) -> list[str]:
+    """The debtor's name before each event, in order (a receivable's events: "")."""
+    names, name = [], ""
+    for event in events:
+        names.append(name)
+        if isinstance(event, d.DebtorRegistered | d.DebtorNameRectified):
+            name = event.legal_name
+    return names
 
 
 def named_documents(events: Iterable[LedgerEvent]) -> set[str]:

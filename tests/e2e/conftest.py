@@ -505,6 +505,9 @@ COMMANDS: dict[str, Callable[[Api], Request]] = {
     "/v1/debtors/{debtor_id}/address": D(
         lambda api, did: ("/address", {"lines": ["9 quai Perrache"], "postal_code": "69002", "city": "Lyon"})
     ),
+    "/v1/debtors/{debtor_id}/name-rectification": D(
+        lambda api, did: ("/name-rectification", {"legal_name": api.unique("Nom rectifié"), "reason": "À sa demande"})
+    ),
     "/v1/debtors/{debtor_id}/credit-limit": D(lambda api, did: ("/credit-limit", {"limit": "5000.00"})),
     "/v1/debtors/{debtor_id}/priority": D(lambda api, did: ("/priority", {"priority": "high"})),
     "/v1/debtors/{debtor_id}/policy": D(lambda api, did: ("/policy", {"policy_id": "large-accounts"})),

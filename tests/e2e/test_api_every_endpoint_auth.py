@@ -62,6 +62,7 @@ ROLE_TABLE: dict[tuple[str, str], Any] = {
     ("POST", "/v1/debtors/{debtor_id}/electronic-delivery-consent"): frozenset({"collector", "manager"}),
     ("POST", "/v1/debtors/{debtor_id}/erasure"): frozenset({"manager"}),
     ("POST", "/v1/debtors/{debtor_id}/insolvency"): frozenset({"manager"}),
+    ("POST", "/v1/debtors/{debtor_id}/name-rectification"): frozenset({"accountant", "manager"}),
     ("POST", "/v1/debtors/{debtor_id}/policy"): frozenset({"manager"}),
     ("POST", "/v1/debtors/{debtor_id}/priority"): frozenset({"manager"}),
     ("POST", "/v1/documents"): frozenset({"accountant", "collector", "manager"}),

@@ -54,6 +54,7 @@ ALLOWED: dict[str, set[str]] = {
     "/v1/debtors/{debtor_id}/contacts": WRITING,
     "/v1/debtors/{debtor_id}/contacts/{contact_id}": WRITING,
     "/v1/debtors/{debtor_id}/address": WRITING,
+    "/v1/debtors/{debtor_id}/name-rectification": ADMIN | {"accountant", "manager"},
     "/v1/debtors/{debtor_id}/credit-limit": MANAGING,
     "/v1/debtors/{debtor_id}/priority": MANAGING,
     "/v1/debtors/{debtor_id}/policy": MANAGING,

@@ -138,6 +138,7 @@ PRODUCT_DEBTOR_EVENTS = {
     "MailReturned",  # issue 17: the postal address is flagged...
     "AddressChanged",  # ...until it is changed
     "EmailBounced",  # issue 17: a hard bounce flags the contact's e-mail until it changes
+    "DebtorNameRectified",  # issue 19: the name corrected (GDPR art. 16), a new event
 }
 PERSONAL_DATA = re.compile(r"name|email|e_mail|phone|address|street|city|postal|iban|birth", re.IGNORECASE)
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -585,5 +586,6 @@ def complete_debtor_file() -> list[LedgerEvent]:
         address=Address(lines=["5 rue des Lilas"], postal_code="69003", city="Lyon", country="FR"),
         **on(date(2024, 2, 22)),
     )
+    d.rectify_name(legal_name="Jeanne Martin-Durand", reason="À la demande de l'intéressée", **on(date(2024, 2, 23)))
     d.erase(reason="GDPR request", **on(date(2024, 3, 1)))
     return list(d.collect_events())

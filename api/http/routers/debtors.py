@@ -53,6 +53,17 @@ class ContactBody(Body):
     phone: str | None = Field(default=None, max_length=30)
 
 
+WHY = "Why: e.g. a rectification the person asked for (GDPR art. 16); shown in the debtor's timeline"
+
+
+class ContactChangeBody(ContactBody):
+    reason: str | None = Field(default=None, max_length=1000, description=WHY)
+
+
+class AddressChangeBody(AddressBody):
+    reason: str | None = Field(default=None, max_length=1000, description=WHY)
+
+
 class CreditLimitBody(Body):
     limit: Amount
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "EUR"
@@ -83,6 +94,15 @@ class ClaimDeclarationBody(Body):
     amount: Amount
     administrator: Annotated[str, Field(min_length=1, max_length=200, description="Mandataire judiciaire")]
     document_sha256: Sha256 | None = None
+
+
+class NameRectificationBody(Body):
+    legal_name: Annotated[str, Field(min_length=1, max_length=200, examples=["Jeanne Martin-Durand"])]
+    reason: Annotated[
+        str,
+        Field(min_length=1, max_length=1000, description="Why, and at whose request (GDPR art. 16)",
+              examples=["À la demande de l'intéressée, courrier du 3 mars : nom d'usage"]),
+    ]  # fmt: skip
 
 
 class ErasureBody(Body):
@@ -173,8 +193,8 @@ def _new_contact(debtor_id: UUID, body: ContactBody, _: dict[str, Any]) -> comma
     return commands.AddContact(debtor_id, contact_id=uuid.uuid4(), **body.model_dump())
 
 
-def _address(debtor_id: UUID, body: AddressBody, _: dict[str, Any]) -> commands.ChangeAddress:
-    return commands.ChangeAddress(debtor_id, Address(**body.model_dump()))
+def _address(debtor_id: UUID, body: AddressChangeBody, _: dict[str, Any]) -> commands.ChangeAddress:
+    return commands.ChangeAddress(debtor_id, Address(**body.model_dump(exclude={"reason"})), reason=body.reason)
 
 
 def _credit_limit(debtor_id: UUID, body: CreditLimitBody, _: dict[str, Any]) -> commands.SetCreditLimit:
@@ -197,10 +217,12 @@ C = commands
 # fmt: off
 COMMAND_ROUTES = [
     CommandRoute("add_contact", f"{D}/contacts", C.AddContact, ContactBody, "ContactAdded", build=_new_contact),
-    CommandRoute("change_contact", f"{D}/contacts/{{contact_id}}", C.ChangeContact, ContactBody, "ContactChanged",
+    CommandRoute("change_contact", f"{D}/contacts/{{contact_id}}", C.ChangeContact, ContactChangeBody, "ContactChanged",
                  path_parameters={"contact_id": UUID}),
-    CommandRoute("change_address", f"{D}/address", C.ChangeAddress, AddressBody,
+    CommandRoute("change_address", f"{D}/address", C.ChangeAddress, AddressChangeBody,
                  "AddressChanged: a correction or a move (it clears the flag a returned letter set)", build=_address),
+    CommandRoute("rectify_debtor_name", f"{D}/name-rectification", C.RectifyDebtorName, NameRectificationBody,
+                 "DebtorNameRectified: the name corrected (GDPR art. 16), a new event; the journal keeps the old one"),
     CommandRoute("set_credit_limit", f"{D}/credit-limit", C.SetCreditLimit, CreditLimitBody, "CreditLimitSet",
                  build=_credit_limit),
     CommandRoute("change_priority", f"{D}/priority", C.ChangePriority, PriorityBody, "PriorityChanged"),
