@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from api.console.timeline import sentence
 from domain.debtor import Debtor, DebtorErased, DebtorRegistered, PursuedClaim
 from domain.errors import InvalidInput, RuleViolation
 from domain.vocabulary import DebtorKind, ReceivableStatus
@@ -116,3 +117,12 @@ def test_a_consumer_is_not_a_sole_trader() -> None:
         registered_debtor(DebtorKind.CONSUMER, sole_trader=True)
 
     assert caught.value.rule == "sole_trader_professional"
+
+
+def test_the_timeline_says_an_erasure_was_forced_and_over_which_invoices() -> None:
+    debtor = registered_debtor(DebtorKind.CONSUMER)
+    event = debtor.erase(reason="créance abandonnée", pursued=[OPEN], force=True, now=at(TODAY), actor=ACTOR)
+
+    said = sentence(event)
+
+    assert "malgré les factures encore poursuivies (FA-2024-0007)" in said and "créance abandonnée" in said
