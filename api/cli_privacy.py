@@ -1,4 +1,5 @@
-"""``relance privacy``: personal data of natural persons (issue 19). For now the access request (GDPR art. 15)."""
+"""``relance privacy``: personal data of natural persons (issue 19): the access request (GDPR art. 15) and the
+retention run that erases what is past its retention (docs/privacy.md, decision 0105)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,17 @@ from typing import Annotated
 import typer
 
 from api.bootstrap import DocumentStore, open_database, render_access
-from api.cli_app import app, fail, load_settings, opened_ledger, parse_uuid
+from api.cli_app import JsonOption, app, fail, load_settings, opened_ledger, parse_uuid, print_json
+from api.formats import day
 from application.privacy_export import access_export
+from application.privacy_retention import RetentionPolicy, RetentionReport, run_retention
 from domain.errors import NotFound
 
-privacy_app = typer.Typer(help="Personal data (GDPR): the access request.", no_args_is_help=True)
+privacy_app = typer.Typer(help="Personal data (GDPR): the access request, the retention run.", no_args_is_help=True)
+retention_app = typer.Typer(help="Retention: erase the data of persons whose files are closed and time-barred.",
+                            no_args_is_help=True)  # fmt: skip
 app.add_typer(privacy_app, name="privacy")
+privacy_app.add_typer(retention_app, name="retention")
 
 
 @privacy_app.command("export")
@@ -47,3 +53,44 @@ def privacy_export(
     )
     for name in names:
         typer.echo(f"  {name}")
+
+
+@retention_app.command("run")
+def retention_run(
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would be erased; record nothing.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Erase the personal data of every natural person whose receivables are all closed and time-barred
+    (plus RELANCE_RETENTION_GRACE_MONTHS), through the command pipeline (actor ``retention``). Exit 1 if an
+    erasure was refused (a claim pursued since the scan), naming it."""
+    settings = load_settings()
+    with opened_ledger(settings) as ledger:
+        report = run_retention(ledger, RetentionPolicy(grace_months=settings.retention_grace_months), dry_run=dry_run)
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        for line in retention_lines(report):
+            typer.echo(line)
+    if report.refused:
+        raise typer.Exit(1)
+
+
+def retention_lines(report: RetentionReport) -> list[str]:
+    """The run as people read it (no personal data: the persons by id, their invoices by number)."""
+    grace = f", + {report.grace_months} mois" if report.grace_months else ""
+    mode = " (simulation : rien n'est effacé / dry run: nothing recorded)" if report.dry_run else ""
+    verb = "à effacer / would erase" if report.dry_run else "effacé / erased"
+    lines = [f"conservation des données personnelles au {day(report.today)} (prescription passée{grace}){mode}"]
+    for due in report.erased:
+        lines.append(f"  {verb:<24}{due.debtor_id} ({due.natural_person}) prescrit le {day(due.limitation_passed_on)}"
+                     f" : {', '.join(due.invoices)}")  # fmt: skip
+    for refused in report.refused:
+        lines.append(f"  refusé / refused         {refused.due.debtor_id} {refused.rule}: {refused.message}")
+    for debtor_id in report.keys_destroyed_late:
+        lines.append(f"  clés détruites / keys    {debtor_id} (effacé avant, clés restées / erased, keys left)")
+    lines.append(
+        f"{len(report.erased)} {verb}, {len(report.refused)} refusé(s), {report.kept} conservé(s) / kept "
+        f"(créance poursuivie ou prescription à venir), {report.without_receivables} sans créance / without "
+        f"receivables (non traités / not covered), {report.already_erased} déjà effacé(s) / already erased"
+    )
+    return lines

@@ -6,13 +6,14 @@ A command names its aggregate and the domain method that decides it; the command
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 from uuid import UUID
 
-from domain.debtor import Address, Debtor
+from domain.debtor import Address, Debtor, PursuedClaim
 from domain.receivable import Receivable
 from domain.receivable_events import ClaimBreakdown
 from domain.values import Money, Now
@@ -46,6 +47,7 @@ class RegisterDebtor:
     address: Address
     siren: str | None = None
     siret: str | None = None
+    sole_trader: bool = False  # a professional who is a natural person (entrepreneur individuel)
 
 
 @dataclass(frozen=True)
@@ -196,9 +198,16 @@ class DeclareClaim(DebtorCommand):
 
 @dataclass(frozen=True)
 class EraseDebtor(DebtorCommand):
-    reason: str
+    """Erase a natural person's data. Refused while a claim against them is pursued, unless ``force``:
+    which claims are pursued is found by the pipeline, for every entry point, never taken from the caller."""
 
-    decided_by: ClassVar[str] = "erase"
+    reason: str
+    force: bool = False
+
+    def run(self, debtor: Debtor, now: Now, actor: str, *, pursued: Sequence[PursuedClaim] | None = None) -> Any:
+        if pursued is None:
+            raise TypeError("EraseDebtor is decided by the pipeline, which finds the claims still pursued")
+        return debtor.erase(reason=self.reason, force=self.force, pursued=pursued, now=now, actor=actor)
 
 
 # -------------------------------------------------------------------- rates

@@ -26,6 +26,7 @@ def register_debtor(ledger: State, command: RegisterDebtor, now: Now, actor: str
         address=command.address,
         siren_number=command.siren,
         siret_number=command.siret,
+        sole_trader=command.sole_trader,
         now=now,
         actor=actor,
     )

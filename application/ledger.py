@@ -14,13 +14,14 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from application.access import Principal
+from application.debtor_receivables import IssuedInvoices
 from application.event_store import EventStore, Revision
 from application.handlers import CREATIONS
 from application.pipeline import BatchOutcome, CommandPipeline, DocumentCatalog, IdempotencyKey, Outcome, system
 from application.sealing import Sealer
 from domain.canonical import to_canonical_value
 from domain.chain import ChainedAggregate, LedgerEvent
-from domain.debtor import Debtor, DebtorRegistered
+from domain.debtor import Debtor, DebtorRegistered, PursuedClaim
 from domain.errors import InvalidInput, NotFound
 from domain.rate_register import RATE_REGISTER_ID, RateRegister, RateRegisterEvent
 from domain.rates import RateTable
@@ -75,6 +76,7 @@ class Ledger:
         self.timezone = ZoneInfo(timezone)
         self.shipped_rates = rates or RateTable()  # the data files; the journal adds publications
         self.pipeline = CommandPipeline(self, documents, CREATIONS, sealer)
+        self._issued = IssuedInvoices(store)  # debtor -> its receivables, following the log (decision 0105)
 
     # The notification log, for the services that follow it (verification, scans, read models).
     @property
@@ -182,10 +184,19 @@ class Ledger:
         return self.store.ids_created_by(DebtorRegistered)
 
     def receivables(self, *, debtor_id: UUID | None = None) -> Iterator[Receivable]:
+        if debtor_id is not None:
+            yield from self.receivables_of(debtor_id)
+            return
         for receivable_id in self.receivable_ids():
-            receivable = self.receivable(receivable_id)
-            if debtor_id is None or receivable.debtor_id == debtor_id:
-                yield receivable
+            yield self.receivable(receivable_id)
+
+    def receivables_of(self, debtor_id: UUID) -> list[Receivable]:
+        """The debtor's receivables as stored now, in the order they were issued (without loading the others)."""
+        return [self.receivable(receivable_id) for receivable_id in self._issued.receivable_ids(debtor_id)]
+
+    def pursued_claims(self, debtor_id: UUID) -> list[PursuedClaim]:
+        """The debtor's receivables neither settled nor written off, as stored now: what an erasure decides on."""
+        return [PursuedClaim(r.invoice_number, r.status) for r in self.receivables_of(debtor_id) if not r.is_closed]
 
     # --------------------------------------------------------------- helpers
 

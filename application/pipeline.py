@@ -32,7 +32,7 @@ from application.access import (
 from application.event_store import AppendConflict, CommandOutcome, EventStore
 from application.sealing import Sealer, personal_values, sealed_event
 from domain.chain import ChainedAggregate, LedgerEvent
-from domain.debtor import Debtor
+from domain.debtor import Debtor, PursuedClaim
 from domain.errors import AlreadyExists, DomainError, Forbidden, InvalidInput, VersionConflict, VersionMismatch
 from domain.rate_register import RateRegister
 from domain.rates import RateTable
@@ -117,6 +117,8 @@ class State(Protocol):
     def rate_table(self) -> RateTable: ...
 
     def aggregate_at(self, aggregate_id: UUID, version: int) -> ChainedAggregate[Any]: ...
+
+    def pursued_claims(self, debtor_id: UUID) -> list[PursuedClaim]: ...
 
 
 class DocumentCatalog(Protocol):
@@ -233,7 +235,7 @@ class CommandPipeline:
         for command, aggregate in items:
             try:
                 self._admit(command, principal)
-                command.run(aggregate, now, principal.name)
+                _run(self._ledger, command, aggregate, now, principal.name)
             except DomainError as error:
                 aggregate.collect_events()  # nothing of a refused command may be appended
                 outcome.refused.append((command, error))
@@ -335,7 +337,7 @@ class CommandPipeline:
                 f"expected version {expected_version}, the aggregate is at version {aggregate.version}",
                 rule="if_match",
             )
-        return aggregate, command.run(aggregate, now, actor)
+        return aggregate, _run(self._ledger, command, aggregate, now, actor)
 
     @staticmethod
     def _conflict(command: Any, aggregate: ChainedAggregate[Any]) -> DomainError:
@@ -353,6 +355,18 @@ class CommandPipeline:
             f"{type(aggregate).__name__} {aggregate.id} was changed by someone else; reload and retry",
             rule="concurrent_write",
         )
+
+
+# ------------------------------------------------- facts the pipeline finds for a command
+
+
+def _run(ledger: State, command: Any, aggregate: ChainedAggregate[Any], now: Now, actor: str) -> Any:
+    """Run the command on its aggregate, given the facts of other aggregates that it is decided on, which
+    the pipeline finds itself for every entry point, never taking them from the caller."""
+    if isinstance(command, c.EraseDebtor) and isinstance(aggregate, Debtor):
+        # GDPR art. 17(3)(e): the person's claims still pursued (decision 0105)
+        return command.run(aggregate, now, actor, pursued=ledger.pursued_claims(command.debtor_id))
+    return command.run(aggregate, now, actor)
 
 
 def _outcomes(idempotency: IdempotencyKey | None, events: Sequence[LedgerEvent]) -> list[CommandOutcome]:

@@ -33,14 +33,14 @@ from bench_support import REPO, postgres_server, scratch_database
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from pydantic import SecretStr  # noqa: E402
+from pydantic import SecretStr
 
-from application.commands import AddContact, IssueInvoice, RegisterDebtor  # noqa: E402
-from application.ledger import Ledger  # noqa: E402
-from domain.debtor import Address  # noqa: E402
-from domain.vocabulary import ContactRole, DebtorKind  # noqa: E402
-from infrastructure.settings import Settings  # noqa: E402
-from infrastructure.stores import build_event_store, build_ledger  # noqa: E402
+from application.commands import AddContact, IssueInvoice, RegisterDebtor
+from application.ledger import Ledger
+from domain.debtor import Address
+from domain.vocabulary import ContactRole, DebtorKind
+from infrastructure.settings import Settings
+from infrastructure.stores import build_event_store, build_ledger
 
 ACTOR = "bench"
 

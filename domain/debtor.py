@@ -1,12 +1,14 @@
 """The Debtor aggregate: who owes, how to reach them, and what stops all chasing.
 
 Personal data (names, addresses, e-mails, phones) lives here and nowhere else, so
-that a consumer's data can be erased without touching any receivable's journal.
+that a natural person's data (a consumer's, a sole trader's) can be erased without touching any
+receivable's journal.
 """
 
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -15,7 +17,7 @@ from uuid import UUID
 from domain.chain import ChainedAggregate, LedgerEvent, added_field, personal
 from domain.errors import InvalidInput, RuleViolation
 from domain.values import Money, Now, amount, currency, optional_sha256, optional_text, sha256, siren, siret, text
-from domain.vocabulary import ContactRole, DebtorKind, InsolvencyProcedure, Priority
+from domain.vocabulary import ContactRole, DebtorKind, InsolvencyProcedure, Priority, ReceivableStatus
 
 CLAIM_DECLARATION_MONTHS = 2  # from the BODACC publication (legal.md §7)
 
@@ -40,6 +42,8 @@ class DebtorRegistered(DebtorEvent):
     siren: str | None
     siret: str | None
     address: Address = field(metadata=personal())
+    # A professional debtor who is a natural person (entrepreneur individuel): True, else absent.
+    sole_trader: bool | None = added_field()
 
 
 @dataclass(frozen=True)
@@ -102,8 +106,21 @@ class ClaimDeclared(DebtorEvent):
 @dataclass(frozen=True)
 class DebtorErased(DebtorEvent):
     reason: str
+    # Erased although claims against the person were still pursued (GDPR art. 17(3)(e)), by a manager's
+    # decision: True and the invoice numbers pursued then; absent for an erasure nothing stood against.
+    forced: bool | None = added_field()
+    pursued: list[str] | None = added_field()  # noqa: RUF009  (its default is None: nothing shared)
 
     ERASES_PERSONAL_DATA = True  # the subject's keys are destroyed once it is recorded (application/sealing.py)
+
+
+@dataclass(frozen=True)
+class PursuedClaim:
+    """A receivable of the debtor still pursued when an erasure is asked: neither settled nor written off
+    (open, promised, disputed, in a payment plan, escalated to litigation). The application finds them."""
+
+    invoice_number: str
+    status: ReceivableStatus
 
 
 @dataclass(frozen=True)
@@ -183,6 +200,7 @@ class Debtor(ChainedAggregate[DebtorEvent]):
         super().__init__()
         self.legal_name = ""
         self.kind = DebtorKind.PROFESSIONAL
+        self.sole_trader = False  # a professional who is a natural person (entrepreneur individuel)
         self.siren: str | None = None
         self.siret: str | None = None
         self.address: Address | None = None
@@ -218,6 +236,11 @@ class Debtor(ChainedAggregate[DebtorEvent]):
         return max(bounced) if bounced else None
 
     @property
+    def natural_person(self) -> bool:
+        """A consumer or a sole trader: a data subject whose personal data may be erased (GDPR)."""
+        return self.kind is DebtorKind.CONSUMER or self.sole_trader
+
+    @property
     def in_insolvency(self) -> bool:
         return self.insolvency is not None
 
@@ -235,7 +258,13 @@ class Debtor(ChainedAggregate[DebtorEvent]):
         actor: str,
         siren_number: str | None = None,
         siret_number: str | None = None,
+        sole_trader: bool = False,
     ) -> Debtor:
+        if sole_trader and kind is not DebtorKind.PROFESSIONAL:
+            raise InvalidInput(
+                "sole_trader: a sole trader is a professional debtor (kind professional)",
+                rule="sole_trader_professional",
+            )
         checked_siren = siren(siren_number) if siren_number else None
         checked_siret = siret(siret_number) if siret_number else None
         if kind is DebtorKind.PROFESSIONAL and checked_siren is None and checked_siret is None:
@@ -257,6 +286,7 @@ class Debtor(ChainedAggregate[DebtorEvent]):
             siren=checked_siren,
             siret=checked_siret,
             address=_checked_address(address),
+            sole_trader=True if sole_trader else None,
         )
         return debtor
 
@@ -375,11 +405,30 @@ class Debtor(ChainedAggregate[DebtorEvent]):
             document_sha256=optional_sha256(document_sha256, "document_sha256"),
         )
 
-    def erase(self, *, reason: str, now: Now, actor: str) -> DebtorErased:
-        if self.kind is not DebtorKind.CONSUMER:
-            raise RuleViolation("only a consumer's personal data is erased", rule="erase_consumers_only")
+    def erase(
+        self, *, reason: str, now: Now, actor: str, pursued: Sequence[PursuedClaim] = (), force: bool = False
+    ) -> DebtorErased:
+        """Erase a natural person's data. ``pursued``: the claims still pursued against them, found by the
+        application; while there are some, erasure is refused (GDPR art. 17(3)(e)) unless ``force``d by a
+        manager, with the reason, and the event then records what was pursued."""
+        if not self.natural_person:
+            raise RuleViolation(
+                "only a natural person's personal data is erased (a consumer or a sole trader)",
+                rule="erase_natural_persons_only",
+            )
         self._require_not_erased()
-        return self._trigger(DebtorErased, now, actor, reason=text(reason, "reason", max_length=1000))
+        why = text(reason, "reason", max_length=1000)
+        numbers = sorted({claim.invoice_number for claim in pursued})
+        if numbers and not force:
+            named = ", ".join(f"{c.invoice_number} ({c.status.value})" for c in sorted(pursued, key=_by_number))
+            raise RuleViolation(
+                f"a claim against this person is still pursued: {named}; erasure is refused (GDPR art. 17(3)(e)) "
+                "unless a manager forces it with a reason",
+                rule="erasure_claim_pursued",
+            )
+        if not numbers:
+            return self._trigger(DebtorErased, now, actor, reason=why)
+        return self._trigger(DebtorErased, now, actor, reason=why, forced=True, pursued=numbers)
 
     def record_returned_mail(
         self, *, returned_on: date, document_sha256: str, now: Now, actor: str, proof_sha256: str | None = None
@@ -452,6 +501,7 @@ class Debtor(ChainedAggregate[DebtorEvent]):
                 self.siren = event.siren
                 self.siret = event.siret
                 self.address = event.address
+                self.sole_trader = bool(event.sole_trader)
             case ContactAdded() | ContactChanged():
                 previous = self.contacts.get(event.contact_id)
                 same_address = previous is not None and previous.email == event.email
@@ -493,6 +543,10 @@ def add_months(day: date, months: int) -> date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _by_number(claim: PursuedClaim) -> str:
+    return claim.invoice_number
 
 
 def _checked_address(address: Address) -> Address:

@@ -81,6 +81,14 @@ class Settings(BaseSettings):
         default="per_day", description="A delay over several half-years: each day's rate, or the first half-year's"
     )
     limitation_alert_days: int = Field(default=90, ge=0, le=3650, description="Alert this long before limitation")
+    # Retention of personal data (issue 19, decision 0105): `relance privacy retention run`.
+    retention_grace_months: int = Field(
+        default=0,
+        ge=0,
+        le=120,
+        description="A natural person's data is erased once every receivable of theirs is closed and its limitation "
+        "date has passed, plus this many months (the receivables' accounting records are never erased)",
+    )
     # The creditor as its letters show it (issue 5): name above, then address, identifiers, terms of sale.
     firm_address: str | None = Field(
         default=None, description="Postal address, lines separated by '|' (as in the CSV imports) or newlines"

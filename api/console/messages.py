@@ -142,7 +142,17 @@ REASONS: dict[str, tuple[str, str | None]] = {
     "priority_changes": ("La priorité est déjà celle-ci.", "priority"),
     "one_insolvency": ("Une procédure collective est déjà enregistrée.", None),
     "insolvency_open": ("Une créance se déclare dans le cadre d'une procédure collective ouverte.", None),
-    "erase_consumers_only": ("Seules les données d'un consommateur peuvent être effacées.", None),
+    "erase_natural_persons_only": (
+        "Seules les données d'une personne physique (un consommateur ou un entrepreneur individuel) "
+        "peuvent être effacées.",
+        None,
+    ),
+    "erasure_claim_pursued": (
+        "Une créance contre cette personne est encore poursuivie (facture ouverte, plan de paiement, contentieux) : "
+        "l'effacement est refusé (RGPD art. 17.3.e), sauf décision motivée d'un responsable.",
+        None,
+    ),
+    "sole_trader_professional": ("Un entrepreneur individuel est un débiteur professionnel.", "sole_trader"),
     "erased": (
         "Les données personnelles du débiteur ont été effacées : aucun courrier ne peut lui être adressé.",
         None,

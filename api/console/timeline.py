@@ -377,7 +377,8 @@ def _claim_declared(s: _Say) -> str:
 @says(d.DebtorErased)
 def _erased(s: _Say) -> str:
     e: d.DebtorErased = s.event
-    return f"Données personnelles effacées {s.by}" + _reason(e.reason)
+    forced = f" malgré les factures encore poursuivies ({', '.join(e.pursued or [])})" if e.forced else ""
+    return f"Données personnelles effacées {s.by}{forced}" + _reason(e.reason)
 
 
 @says(d.MailReturned)

@@ -193,7 +193,7 @@ def test_an_erased_consumers_bundle_is_exported_with_the_erased_fields_shown_as_
 ) -> None:
     consumer = keyed_api.debtor("consumer", legal_name="Denise Durand")
     keyed_api.invoice(consumer["id"], days_overdue=40)
-    keyed_api.ok("manager", f"/v1/debtors/{consumer['id']}/erasure", {"reason": "GDPR art. 17 request"})
+    keyed_api.ok("manager", f"/v1/debtors/{consumer['id']}/erasure", {"reason": "GDPR art. 17 request", "force": True})
 
     response = keyed_api.get("manager", f"/v1/debtors/{consumer['id']}/evidence")
 

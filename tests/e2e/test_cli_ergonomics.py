@@ -418,7 +418,7 @@ def test_an_erased_person_is_shown_as_erased_in_lists_and_reports_and_cannot_be_
                          Decimal("120.00"), "Fenêtre"),
             actor="t",
         )  # fmt: skip
-        ledger.execute(EraseDebtor(person, reason="RGPD article 17"), actor="t")
+        ledger.execute(EraseDebtor(person, reason="RGPD article 17", force=True), actor="t")
     finally:
         ledger.close()
 

@@ -519,7 +519,7 @@ def test_an_erased_consumers_bundle_is_exported_from_the_command_line(setup: Set
     address = Address(lines=["4 rue des Tilleuls"], postal_code="69003", city="Lyon", country="FR")
     ledger.execute(RegisterDebtor(consumer, "Denise Durand", DebtorKind.CONSUMER, address), actor="tests")
     ledger.execute(issue_command(consumer, "F-ERASED-1"), actor="tests")
-    ledger.execute(EraseDebtor(consumer, reason="RGPD art. 17"), actor="tests")
+    ledger.execute(EraseDebtor(consumer, reason="RGPD art. 17", force=True), actor="tests")
     bundle = tmp_path / "erased.zip"
 
     result = relance(setup.env(), "export", "--debtor", str(consumer), "-o", str(bundle))

@@ -55,6 +55,7 @@ def sample(annotation: Any, name: str) -> Any:
         date: date(2026, 6, 3),
         Decimal: Decimal("1200.00"),
         int: 1,
+        bool: True,
         UUID: ID,
         ClaimBreakdown: ClaimBreakdown(Decimal("1200.00"), Decimal("12.50"), Decimal("40.00")),
         Address: Address(["12 rue des Lilas"], "69003", "Lyon", "FR"),

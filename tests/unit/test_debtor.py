@@ -414,7 +414,7 @@ def test_erasing_a_consumer_blanks_its_personal_data() -> None:
 def test_a_professional_debtor_is_not_erased() -> None:
     debtor = registered_debtor()
 
-    with refused(debtor, RuleViolation, "erase_consumers_only"):
+    with refused(debtor, RuleViolation, "erase_natural_persons_only"):
         debtor.erase(reason="asked", now=at(TODAY), actor=ACTOR)
 
 

@@ -43,6 +43,11 @@ class DebtorBody(Body):
     address: AddressBody
     siren: str | None = Field(default=None, max_length=11, examples=["732829320"])
     siret: str | None = Field(default=None, max_length=17)
+    sole_trader: bool = Field(
+        default=False,
+        description="A professional debtor who is a natural person (entrepreneur individuel): its name and address "
+        "are personal data, erasable like a consumer's (kind must be professional)",
+    )
     debtor_id: UUID | None = Field(default=None, description="Optional: your own id for the debtor (default: new)")
 
 
@@ -107,6 +112,12 @@ class NameRectificationBody(Body):
 
 class ErasureBody(Body):
     reason: ShortText
+    force: bool = Field(
+        default=False,
+        description="Erase although claims against the person are still pursued (open invoice, payment plan, "
+        "litigation; GDPR art. 17(3)(e)): a manager's decision, recorded with its reason and the invoices pursued. "
+        "Without it such an erasure is refused (409, rule erasure_claim_pursued) and nothing is recorded",
+    )
 
 
 def result(ledger: Ledger, outcome: Outcome) -> Response:
@@ -123,6 +134,7 @@ def register_debtor(body: DebtorBody, ledger: LedgerDep, p: Recorder, idempotenc
         address=Address(**body.address.model_dump()),
         siren=body.siren,
         siret=body.siret,
+        sole_trader=body.sole_trader,
     )
     return result(ledger, ledger.execute(command, principal=p, idempotency=idempotency))
 
@@ -232,7 +244,9 @@ COMMAND_ROUTES = [
     CommandRoute("open_insolvency", f"{D}/insolvency", C.OpenInsolvency, InsolvencyBody, "InsolvencyOpened"),
     CommandRoute("declare_claim", f"{D}/claim-declarations", C.DeclareClaim, ClaimDeclarationBody, "ClaimDeclared",
                  build=_claim_declaration),
-    CommandRoute("erase_debtor", f"{D}/erasure", C.EraseDebtor, ErasureBody, "DebtorErased (consumers only)"),
+    CommandRoute("erase_debtor", f"{D}/erasure", C.EraseDebtor, ErasureBody,
+                 "DebtorErased: a natural person's data (a consumer or a sole trader); refused while a claim against "
+                 "them is pursued, unless forced with a reason"),
 ]
 # fmt: on
 declare(
