@@ -76,14 +76,18 @@ def fingerprint(url: str) -> dict[str, tuple[int, str | None]]:
 
 
 def written(api: Api, request: Request, response: httpx.Response) -> Any:
-    """What an accepted command stored: its aggregate's last journal record (or the response)."""
+    """What an accepted command stored: its aggregate's last journal record; for a debtor also its view, where
+    a person's data reads opened (the journal holds it sealed, docs/privacy.md)."""
     if request.aggregate is not None:
         kind, aggregate_id = request.aggregate
-        return api.journal(aggregate_id, kind)[-1]
-    body = response.json()
-    state = body.get("state", body)
-    kind = "receivables" if request.path == "/v1/receivables" else "debtors"
-    return api.journal(state["id"], kind)[-1]
+    else:
+        body = response.json()
+        aggregate_id = body.get("state", body)["id"]
+        kind = "receivables" if request.path == "/v1/receivables" else "debtors"
+    record = api.journal(aggregate_id, kind)[-1]
+    if kind != "debtors":
+        return record
+    return [record, api.get("admin", f"/v1/debtors/{aggregate_id}").json()]
 
 
 @pytest.mark.postgres
