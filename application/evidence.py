@@ -68,7 +68,9 @@ class Exhibit:
 class AggregateJournal:
     aggregate_id: UUID
     aggregate_type: str
-    entries: list[JournalEntry]
+    entries: list[JournalEntry]  # as the hash covers them: a person's data in its sealed form
+    # The same records with a person's data opened (or "[effacé]"), for the dossier a reader reads.
+    opened: list[JournalEntry] = field(default_factory=list)
 
     @property
     def version(self) -> int:
@@ -206,7 +208,8 @@ class EvidenceExporter:
         )  # fmt: skip
 
     def _journal(self, aggregate_id: UUID, aggregate_type: str) -> AggregateJournal:
-        return AggregateJournal(aggregate_id, aggregate_type, self.ledger.journal(aggregate_id))
+        return AggregateJournal(aggregate_id, aggregate_type, self.ledger.journal(aggregate_id),
+                                self.ledger.journal(aggregate_id, opened=True))  # fmt: skip
 
     def _exhibits(self, journals: list[AggregateJournal]) -> tuple[list[Exhibit], dict[str, bytes]]:
         named: dict[str, list[tuple[UUID, int, str]]] = {}

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from domain.chain import ChainedAggregate, LedgerEvent, added_field, personal
 from domain.errors import InvalidInput, RuleViolation
+from domain.personal import ERASED
 from domain.values import Money, Now, amount, currency, optional_sha256, optional_text, sha256, siren, siret, text
 from domain.vocabulary import ContactRole, DebtorKind, InsolvencyProcedure, Priority, ReceivableStatus
 
@@ -532,7 +533,7 @@ class Debtor(ChainedAggregate[DebtorEvent]):
                 self.contacts[event.contact_id].email_bounced_on = event.bounced_on
             case DebtorErased():
                 self.erased = True
-                self.legal_name = ""
+                self.legal_name = ERASED  # what every view, letter, report and the console then show
                 self.address = None
                 self.contacts = {}
 

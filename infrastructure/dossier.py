@@ -288,7 +288,7 @@ def chronology(content: DossierContent, fmt: Formatter) -> list[dict[str, Any]]:
     rows = []
     erased = bool(content.debtor.get("erased"))
     for journal in content.journals:
-        for entry in journal.entries:
+        for entry in journal.opened or journal.entries:
             record = entry.record
             shown_as_erased = erased and record["type"] in PERSONAL_DATA_EVENTS
             rows.append(

@@ -30,7 +30,7 @@ def test_a_manager_forces_the_erasure_with_a_reason_and_the_journal_records_what
     erased = api.ok("manager", f"/v1/debtors/{person}/erasure",
                     {"reason": "Créance abandonnée, décision de la direction", "force": True})  # fmt: skip
 
-    assert erased["state"]["erased"] is True and erased["state"]["legal_name"] == ""
+    assert erased["state"]["erased"] is True and erased["state"]["legal_name"] == "[effacé]"
     record = api.journal(person, "debtors")[-1]
     assert record["type"] == "DebtorErased"
     assert record["data"] == {

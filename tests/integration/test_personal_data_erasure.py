@@ -111,7 +111,7 @@ def test_an_erasure_leaves_every_chain_and_the_digest_verifying_and_no_byte_of_t
     assert [value for value in PERSON if value.encode() in everything] == []
     another = store.ledger()  # a process that never held the keys
     registered = another.store.history(debtor).events[0]
-    assert (registered.legal_name, another.debtor(debtor).legal_name) == (ERASED, "")
+    assert (registered.legal_name, another.debtor(debtor).legal_name) == (ERASED, ERASED)
     database.close()
 
 

@@ -406,7 +406,7 @@ def test_erasing_a_consumer_blanks_its_personal_data() -> None:
     assert isinstance(event, DebtorErased)
     assert event.data() == {"reason": "GDPR request after the claim was paid"}
     assert debtor.erased
-    assert debtor.legal_name == ""
+    assert debtor.legal_name == "[effacé]"
     assert debtor.address is None
     assert debtor.contacts == {}
 
@@ -449,7 +449,7 @@ def test_replaying_a_debtors_events_gives_the_same_debtor() -> None:
         debtor.head,
         True,
         {},
-        "",
+        "[effacé]",
     )
 
 

@@ -46,7 +46,7 @@ def test_a_forced_erasure_records_that_it_was_forced_and_what_was_pursued() -> N
         "forced": True,
         "pursued": ["FA-2024-0005", "FA-2024-0007"],
     }
-    assert debtor.erased and debtor.legal_name == "" and debtor.address is None
+    assert debtor.erased and debtor.legal_name == "[effacé]" and debtor.address is None
 
 
 def test_an_erasure_nothing_stood_against_keeps_the_events_former_record() -> None:
@@ -71,7 +71,7 @@ def test_a_sole_trader_is_a_natural_person_whose_data_may_be_erased() -> None:
 
     debtor.erase(reason="demande RGPD", pursued=[], now=at(TODAY), actor=ACTOR)
 
-    assert debtor.erased and debtor.legal_name == "" and debtor.siren == VALID_SIREN  # the SIREN is the firm's
+    assert debtor.erased and debtor.legal_name == "[effacé]" and debtor.siren == VALID_SIREN  # the SIREN is the firm's
 
 
 def test_a_sole_traders_claim_still_pursued_refuses_its_erasure_too() -> None:
