@@ -16,6 +16,7 @@ from api.cli_evidence import default_actor
 from api.formats import day, money
 from application.dunning_report import RunReport, WorkItem, report_view, work_item_view
 from application.views import debtor_names
+from domain.personal import ERASED
 
 dunning_app = typer.Typer(help="The dunning engine: run the policies, see the worklist.", no_args_is_help=True)
 policy_app = typer.Typer(help="Dunning policies (TOML files, every version kept).", no_args_is_help=True)
@@ -78,7 +79,7 @@ def report_lines(report: RunReport, names: dict[str, str]) -> list[str]:
     for detection in report.detections:
         lines.append(f"  detected   {detection['kind']:<17}{detection['invoice_number']}")
     for refusal in report.refused:
-        who = refusal.debtor_name or "(erased)"
+        who = refusal.debtor_name or ERASED
         lines.append(f"  refused    {refusal.rule:<30}{who}: {', '.join(refusal.invoice_numbers)}")
         if refusal.detail != report.bank_data:  # the stale bank data is said once, above
             lines.append(f"{'':<13}{refusal.detail}")
@@ -109,12 +110,12 @@ def worklist(day: DateOption = None, as_json: JsonOption = False) -> None:
 def worklist_lines(on: date, items: list[WorkItem]) -> list[str]:
     """What a person must do today: the debtor, its invoice, the amount and whom to call."""
     lines = [f"worklist for {day(on)}: {len(items)} action(s)"]
-    width = max([0, *(len(item.debtor_name or "(erased)") for item in items)]) + 2
+    width = max([0, *(len(item.debtor_name or ERASED) for item in items)]) + 2
     for item in items:
         contact = item.contact or {}
         who = f"{contact.get('name') or '-'} {contact.get('phone') or ''}".strip()
         lines.append(
-            f"  {item.priority:<9}{item.action:<9}{item.debtor_name or '(erased)':<{width}}{item.invoice_number:<16}"
+            f"  {item.priority:<9}{item.action:<9}{item.debtor_name or ERASED:<{width}}{item.invoice_number:<16}"
             f"{money(item.amount, item.currency):>14}{item.days_past_due:>5} d  {item.label}  — {who}"
         )
     return lines

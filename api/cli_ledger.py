@@ -30,6 +30,7 @@ from application.ledger import system_clock
 from application.views import debtor_names, debtor_view, receivable_view
 from domain.canonical import format_instant
 from domain.errors import DomainError
+from domain.personal import ERASED
 from domain.receivable import Receivable
 from domain.vocabulary import ReceivableStatus
 
@@ -187,7 +188,7 @@ def receivable_show(
         if as_json:
             print_json(view)
             return
-        debtor_name = ledger.debtor(receivable.debtor_id).legal_name or "(erased)"
+        debtor_name = ledger.debtor(receivable.debtor_id).legal_name or ERASED
     for line in receivable_lines(view, debtor_name, claim_problem):
         typer.echo(line)
 
@@ -286,7 +287,7 @@ def debtor_list(as_json: JsonOption = False) -> None:
             print_json(rows)
             return
         for row in rows:
-            typer.echo(f"{row['id']}  {row['kind']:<13}{row['siren'] or '':<11}{row['legal_name'] or '(erased)'}")
+            typer.echo(f"{row['id']}  {row['kind']:<13}{row['siren'] or '':<11}{row['legal_name'] or ERASED}")
         typer.echo(f"{len(rows)} debtor(s)")
 
 
@@ -307,7 +308,7 @@ def debtor_show(
 
 def debtor_lines(view: dict[str, Any]) -> list[str]:
     """A debtor as people read it; an erased person's fields say so."""
-    lines = [f"{view['legal_name'] or '(erased)'}  ({view['id']})", f"Kind        {view['kind']}"]
+    lines = [f"{view['legal_name'] or ERASED}  ({view['id']})", f"Kind        {view['kind']}"]
     if view["siren"] or view["siret"]:
         lines.append(f"SIREN       {view['siren'] or '-'}   SIRET {view['siret'] or '-'}")
     address = view["address"]

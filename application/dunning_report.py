@@ -33,7 +33,7 @@ class SentItem:
     receivable_ids: list[str]
     invoice_numbers: list[str]
     status: str  # recorded, to_post (a letter: recorded when posted), would_send (dry run), resumed
-    debtor_name: str | None = None  # filled at the end of the run ("(erased)" for an erased person)
+    debtor_name: str | None = None  # filled at the end of the run ("[effacé]" for an erased person)
 
 
 @dataclass

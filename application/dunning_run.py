@@ -38,6 +38,7 @@ from domain.dunning import Decision, DueAction, contacts_in_week, decide, within
 from domain.dunning_policy import Action, Channel, Policy, choose_policy
 from domain.errors import DomainError, InvalidInput
 from domain.late_charges import Claim
+from domain.personal import ERASED
 from domain.receivable import Receivable
 from domain.vocabulary import DebtorKind, ReminderStage
 from domain.vocabulary import DocumentKind as AttachmentKind
@@ -99,7 +100,7 @@ class DunningRun:
         dispatcher.dispatch(report, batch, actor)
         for item in report.sent:  # the report names each debtor, as people read it
             known = book.debtors.get(UUID(item.debtor_id))
-            item.debtor_name = (known.legal_name or "(erased)") if known is not None else None
+            item.debtor_name = (known.legal_name or ERASED) if known is not None else None
         report.worklist += Letters(
             self.ledger, self.ports.outbox, post_within_days=self.ports.post_within_days
         ).overdue(day)

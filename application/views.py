@@ -11,6 +11,7 @@ from domain.canonical import to_canonical_value
 from domain.debtor import Debtor
 from domain.late_charges import Claim
 from domain.limitation import DEFAULT_ALERT_DAYS, Limitation, limitation_of
+from domain.personal import ERASED
 from domain.receivable import Receivable
 
 if TYPE_CHECKING:
@@ -201,9 +202,9 @@ def debtor_view(debtor: Debtor) -> dict[str, Any]:
 
 
 def debtor_names(ledger: Ledger, debtor_ids: Iterable[UUID | str | None]) -> dict[str, str]:
-    """Each debtor's name by id (as text), "(erased)" for an erased person."""
+    """Each debtor's name by id (as text), ERASED for an erased person."""
     names: dict[str, str] = {}
     for debtor_id in debtor_ids:
         if debtor_id is not None and str(debtor_id) not in names:
-            names[str(debtor_id)] = ledger.debtor(UUID(str(debtor_id))).legal_name or "(erased)"
+            names[str(debtor_id)] = ledger.debtor(UUID(str(debtor_id))).legal_name or ERASED
     return names

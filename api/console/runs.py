@@ -24,6 +24,7 @@ from application.access import MANAGEMENT
 from application.deposit_list import KIND_LABELS
 from application.dunning_report import report_view
 from domain.errors import DomainError, NotFound
+from domain.personal import ERASED
 
 router = APIRouter(include_in_schema=False)
 Runner = Annotated[ConsoleSession, Depends(requiring(MANAGEMENT))]  # as POST /v1/dunning-runs: managers, admin
@@ -211,7 +212,7 @@ def presented(view: dict[str, Any], services: Services, *, amounts: bool) -> dic
 
 
 def named(debtor_name: str | None) -> str:
-    return "[effacé]" if not debtor_name or debtor_name == "(erased)" else debtor_name
+    return debtor_name or ERASED
 
 
 def outstanding(services: Services, receivable_ids: list[str]) -> tuple[Decimal, str] | None:

@@ -427,7 +427,7 @@ def test_an_erased_person_is_shown_as_erased_in_lists_and_reports_and_cannot_be_
     by_name = relance(tmp_path, "receivable", "list", "--debtor", "Jeanne Martin")
     by_id = relance(tmp_path, "receivable", "list", "--debtor", str(person), "--json")
 
-    assert "F-ERASED-1  (erased)  " in listed.stdout and "Jeanne" not in listed.stdout
+    assert "F-ERASED-1  [effacé]  " in listed.stdout and "Jeanne" not in listed.stdout
     assert aged.exit_code == 0, aged.output
     assert aged.stdout.splitlines()[2].startswith("[effacé]") and "Jeanne" not in aged.stdout
     assert by_name.exit_code == 3
