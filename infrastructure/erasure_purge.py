@@ -62,8 +62,10 @@ class ErasurePurge:
             database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _documents_of(self, debtor_id: UUID, database: Database) -> set[str]:
+        receivables = [r.id for r in self._ledger.receivables(debtor_id=debtor_id)]
+        _erase_bank_lines_paying(database, receivables)
         journals = [self._ledger.journal(debtor_id)]
-        journals += [self._ledger.journal(r.id) for r in self._ledger.receivables(debtor_id=debtor_id)]
+        journals += [self._ledger.journal(receivable_id) for receivable_id in receivables]
         found = {sha for journal in journals for entry in journal for _, sha in named_documents(entry.record["data"])}
         for table in ("dunning_dispatches", "sent_messages"):
             found |= {row[0] for row in _rows(database, f"SELECT document_sha256 FROM {table} WHERE debtor_id = %s",
@@ -73,14 +75,29 @@ class ErasurePurge:
 
 def _replace(database: Database, table: str, column: str, value: str) -> None:
     found = "instr({c}, %s) > 0" if database.dialect == "sqlite" else "strpos({c}, %s) > 0"
+    _if_present(database, f"UPDATE {table} SET {column} = REPLACE({column}, %s, %s) WHERE " + found.format(c=column),
+                (value, ERASED, value))  # fmt: skip
+
+
+def _if_present(database: Database, statement: str, params: tuple[str, ...]) -> None:
     try:
-        database.execute(
-            f"UPDATE {table} SET {column} = REPLACE({column}, %s, %s) WHERE " + found.format(c=column),
-            (value, ERASED, value),
-        )
+        database.execute(statement, params)
     except Exception as error:  # a table of a feature never used on this store does not exist yet
         if "no such table" not in str(error) and "does not exist" not in str(error):
             raise
+
+
+def _erase_bank_lines_paying(database: Database, receivables: list[UUID]) -> None:
+    """A bank line allocated to one of the person's invoices names its payer as the bank wrote it ("M JEAN
+    DUPONT"), which no value of the journal may equal: its payer and wording are erased whole."""
+    found = "instr(allocations, %s) > 0" if database.dialect == "sqlite" else "strpos(allocations, %s) > 0"
+    for receivable_id in receivables:
+        _if_present(
+            database,
+            f"UPDATE import_bank_lines SET payer = CASE WHEN payer IS NULL THEN NULL ELSE %s END, remittance = %s"
+            f" WHERE {found}",
+            (ERASED, ERASED, f'"receivable_id": "{receivable_id}"'),
+        )
 
 
 def _forget_answers(database: Database, needles: Iterable[str]) -> None:

@@ -158,3 +158,35 @@ def test_a_bundle_naming_an_erased_document_is_refused_saying_so(
 
     assert result.exit_code != 0 and "was erased on" in result.output
     assert not (tmp_path / "b.zip").exists()
+
+
+def test_a_bank_line_that_paid_the_persons_invoice_loses_its_payer_and_wording(store: Store, tmp_path: Path) -> None:
+    ledger = store.ledger()
+    debtor = uuid4()
+    ledger.execute(RegisterDebtor(debtor, NAME, DebtorKind.CONSUMER, Address([STREET], "35000", "Rennes", "FR")),
+                   actor=ACTOR)  # fmt: skip
+    number = f"F-BANK-{debtor.hex[:6]}"
+    ledger.execute(IssueInvoice(number, debtor, date(2025, 1, 10), date(2025, 2, 9), Decimal("100.00"),
+                                Decimal("20.00"), Decimal("120.00"), "Cuisine"), actor=ACTOR)  # fmt: skip
+    statement = tmp_path / "releve.csv"
+    statement.write_text("Date;Montant;Référence;Libellé;Emetteur\n"
+                         f"01/02/2025;120,00;VIR-HVQ-1;VIR SEPA {number} MME H VASSEUR;MME H VASSEUR QUILLIET\n",
+                         encoding="utf-8")  # fmt: skip
+    imported = relance(store.settings.data_dir, "import", "payments", str(statement), env=store.cli_env())
+    assert imported.exit_code == 0, imported.output
+    lines = "SELECT payer, remittance FROM import_bank_lines WHERE reference = 'VIR-HVQ-1'"
+    assert side_rows(store, lines) == [("MME H VASSEUR QUILLIET", f"VIR SEPA {number} MME H VASSEUR")]
+
+    ledger.execute(EraseDebtor(debtor, "demande de la personne"), actor=ACTOR)
+
+    assert side_rows(store, lines) == [(ERASED, ERASED)]
+
+
+def side_rows(store: Store, statement: str) -> list[tuple[object, ...]]:
+    """Rows of a table beside the journal (relance.sqlite beside the SQLite ledger, the same database on
+    PostgreSQL)."""
+    database = open_database(store.settings)
+    try:
+        return [tuple(row) for row in database.fetch(statement)]
+    finally:
+        database.close()
