@@ -49,6 +49,7 @@ class DebtorFields:
     siren: str | None = None
     siret: str | None = None
     address: Address | None = None  # needed only to create a debtor not known yet
+    sole_trader: bool = False  # a professional who is a natural person (entrepreneur individuel)
 
 
 @dataclass(frozen=True)
@@ -309,7 +310,8 @@ class Imports:
         identifier = fields.siren or (fields.siret[:9] if fields.siret else None)
         # Derived from the SIREN: two imports racing to create the same firm create it once.
         debtor_id = uuid5(DEBTOR_NAMESPACE, identifier) if identifier else uuid4()
-        command = RegisterDebtor(debtor_id, fields.legal_name, fields.kind, fields.address, fields.siren, fields.siret)
+        command = RegisterDebtor(debtor_id, fields.legal_name, fields.kind, fields.address, fields.siren, fields.siret,
+                                 fields.sole_trader)  # fmt: skip
         with suppress(AlreadyExists):  # created meanwhile: it is the one
             self.ledger.execute(command, actor=actor)
         return debtor_id

@@ -48,11 +48,15 @@ ALIASES = {
     "pays": "debtor_country",
 }
 REQUIRED = ("invoice_number", "issue_date", "due_date", "amount_incl_vat", "debtor_name")
+SOLE_TRADER = frozenset({"sole_trader", "entrepreneur individuel", "ei"})
 KINDS = {
     "professional": DebtorKind.PROFESSIONAL,
     "professionnel": DebtorKind.PROFESSIONAL,
     "consumer": DebtorKind.CONSUMER,
     "particulier": DebtorKind.CONSUMER,
+    "sole_trader": DebtorKind.PROFESSIONAL,  # a professional who is a natural person
+    "entrepreneur individuel": DebtorKind.PROFESSIONAL,
+    "ei": DebtorKind.PROFESSIONAL,
 }
 
 
@@ -93,7 +97,8 @@ def _invoice(row: Row) -> InvoiceRow:
 def _debtor(row: Row) -> DebtorFields:
     kind_text = row.text("debtor_kind", required=False).lower() or "professional"
     if kind_text not in KINDS:
-        raise ImportFileError(f"{row.location}, column debtor_kind", f"{kind_text!r}: professional or consumer")
+        expected = "professional, sole_trader (entrepreneur individuel) or consumer"
+        raise ImportFileError(f"{row.location}, column debtor_kind", f"{kind_text!r}: {expected}")
     kind = KINDS[kind_text]
     siren_text, siret_text = row.text("debtor_siren", required=False), row.text("debtor_siret", required=False)
     try:
@@ -114,4 +119,5 @@ def _debtor(row: Row) -> DebtorFields:
             city=row.text("debtor_city"),
             country=(row.text("debtor_country", required=False) or "FR").upper(),
         )
-    return DebtorFields(row.text("debtor_name"), kind, checked_siren, checked_siret, address)
+    sole_trader = kind_text in SOLE_TRADER
+    return DebtorFields(row.text("debtor_name"), kind, checked_siren, checked_siret, address, sole_trader)

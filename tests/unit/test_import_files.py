@@ -271,3 +271,20 @@ def test_the_documented_samples_are_read() -> None:
 
     assert len(read_invoices((docs / "factures-ouvertes.csv").read_bytes()).rows) == 3
     assert len(read_statement((docs / "releve-bancaire.csv").read_bytes()).lines) == 3
+
+
+@pytest.mark.parametrize("written", ["sole_trader", "Entrepreneur individuel", "EI"])
+def test_a_sole_trader_is_read_as_a_professional_who_is_a_natural_person(written: str) -> None:
+    content = invoices_csv(invoice_line("F-EI-1", name="Jean Morel") + f";{written}",
+                           header=INVOICES_HEADER + ";Type client")  # fmt: skip
+
+    (row,) = read_invoices(content).rows
+
+    assert (row.debtor.kind.value, row.debtor.sole_trader) == ("professional", True)
+
+
+def test_an_unknown_kind_of_debtor_is_refused_naming_the_three_kinds() -> None:
+    content = invoices_csv(invoice_line("F-X-1") + ";association", header=INVOICES_HEADER + ";Type client")
+
+    with pytest.raises(ImportFileError, match="professional, sole_trader"):
+        read_invoices(content)
