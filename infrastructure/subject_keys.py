@@ -49,6 +49,7 @@ class SubjectKeys:
         self._closing = closing
         self._keys: dict[UUID, tuple[UUID, AESGCM]] = {}  # subject -> (owner, its key's cipher)
         self._shredded: set[UUID] = set()  # owners whose erasure this process has seen
+        self._loaded = False  # every key read at the first miss: a replay of many people reads the table once
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ Sealer
@@ -96,6 +97,12 @@ class SubjectKeys:
             cached = self._keys.get(subject)
         if cached is not None:
             return cached[1]
+        if not self._loaded:
+            self._load_all()
+            with self._lock:
+                cached = self._keys.get(subject)
+            if cached is not None:
+                return cached[1]
         found = self._table.find(subject)
         if found is None:
             return None
@@ -106,6 +113,14 @@ class SubjectKeys:
                 return None
             self._keys[subject] = (owner, cipher)
         return cipher
+
+    def _load_all(self) -> None:
+        rows = self._table.all()
+        with self._lock:
+            for subject, owner, key in rows:
+                if owner not in self._shredded:
+                    self._keys.setdefault(subject, (owner, AESGCM(key)))
+            self._loaded = True
 
     def _create(self, subject: UUID, owner: UUID) -> AESGCM:
         with self._lock:
@@ -142,6 +157,9 @@ class MemoryKeyTable:
 
     def owners(self) -> set[UUID]:
         return {owner for owner, _ in self._rows.values()}
+
+    def all(self) -> list[tuple[UUID, UUID, bytes]]:
+        return [(subject, owner, key) for subject, (owner, key) in self._rows.items()]
 
     def close(self) -> None:
         pass
@@ -183,6 +201,10 @@ class KeyTable:
 
     def owners(self) -> set[UUID]:
         return {UUID(row[0]) for row in self._fetch("SELECT DISTINCT owner_id FROM subject_keys", ())}
+
+    def all(self) -> list[tuple[UUID, UUID, bytes]]:
+        rows = self._fetch("SELECT subject_id, owner_id, subject_key FROM subject_keys", ())
+        return [(UUID(subject), UUID(owner), bytes(key)) for subject, owner, key in rows]
 
     def close(self) -> None:
         connection = getattr(self._local, "connection", None)
