@@ -30,10 +30,18 @@ from application.access import (
     Role,
 )
 from application.event_store import AppendConflict, CommandOutcome, EventStore
-from application.sealing import Sealer, personal_values, sealed_event
+from application.sealing import Sealer, SubjectErased, personal_values, sealed_event
 from domain.chain import ChainedAggregate, LedgerEvent
 from domain.debtor import Debtor, PursuedClaim
-from domain.errors import AlreadyExists, DomainError, Forbidden, InvalidInput, VersionConflict, VersionMismatch
+from domain.errors import (
+    AlreadyExists,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    RuleViolation,
+    VersionConflict,
+    VersionMismatch,
+)
 from domain.rate_register import RateRegister
 from domain.rates import RateTable
 from domain.receivable import Receivable
@@ -194,7 +202,12 @@ class CommandPipeline:
             return replayed
         for _ in range(ATTEMPTS):
             aggregate, result = self._decide(command, principal.name, expected_version)
-            events = self._sealed_events(aggregate)
+            try:
+                events = self._sealed_events(aggregate)
+            except SubjectErased as error:  # registered again under an erased person's id, or a stale decision
+                if type(command) in self._creations:
+                    raise self._conflict(command, aggregate) from error
+                raise RuleViolation("the debtor's personal data was erased", rule="debtor_not_erased") from error
             erased = self._personal_values_erased_by(events)
             if not events:
                 # Nothing to record: maybe because the same request, sent twice at once, just recorded it.

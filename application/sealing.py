@@ -19,11 +19,15 @@ from domain.personal import ERASED, Personal, Sealed
 E = TypeVar("E", bound=LedgerEvent)
 
 
+class SubjectErased(Exception):
+    """Nothing more is sealed for a person whose keys were destroyed."""
+
+
 class Sealer(Protocol):
     """The key store and its cipher: one key per data subject, each kept under its owner (the debtor)."""
 
     def seal(self, subject: UUID, owner: UUID, value: str) -> Sealed:
-        """Seal under the subject's key, made on its first use."""
+        """Seal under the subject's key, made on its first use (``SubjectErased`` once the owner is erased)."""
         ...
 
     def open(self, sealed: Sealed) -> str | None:

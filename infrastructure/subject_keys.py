@@ -27,6 +27,7 @@ from uuid import UUID
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from application.sealing import SubjectErased
 from domain.canonical import format_instant
 from domain.personal import ALGORITHM, Sealed
 from infrastructure.sql import Database, ensure_tables
@@ -125,7 +126,7 @@ class SubjectKeys:
     def _create(self, subject: UUID, owner: UUID) -> AESGCM:
         with self._lock:
             if owner in self._shredded:
-                raise RuntimeError(f"the personal data of {owner} was erased: nothing more is sealed for it")
+                raise SubjectErased(f"the personal data of {owner} was erased: nothing more is sealed for it")
         self._table.insert(subject, owner, AESGCM.generate_key(bit_length=256))
         cipher = self._cipher(subject)  # another process may have made it first: the stored one is the key
         assert cipher is not None

@@ -17,7 +17,7 @@ from application.commands import AddContact, AssignPolicy, ChangeAddress, Change
 from application.ledger import Ledger
 from domain.canonical import GENESIS_HASH
 from domain.debtor import Address, Debtor
-from domain.errors import DomainError, RuleViolation
+from domain.errors import AlreadyExists, DomainError, RuleViolation
 from domain.personal import ERASED, Personal
 from domain.vocabulary import ContactRole, DebtorKind
 from infrastructure.memory_store import InMemoryEventStore
@@ -77,6 +77,17 @@ def test_a_refused_erasure_destroys_no_key_and_calls_no_listener() -> None:
 
     assert firm.erased == [] and firm.keys.owners() == {company}
     assert firm.ledger.debtor(company).legal_name == "Durand SARL"
+
+
+def test_registering_again_under_an_erased_persons_id_is_refused_as_a_duplicate_and_makes_no_key() -> None:
+    firm = Firm()
+    debtor = firm.consumer()
+    firm.ledger.execute(EraseDebtor(debtor, "demande"), actor=ACTOR)
+
+    with pytest.raises(AlreadyExists):
+        firm.ledger.execute(RegisterDebtor(debtor, "Paul Lemoine", DebtorKind.CONSUMER, HOME), actor=ACTOR)
+
+    assert firm.keys.owners() == set() and len(firm.store._events[debtor]) == 2
 
 
 NAMES = st.sampled_from(["Paul Lemoine", "Anaïs Roux", "Éric N'Diaye", "Zoé Martin-Blanc"])

@@ -7,7 +7,9 @@ import copy
 import pickle
 from uuid import UUID, uuid4
 
-from application.sealing import personal_values, reopened, sealed_event
+import pytest
+
+from application.sealing import SubjectErased, personal_values, reopened, sealed_event
 from domain.canonical import canonical_bytes, record_hash
 from domain.debtor import ContactAdded, Debtor, DebtorRegistered, PolicyAssigned
 from domain.personal import ALGORITHM, ERASED, Personal, Sealed
@@ -91,12 +93,8 @@ def test_nothing_more_is_sealed_for_an_erased_owner() -> None:
     keys = SubjectKeys(MemoryKeyTable())
     keys.shred(DEBTOR_ID)
 
-    try:
+    with pytest.raises(SubjectErased, match="erased"):
         keys.seal(uuid4(), DEBTOR_ID, "Jeanne")
-    except RuntimeError as error:
-        assert "erased" in str(error)
-    else:
-        raise AssertionError("sealed for an erased owner")
 
 
 def test_values_sealed_already_are_kept_and_an_event_with_no_personal_field_is_the_same_object() -> None:
