@@ -3,8 +3,9 @@
 Each command passes the same steps, in this order: the caller's role may issue it; every document it
 names is stored (decision 0023); a command sent with an idempotency key that already recorded its events
 is answered with them (decision 0015); the aggregate is loaded fresh and, when the caller saw a version
-(If-Match), still at it; the domain decides; the events are appended with the version they follow (and
-the key's outcome, in the same transaction). A command sent without an expected version whose append
+(If-Match), still at it; the domain decides; a person's data in the events is sealed under their key
+(decision 0106); the events are appended with the version they follow (and the key's outcome, in the same
+transaction); an erasure, once appended, destroys the person's keys and purges the copies. A command sent without an expected version whose append
 lost to another writer is decided again on the fresh state, a few times, before it is refused as a
 concurrent write: it did not depend on what its caller had seen. Errors are the domain's, answered from
 one table at every entry point (api/errors.py: HTTP problems, CLI exit codes).
@@ -292,7 +293,7 @@ class CommandPipeline:
 
     def _personal_values_erased_by(self, events: Sequence[LedgerEvent]) -> dict[UUID, frozenset[str]]:
         """The plain personal values of each debtor these events erase, read while they can still be."""
-        erased = {}
+        erased: dict[UUID, frozenset[str]] = {}
         for event in events:
             if getattr(event, "ERASES_PERSONAL_DATA", False):
                 history = self._ledger.store.history(event.originator_id)
@@ -302,7 +303,7 @@ class CommandPipeline:
     def _erase_what_was_erased(self, events: Sequence[LedgerEvent], erased: dict[UUID, frozenset[str]]) -> None:
         """Once an erasure is recorded (never before: the journal states what happened), the subject's keys
         are destroyed and its data purged from what lies outside the journal. A crash in between leaves keys
-        of an erased debtor: the retention run destroys them (``keys_left_by_erasures``)."""
+        of an erased debtor: the retention run destroys them (``finish_interrupted_erasures``)."""
         for debtor_id, values in erased.items():
             if self._sealer is not None:
                 self._sealer.shred(debtor_id)
