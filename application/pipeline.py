@@ -5,10 +5,10 @@ names is stored (decision 0023); a command sent with an idempotency key that alr
 is answered with them (decision 0015); the aggregate is loaded fresh and, when the caller saw a version
 (If-Match), still at it; the domain decides; a person's data in the events is sealed under their key
 (decision 0106); the events are appended with the version they follow (and the key's outcome, in the same
-transaction); an erasure, once appended, destroys the person's keys and purges the copies. A command sent without an expected version whose append
-lost to another writer is decided again on the fresh state, a few times, before it is refused as a
-concurrent write: it did not depend on what its caller had seen. Errors are the domain's, answered from
-one table at every entry point (api/errors.py: HTTP problems, CLI exit codes).
+transaction); an erasure, once appended, destroys the person's keys and purges the copies. A command sent
+without an expected version whose append lost to another writer is decided again on the fresh state, a few
+times, before it is refused as a concurrent write: it did not depend on what its caller had seen. Errors are
+the domain's, answered from one table at every entry point (api/errors.py: HTTP problems, CLI exit codes).
 """
 
 from __future__ import annotations
