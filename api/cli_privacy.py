@@ -1,9 +1,11 @@
-"""``relance privacy``: personal data of natural persons (issue 19): the access request (GDPR art. 15) and the
-retention run that erases what is past its retention (docs/privacy.md, decision 0105)."""
+"""``relance privacy``: personal data of natural persons (issue 19): the access request (GDPR art. 15), the
+erasure of one person (art. 17) and the retention run that erases what is past its retention (docs/privacy.md,
+decision 0105)."""
 
 from __future__ import annotations
 
 import io
+import sys
 import zipfile
 from pathlib import Path
 from typing import Annotated
@@ -11,8 +13,10 @@ from typing import Annotated
 import typer
 
 from api.bootstrap import DocumentStore, open_database, render_access
-from api.cli_app import JsonOption, app, fail, load_settings, opened_ledger, parse_uuid, print_json
+from api.cli_app import JsonOption, app, fail, load_settings, opened_ledger, parse_uuid, print_json, resolve_debtor
+from api.cli_evidence import default_actor
 from api.formats import day
+from application.commands import EraseDebtor
 from application.privacy_export import access_export
 from application.privacy_retention import RetentionPolicy, RetentionReport, run_retention
 from domain.errors import NotFound
@@ -53,6 +57,59 @@ def privacy_export(
     )
     for name in names:
         typer.echo(f"  {name}")
+
+
+# ------------------------------------------------------------------- erase
+
+
+@privacy_app.command("erase")
+def privacy_erase(
+    debtor: Annotated[
+        str, typer.Argument(help="The person: debtor id, SIREN, SIRET or an unambiguous part of the name.")
+    ],
+    reason: Annotated[str, typer.Option("--reason", help="Why, and at whose request (recorded with the erasure).")],
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Erase although a claim against the person is still pursued (art. 17(3)(e))."),
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (needed without a terminal).")
+    ] = False,
+    actor: Annotated[str | None, typer.Option(help="Who erases (recorded with the erasure); default cli:USER.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Erase a natural person's personal data (GDPR art. 17), through the command pipeline: recorded as
+    DebtorErased, then the person's keys are destroyed and the copies outside the journal purged. Irreversible:
+    asks for confirmation unless --yes. Exit 1 if refused (a company; a claim still pursued, without --force)."""
+    with opened_ledger() as ledger:
+        person = resolve_debtor(ledger, debtor, "DEBTOR")
+        if not yes:
+            _confirm_erasure(f"« {person.legal_name} » ({person.id})")
+        outcome = ledger.execute(EraseDebtor(person.id, reason=reason, force=force), actor=actor or default_actor())
+        record = outcome.events[-1].record() if outcome.events else {"data": {}}
+    pursued = list(record["data"].get("pursued", ()))
+    if as_json:
+        print_json({"debtor_id": str(person.id), "version": outcome.version, "erased": True, "keys_destroyed": True,
+                    "forced": bool(record["data"].get("forced")), "pursued": pursued})  # fmt: skip
+        return
+    forced = f" (forcé malgré / forced despite: {', '.join(pursued)})" if pursued else ""
+    typer.echo(f"données personnelles effacées / personal data erased: {person.id}; clés détruites / keys "
+               f"destroyed{forced}")  # fmt: skip
+
+
+def interactive() -> bool:
+    """Whether someone at a terminal can answer the confirmation."""
+    return sys.stdin.isatty()
+
+
+def _confirm_erasure(who: str) -> None:
+    if not interactive():
+        fail("l'effacement est définitif : confirmez avec --yes (pas de terminal pour le demander) / erasure is "
+             "irreversible: confirm with --yes (no terminal to ask)", 2)  # fmt: skip
+    question = f"Effacer définitivement les données personnelles de {who} ? [o/N]"
+    answer = typer.prompt(question, default="", show_default=False, prompt_suffix=" ")
+    if answer.strip().casefold() not in ("o", "oui", "y", "yes"):
+        fail("abandonné, rien n'est effacé / aborted, nothing erased", 1)
 
 
 @retention_app.command("run")

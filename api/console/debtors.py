@@ -1,6 +1,7 @@
 """A debtor's page: who it is, its contacts and consent, its receivables, what halts chasing it, its journal.
 
-Its forms (add or change a contact, record consent to electronic delivery, rectify the name) build the API's
+Its forms (add or change a contact, record consent to electronic delivery, rectify the name, erase a natural
+person's personal data) build the API's
 commands and run them through the pipeline with the person as principal and the version the page showed: a refusal
 is the domain's, shown in French beside its field with the values typed, and records nothing; an edit
 made meanwhile by someone else is reported, never overwritten.
@@ -39,6 +40,7 @@ DONE = {
     "contact-modifie": "Contact modifié.",
     "consentement": "Consentement enregistré.",
     "nom-rectifie": "Nom rectifié : l'ancien reste au journal.",
+    "donnees-effacees": "Données personnelles effacées.",
 }
 HALTING = {  # statuses that hold the dunning run back on a file, as the page says them
     ReceivableStatus.DISPUTED: "en litige",
@@ -58,6 +60,7 @@ ContactEditor = Annotated[ConsoleSession, Depends(requiring(allowed(commands.Add
 ContactChanger = Annotated[ConsoleSession, Depends(requiring(allowed(commands.ChangeContact)))]
 ConsentRecorder = Annotated[ConsoleSession, Depends(requiring(allowed(commands.RecordElectronicDeliveryConsent)))]
 NameRectifier = Annotated[ConsoleSession, Depends(requiring(allowed(commands.RectifyDebtorName)))]
+Eraser = Annotated[ConsoleSession, Depends(requiring(allowed(commands.EraseDebtor)))]
 
 
 PAGE = "/debiteurs/{debtor_id:uuid}"
@@ -102,6 +105,21 @@ def rectify_name(request: Request, person: NameRectifier, form: Form, debtor_id:
     return _run(request, person, form, debtor_id, "nom", build, done="nom-rectifie")
 
 
+@router.post(PAGE + "/effacement", response_class=HTMLResponse)
+def erase(request: Request, person: Eraser, form: Form, debtor_id: UUID) -> Response:
+    """Erase a natural person's personal data (GDPR art. 17): irreversible, so the box saying so must be ticked;
+    refused while a claim is pursued unless the other box forces it (the pipeline finds the claims)."""
+
+    def build(inputs: Inputs) -> Any:
+        reason = inputs.required("reason", "Le motif")
+        if inputs.text("confirm") != "oui":
+            raise FormError("confirm", "Cochez « Je comprends que l'effacement est définitif » pour effacer : "
+                            "rien n'a été effacé.")  # fmt: skip
+        return commands.EraseDebtor(debtor_id, reason=reason, force=inputs.text("force") == "oui")
+
+    return _run(request, person, form, debtor_id, "effacement", build, done="donnees-effacees")
+
+
 # ------------------------------------------------------------------ the forms
 
 
@@ -131,6 +149,8 @@ def _run(
         return _again(request, services, person, debtor_id, refused, 422)
     except DomainError as error:
         sentence, field = french_reason(error)
+        if error.rule == "erasure_claim_pursued" and (pursued := _pursued(services, debtor_id)):
+            sentence += f" Factures poursuivies : {pursued}."
         refused = {"form": key, "message": sentence, "field": field, "values": inputs.values}
         return _again(request, services, person, debtor_id, refused, refusal_status(error))
     return redirect(f"/debiteurs/{debtor_id}?fait={done}")
@@ -142,6 +162,12 @@ def _again(
     """The page as it stands now (with what someone else changed meanwhile), the form as it was typed."""
     context = page(services, person, services.ledger.debtor(debtor_id), refused=refused)
     return render(request, "debtor.html.j2", context, status_code=status)
+
+
+def _pursued(services: Services, debtor_id: UUID) -> str:
+    """The person's invoices still pursued, as a refused erasure names them."""
+    claims = sorted(services.ledger.pursued_claims(debtor_id), key=lambda c: c.invoice_number)
+    return ", ".join(f"{c.invoice_number} ({STATUS[c.status]})" for c in claims)
 
 
 def _contact(inputs: Inputs) -> dict[str, Any]:
@@ -180,6 +206,7 @@ def page(
         "may_change_contacts": principal.may(allowed(commands.ChangeContact)),
         "may_record_consent": principal.may(allowed(commands.RecordElectronicDeliveryConsent)),
         "may_rectify_name": principal.may(allowed(commands.RectifyDebtorName)) and not debtor.erased,
+        "may_erase": principal.may(allowed(commands.EraseDebtor)) and debtor.natural_person and not debtor.erased,
         "refused": refused,
         "done": done,
         "contact_roles": CONTACT_ROLE,

@@ -150,7 +150,7 @@ REASONS: dict[str, tuple[str, str | None]] = {
     "erasure_claim_pursued": (
         "Une créance contre cette personne est encore poursuivie (facture ouverte, plan de paiement, contentieux) : "
         "l'effacement est refusé (RGPD art. 17.3.e), sauf décision motivée d'un responsable.",
-        None,
+        "force",  # the console's erasure form: beside « Forcer malgré les créances poursuivies »
     ),
     "sole_trader_professional": ("Un entrepreneur individuel est un débiteur professionnel.", "sole_trader"),
     "erased": (
