@@ -40,6 +40,7 @@ from infrastructure.projector import DEFAULT_BATCH_SIZE, Projector
 from infrastructure.rate_files import RateFileError
 from infrastructure.read_models import AUDIT_PAGE_MAX, AuditFilter, ReadModels, build_read_models, start_projections
 from infrastructure.read_store import SQLITE_FILE, open_read_store
+from infrastructure.resealing import reseal_store
 from infrastructure.run_reports import RunReportStore
 from infrastructure.settings import Settings
 from infrastructure.signing import (
@@ -111,6 +112,7 @@ __all__ = [
     "read_invoices",
     "read_statement",
     "render_access",
+    "reseal_store",
     "same_public_key",
     "served_media_type",
     "start_projections",

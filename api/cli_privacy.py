@@ -12,13 +12,14 @@ from typing import Annotated
 
 import typer
 
-from api.bootstrap import DocumentStore, open_database, render_access
+from api.bootstrap import DocumentStore, open_database, render_access, reseal_store
 from api.cli_app import JsonOption, app, fail, load_settings, opened_ledger, parse_uuid, print_json, resolve_debtor
 from api.cli_evidence import default_actor
 from api.formats import day
 from application.commands import EraseDebtor
 from application.privacy_export import access_export
 from application.privacy_retention import RetentionPolicy, RetentionReport, run_retention
+from application.resealing import ResealRefused, ResealReport
 from domain.errors import NotFound
 
 privacy_app = typer.Typer(help="Personal data (GDPR): the access request, the retention run.", no_args_is_help=True)
@@ -150,4 +151,63 @@ def retention_lines(report: RetentionReport) -> list[str]:
         f"(créance poursuivie ou prescription à venir), {report.without_receivables} sans créance / without "
         f"receivables (non traités / not covered), {report.already_erased} déjà effacé(s) / already erased"
     )
+    return lines
+
+
+# ------------------------------------------------------------------ reseal (decision 0107)
+
+
+@privacy_app.command("reseal")
+def privacy_reseal(
+    to_data_dir: Annotated[
+        Path, typer.Option("--to-data-dir", help="The new store's data directory (the map goes there).")
+    ],
+    to_database_url: Annotated[
+        str | None,
+        typer.Option("--to-database-url", help="The new PostgreSQL database (its side tables copied first)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Copy the store into a new one, every personal value still in plain text sealed and each chain rebuilt,
+    then verify the copy against the old store and write reseal-map.csv (old hash, new hash of each event).
+    Exit 1 if the copy does not verify (left in place, marked RESEAL-UNVERIFIED.txt) or is refused."""
+    settings = load_settings()
+    try:
+        report = reseal_store(settings, to_data_dir, to_database_url)
+    except ResealRefused as refused:
+        fail(refused.message, refused.code)
+    except OSError as error:
+        fail(f"the store is unavailable: {error}", 4)
+    except Exception as error:
+        if type(error).__module__.startswith(("psycopg", "eventsourcing", "sqlite3")):
+            fail(f"the store is unavailable or unreadable: {type(error).__name__}: {error}", 4)
+        raise
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        for line in reseal_lines(report):
+            typer.echo(line)
+    if not report.verified:
+        raise typer.Exit(1)
+
+
+def reseal_lines(report: ResealReport) -> list[str]:
+    copy = report.copy
+    verdict = "vérifiée / verified" if report.verified else "NON VÉRIFIÉE / NOT VERIFIED (RESEAL-UNVERIFIED.txt)"
+    lines = [
+        f"copie re-scellée / resealed copy: {report.source} -> {report.target}: {verdict}",
+        f"  {copy.events} événements / events, {copy.aggregates} agrégats / aggregates, "
+        f"{len(copy.rechained)} rechaînés / rechained, {copy.sealed_values} valeurs scellées / values sealed",
+        f"  {len(report.erased_owners)} personne(s) effacée(s) / erased persons: illisibles / unreadable in the copy",
+        f"  table de correspondance / map: {report.map_path} ({report.map_rows} lignes / rows)",
+        f"  sha256 {report.map_sha256}",
+        f"  tables annexes / side tables: {report.side_tables}",
+    ]
+    lines += [f"  problème / problem: {problem}" for problem in report.problems]
+    if report.verified:
+        lines += [
+            "à faire / to do: gardez la carte et le dernier condensat de l'ancien magasin (relance ledger digests);",
+            "  publiez un condensat sur la copie (relance ledger digest); reconstruisez les modèles de lecture",
+            "  (relance projections rebuild); puis détruisez l'ancien magasin et ses sauvegardes (docs/privacy.md).",
+        ]
     return lines
