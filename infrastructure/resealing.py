@@ -89,19 +89,30 @@ def reseal_store(settings: Settings, to_data_dir: Path, to_database_url: str | N
         copy_store = build_event_store(target, SubjectKeys(target_keys))
         stack.callback(copy_store.close)
         _refuse_nonempty(copy_store, target_keys, target)
-        erased = erased_owners(source_side)
-        adopt = KeyAdoption(source_keys, target_keys, erased)
-        sealer = ResealingSealer(SubjectKeys(target_keys), SubjectKeys(MemoryKeyTable()), erased, adopt)
-        copied = copy_events(source_side, StoreSide(copy_store.recorder, copy_store.mapper), sealer, adopt, erased)
-        _copy_outcomes(settings, target)
-        side_tables = _copy_side_tables(settings, target)
-        report = ResealReport(_where(settings), _where(target), copied, sorted(erased, key=str), [],
-                              side_tables=side_tables)  # fmt: skip
-        report.problems = _verified(settings, target, source_side, erased, report)
+        try:
+            erased = erased_owners(source_side)
+            adopt = KeyAdoption(source_keys, target_keys, erased)
+            sealer = ResealingSealer(SubjectKeys(target_keys), SubjectKeys(MemoryKeyTable()), erased, adopt)
+            copy_side = StoreSide(copy_store.recorder, copy_store.mapper)
+            copied = copy_events(source_side, copy_side, sealer, adopt, erased)
+            _copy_outcomes(settings, target)
+            side_tables = _copy_side_tables(settings, target)
+            report = ResealReport(
+                _where(settings), _where(target), copied, sorted(erased, key=str), [], side_tables=side_tables
+            )
+            report.problems = _verified(settings, target, source_side, erased, report)
+        except Exception as error:  # a copy stopped half way is no copy either
+            _mark_unverified(to_data_dir, [f"the copy stopped: {type(error).__name__}: {error}"])
+            raise
     if report.problems:
-        lines = ["Cette copie N'EST PAS VÉRIFIÉE / this copy is NOT verified: do not use it.", *report.problems]
-        (to_data_dir / UNVERIFIED_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        _mark_unverified(to_data_dir, report.problems)
     return report
+
+
+def _mark_unverified(to_data_dir: Path, problems: list[str]) -> None:
+    lines = ["Cette copie N'EST PAS VÉRIFIÉE / this copy is NOT verified: do not use it.", *problems]
+    to_data_dir.mkdir(parents=True, exist_ok=True)
+    (to_data_dir / UNVERIFIED_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _verified(
