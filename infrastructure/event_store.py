@@ -7,6 +7,7 @@ tell a retried commit that had reached the disk from a real conflict.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
@@ -191,7 +192,10 @@ class PersonalAsSealed(Transcoding):
         return {"alg": obj.sealed.alg, "ciphertext": obj.sealed.ciphertext, "subject": str(obj.sealed.subject)}
 
     def decode(self, data: dict[str, str]) -> Personal:
-        return opened(Sealed(UUID(data["subject"]), data["ciphertext"], data["alg"]), self._sealer)
+        return opened(Sealed(_subject(data["subject"]), data["ciphertext"], data["alg"]), self._sealer)
+
+
+_subject = functools.lru_cache(maxsize=65_536)(UUID)  # a person's values name their subject again and again
 
 
 _JSON_NATIVE = frozenset({str, int, float, bool, type(None)})

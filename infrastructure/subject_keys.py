@@ -56,7 +56,8 @@ class SubjectKeys:
     # ------------------------------------------------------------------ Sealer
 
     def seal(self, subject: UUID, owner: UUID, value: str) -> Sealed:
-        cipher = self._cipher(subject) or self._create(subject, owner)
+        # Not known here: made at once (one insert), unless another process made it meanwhile (then read).
+        cipher = self._cipher(subject, read_one=False) or self._create(subject, owner)
         nonce = os.urandom(NONCE_BYTES)
         ciphertext = cipher.encrypt(nonce, value.encode("utf-8"), _associated(subject))
         return Sealed(subject, base64.b64encode(nonce + ciphertext).decode("ascii"), ALGORITHM)
@@ -93,7 +94,7 @@ class SubjectKeys:
             for subject in [s for s, (o, _) in self._keys.items() if o == owner]:
                 del self._keys[subject]
 
-    def _cipher(self, subject: UUID) -> AESGCM | None:
+    def _cipher(self, subject: UUID, *, read_one: bool = True) -> AESGCM | None:
         with self._lock:
             cached = self._keys.get(subject)
         if cached is not None:
@@ -104,6 +105,8 @@ class SubjectKeys:
                 cached = self._keys.get(subject)
             if cached is not None:
                 return cached[1]
+        if not read_one:
+            return None
         found = self._table.find(subject)
         if found is None:
             return None
@@ -127,10 +130,16 @@ class SubjectKeys:
         with self._lock:
             if owner in self._shredded:
                 raise SubjectErased(f"the personal data of {owner} was erased: nothing more is sealed for it")
-        self._table.insert(subject, owner, AESGCM.generate_key(bit_length=256))
-        cipher = self._cipher(subject)  # another process may have made it first: the stored one is the key
-        assert cipher is not None
-        return cipher
+        key = AESGCM.generate_key(bit_length=256)
+        if self._table.insert(subject, owner, key):
+            cipher = AESGCM(key)
+            with self._lock:
+                self._keys[subject] = (owner, cipher)
+            return cipher
+        stored = self._cipher(subject)  # another process made it first: the stored one is the key
+        if stored is None:  # made, then destroyed by an erasure, in between
+            raise SubjectErased(f"the personal data of {owner} was erased: nothing more is sealed for it")
+        return stored
 
 
 def _associated(subject: UUID) -> bytes:
@@ -147,8 +156,11 @@ class MemoryKeyTable:
     def find(self, subject: UUID) -> tuple[UUID, bytes] | None:
         return self._rows.get(subject)
 
-    def insert(self, subject: UUID, owner: UUID, key: bytes) -> None:
-        self._rows.setdefault(subject, (owner, key))
+    def insert(self, subject: UUID, owner: UUID, key: bytes) -> bool:
+        if subject in self._rows:
+            return False
+        self._rows[subject] = (owner, key)
+        return True
 
     def delete_owner(self, owner: UUID) -> int:
         subjects = [s for s, (o, _) in self._rows.items() if o == owner]
@@ -184,12 +196,14 @@ class KeyTable:
         rows = self._fetch("SELECT owner_id, subject_key FROM subject_keys WHERE subject_id = %s", (str(subject),))
         return None if not rows else (UUID(rows[0][0]), bytes(rows[0][1]))
 
-    def insert(self, subject: UUID, owner: UUID, key: bytes) -> None:
-        self._execute(
+    def insert(self, subject: UUID, owner: UUID, key: bytes) -> bool:
+        """Store the key unless the subject has one already; whether it was stored."""
+        inserted = self._execute(
             "INSERT INTO subject_keys (subject_id, owner_id, subject_key, created_at) VALUES (%s, %s, %s, %s) "
             "ON CONFLICT (subject_id) DO NOTHING",
             (str(subject), str(owner), key, format_instant(datetime.now(UTC))),
         )
+        return inserted == 1
 
     def delete_owner(self, owner: UUID) -> int:
         deleted = self._execute("DELETE FROM subject_keys WHERE owner_id = %s", (str(owner),))
