@@ -112,7 +112,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="200 debtors, one round, SQLite only")
     args = parser.parse_args()
     debtors, rounds = (200, 1) if args.quick else (args.debtors, args.rounds)
-    print(f"{debtors} consumers, each registered with a contact (7 personal values), then invoiced once; "
+    print(f"{debtors} consumers, each registered with a contact (8 personal values), then invoiced once; "
           f"best of {rounds} round(s)")  # fmt: skip
     for kind in ("sqlite",) if args.quick else ("sqlite", "postgres"):
         plains, sealeds = [], []
