@@ -98,4 +98,4 @@ def test_a_debtors_events_reach_the_index_at_its_next_use(store: Store) -> None:
 
     assert index.listing(ListQuery(text="dupont"), ISSUED_ON).count == 0
     names = {d.debtor_id: d.legal_name for d in index.debtors()}
-    assert names[person] == "" and names[firm] == "Menuiserie Lyonnaise"
+    assert names[person] == "[effacé]" and names[firm] == "Menuiserie Lyonnaise"
