@@ -4,6 +4,7 @@ sealed after the decision links up, and destroying a subject's keys erases what 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import pickle
 from uuid import UUID, uuid4
 
@@ -120,3 +121,19 @@ def test_a_personal_value_copied_or_pickled_keeps_its_sealed_form() -> None:
     for copied in (copy.deepcopy(value), pickle.loads(pickle.dumps(value))):
         assert copied == "Jeanne Martin" and isinstance(copied, Personal) and copied.sealed == value.sealed
     assert not value.erased and Personal(ERASED, value.sealed).erased
+
+
+def test_an_erased_value_reads_as_the_documented_french_word() -> None:
+    keys = SubjectKeys(MemoryKeyTable())
+    events = consumer_with_a_contact(keys).collect_events()
+    keys.shred(DEBTOR_ID)
+
+    assert reopened(events[0], keys).legal_name == "[effacé]"  # what docs/privacy.md and the console promise
+
+
+def test_a_sealed_form_cannot_be_changed_once_made() -> None:
+    sealed = Sealed(DEBTOR_ID, "AAAA")
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        sealed.ciphertext = "BBBB"  # type: ignore[misc]
+    assert {sealed: 1}[Sealed(DEBTOR_ID, "AAAA")] == 1
