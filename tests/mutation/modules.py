@@ -13,7 +13,7 @@ RECEIVABLE_TESTS = (
 
 MODULE_TESTS: dict[str, tuple[str, ...]] = {
     "canonical": ("tests/evidence/test_canonical_json.py", "tests/unit/test_canonical_*.py"),
-    "chain": ("tests/evidence/test_event_hash_chain.py", "tests/unit/test_chain_*.py"),
+    "chain": ("tests/evidence/test_event_hash_chain.py", "tests/unit/test_chain_*.py", "tests/unit/test_personal_*.py"),
     "merkle": ("tests/evidence/test_merkle_tree.py", "tests/unit/test_merkle_*.py"),
     "digest": ("tests/evidence/test_ledger_digest.py", "tests/unit/test_digest_*.py"),
     "late_charges": ("tests/unit/test_late_charges_*.py",),
@@ -25,7 +25,12 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
     "rates": ("tests/unit/test_rates*.py", "tests/unit/test_late_charges_golden.py"),
     "rate_register": ("tests/unit/test_rates*.py",),
     "values": ("tests/unit/test_values*.py", "tests/unit/test_debtor.py"),
-    "debtor": ("tests/unit/test_debtor*.py", "tests/unit/test_credit_hold.py"),
+    "debtor": (
+        "tests/unit/test_debtor*.py",
+        "tests/unit/test_credit_hold.py",
+        "tests/unit/test_email_bounce.py",
+        "tests/unit/test_personal_*.py",
+    ),  # fmt: skip
     "receivable": RECEIVABLE_TESTS,
     "receivable_state": RECEIVABLE_TESTS,
     "receivable_standing": (*RECEIVABLE_TESTS, "tests/unit/test_credit_hold.py"),

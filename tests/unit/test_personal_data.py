@@ -12,6 +12,7 @@ import pytest
 
 from application.sealing import SubjectErased, personal_values, reopened, sealed_event
 from domain.canonical import canonical_bytes, record_hash
+from domain.chain import LedgerEvent, personal, personal_fields
 from domain.debtor import ContactAdded, Debtor, DebtorRegistered, PolicyAssigned
 from domain.personal import ALGORITHM, ERASED, Personal, Sealed
 from domain.vocabulary import ContactRole, DebtorKind
@@ -137,3 +138,22 @@ def test_a_sealed_form_cannot_be_changed_once_made() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         sealed.ciphertext = "BBBB"  # type: ignore[misc]
     assert {sealed: 1}[Sealed(DEBTOR_ID, "AAAA")] == 1
+
+
+def test_an_event_types_personal_fields_are_read_from_its_declaration_once() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Noted(LedgerEvent):
+        who: str = dataclasses.field(metadata=personal())
+        phone: str = dataclasses.field(metadata=personal(subject="contact_id"))
+        contact_id: UUID
+        amount: int
+
+    @dataclasses.dataclass(frozen=True)
+    class Counted(LedgerEvent):
+        amount: int
+
+    first = personal_fields(Noted)
+
+    assert first == {"who": "", "phone": "contact_id"}
+    assert personal_fields(Noted) is first  # kept: asked for every event recorded and read
+    assert personal_fields(Counted) == {}
