@@ -195,7 +195,8 @@ def test_a_consumers_consent_and_erasure_and_no_invoice_after_it(api: Api) -> No
 
     assert consent["state"]["electronic_delivery_consented_on"] == api.days(-1)
     assert erased["state"]["erased"] is True
-    assert (erased["state"]["legal_name"], erased["state"]["address"], erased["state"]["contacts"]) == ("[effacé]", None, [])
+    state = erased["state"]
+    assert (state["legal_name"], state["address"], state["contacts"]) == ("[effacé]", None, [])
     assert api.get("auditor", f"/v1/debtors/{consumer['id']}").json()["legal_name"] == "[effacé]"
     assert_problem(refused, 409, "erase_natural_persons_only")
     assert_problem(invoice, 409, "debtor_not_erased")

@@ -30,7 +30,7 @@ MODULE_TESTS: dict[str, tuple[str, ...]] = {
         "tests/unit/test_credit_hold.py",
         "tests/unit/test_email_bounce.py",
         "tests/unit/test_personal_*.py",
-    ),  # fmt: skip
+    ),
     "receivable": RECEIVABLE_TESTS,
     "receivable_state": RECEIVABLE_TESTS,
     "receivable_standing": (*RECEIVABLE_TESTS, "tests/unit/test_credit_hold.py"),
