@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import sys
+import time
 import zipfile
 from pathlib import Path
 from typing import Annotated
@@ -116,20 +117,37 @@ def _confirm_erasure(who: str) -> None:
 @retention_app.command("run")
 def retention_run(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would be erased; record nothing.")] = False,
+    every: Annotated[
+        float | None,
+        typer.Option(
+            help="Run again every SECONDS, until stopped (the scheduled job, e.g. 86400); a refused "
+            "erasure is reported and the next run tries again."
+        ),
+    ] = None,
+    count: Annotated[int | None, typer.Option(help="With --every: stop after COUNT runs.", min=1)] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Erase the personal data of every natural person whose receivables are all closed and time-barred
     (plus RELANCE_RETENTION_GRACE_MONTHS), through the command pipeline (actor ``retention``). Exit 1 if an
     erasure was refused (a claim pursued since the scan), naming it."""
+    if every is not None and every <= 0:
+        fail("--every: a positive number of seconds", 2)
     settings = load_settings()
+    runs, refused = 0, False
     with opened_ledger(settings) as ledger:
-        report = run_retention(ledger, RetentionPolicy(grace_months=settings.retention_grace_months), dry_run=dry_run)
-    if as_json:
-        print_json(report.as_dict())
-    else:
-        for line in retention_lines(report):
-            typer.echo(line)
-    if report.refused:
+        while True:
+            policy = RetentionPolicy(grace_months=settings.retention_grace_months)
+            report = run_retention(ledger, policy, dry_run=dry_run)
+            runs, refused = runs + 1, refused or bool(report.refused)
+            if as_json:
+                print_json(report.as_dict())
+            else:
+                for line in retention_lines(report):
+                    typer.echo(line)
+            if every is None or (count is not None and runs >= count):
+                break
+            time.sleep(every)
+    if refused:
         raise typer.Exit(1)
 
 

@@ -118,3 +118,24 @@ def test_the_erasure_by_retention_is_recorded_with_its_actor_and_rule(store: tup
     finally:
         ledger.close()
     assert record["actor"] == "retention" and record["data"]["reason"].startswith("retention_limitation_passed")
+
+
+def test_the_scheduled_run_runs_every_period_and_erases_once(store: tuple[Path, dict[str, UUID]]) -> None:
+    data_dir, people = store
+
+    result = relance(data_dir, "privacy", "retention", "run", "--every", "0.01", "--count", "2", "--json")
+
+    reports, text, decoder = [], result.stdout.strip(), json.JSONDecoder()
+    while text:  # one JSON document per run
+        report, end = decoder.raw_decode(text)
+        reports.append(report)
+        text = text[end:].strip()
+    assert result.exit_code == 0, result.output
+    assert [len(r["erased"]) for r in reports] == [1, 0]
+    assert erased(data_dir) == {people["barred"]}
+
+
+def test_a_period_that_is_not_positive_is_refused() -> None:
+    result = relance(Path("/nonexistent"), "privacy", "retention", "run", "--every", "0")
+
+    assert result.exit_code == 2 and "--every: a positive number of seconds" in result.output
