@@ -68,15 +68,20 @@ def opened_ledger(settings: Settings | None = None, clock: Clock = system_clock)
         fail(error.message, answer_for(error).exit_code)
     except DomainError as error:
         fail(f"{error.message} [{error.rule}]", answer_for(error).exit_code)
-    except OSError as error:
-        fail(f"the store is unavailable: {error}", 4)
     except Exception as error:
-        if type(error).__module__.startswith(("psycopg", "eventsourcing", "sqlite3")):
-            fail(f"the store is unavailable or unreadable: {type(error).__name__}: {error}", 4)
+        fail_if_store_unavailable(error)
         raise
     finally:
         if ledger is not None:
             ledger.close()
+
+
+def fail_if_store_unavailable(error: Exception) -> None:
+    """An outage or an unreadable store, told as such (exit 4); any other error is the caller's to raise."""
+    if isinstance(error, OSError):
+        fail(f"the store is unavailable: {error}", 4)
+    if type(error).__module__.startswith(("psycopg", "eventsourcing", "sqlite3")):
+        fail(f"the store is unavailable or unreadable: {type(error).__name__}: {error}", 4)
 
 
 def print_json(value: Any) -> None:

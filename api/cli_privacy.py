@@ -14,7 +14,17 @@ from typing import Annotated
 import typer
 
 from api.bootstrap import DocumentStore, open_database, render_access, reseal_store
-from api.cli_app import JsonOption, app, fail, load_settings, opened_ledger, parse_uuid, print_json, resolve_debtor
+from api.cli_app import (
+    JsonOption,
+    app,
+    fail,
+    fail_if_store_unavailable,
+    load_settings,
+    opened_ledger,
+    parse_uuid,
+    print_json,
+    resolve_debtor,
+)
 from api.cli_evidence import default_actor
 from api.formats import day
 from application.commands import EraseDebtor
@@ -194,11 +204,8 @@ def privacy_reseal(
         report = reseal_store(settings, to_data_dir, to_database_url)
     except ResealRefused as refused:
         fail(refused.message, refused.code)
-    except OSError as error:
-        fail(f"the store is unavailable: {error}", 4)
     except Exception as error:
-        if type(error).__module__.startswith(("psycopg", "eventsourcing", "sqlite3")):
-            fail(f"the store is unavailable or unreadable: {type(error).__name__}: {error}", 4)
+        fail_if_store_unavailable(error)
         raise
     if as_json:
         print_json(report.as_dict())
