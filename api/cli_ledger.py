@@ -259,14 +259,14 @@ def receivable_journal(
     reference: Annotated[str, typer.Argument(help="Receivable id or invoice number.")],
     as_json: JsonOption = False,
 ) -> None:
-    """Every event of a receivable as its canonical record and hash (evidence.md §2)."""
+    """Every event of a receivable as its canonical record and hash (evidence.md §2); the free texts opened
+    in the text output, sealed in the JSON one (the canonical record)."""
     with opened_ledger() as ledger:
         receivable = resolve_receivable(ledger, reference)
-        entries = ledger.journal(receivable.id)
-        if as_json:
-            print_json([entry.record for entry in entries])
+        if as_json:  # the canonical records, free texts in their sealed form
+            print_json([entry.record for entry in ledger.journal(receivable.id)])
             return
-        for entry in entries:
+        for entry in ledger.journal(receivable.id, opened=True):  # read by a person: free texts opened
             record = entry.record
             details = ", ".join(f"{k}={v}" for k, v in record["data"].items() if v is not None)
             typer.echo(

@@ -31,7 +31,7 @@ from application.access import (
     Role,
 )
 from application.event_store import AppendConflict, CommandOutcome, EventStore
-from application.sealing import Sealer, SubjectErased, personal_values, sealed_event
+from application.sealing import Sealer, SubjectErased, erased_event, personal_values, sealed_event
 from domain.chain import ChainedAggregate, LedgerEvent
 from domain.debtor import Debtor, PursuedClaim
 from domain.errors import (
@@ -128,6 +128,8 @@ class State(Protocol):
     def aggregate_at(self, aggregate_id: UUID, version: int) -> ChainedAggregate[Any]: ...
 
     def pursued_claims(self, debtor_id: UUID) -> list[PursuedClaim]: ...
+
+    def receivables_of(self, debtor_id: UUID) -> list[Receivable]: ...
 
 
 class DocumentCatalog(Protocol):
@@ -270,9 +272,30 @@ class CommandPipeline:
     def _sealed_events(self, aggregate: ChainedAggregate[Any]) -> list[LedgerEvent]:
         """The decided events, their personal data sealed under its subjects' keys (decision 0106)."""
         if self._sealer is not None:
-            sealer = self._sealer
-            aggregate.seal_pending(lambda event: sealed_event(event, sealer))
+            aggregate.seal_pending(self._seal_for(aggregate, self._sealer))
         return aggregate.collect_events()
+
+    def _seal_for(self, aggregate: ChainedAggregate[Any], sealer: Sealer) -> Callable[[LedgerEvent], LedgerEvent]:
+        """How the aggregate's events are sealed. A receivable's free texts (a call note, a note...) often name
+        its debtor: sealed under the receivable's key, kept under the debtor, whose erasure destroys it; typed
+        once the debtor is erased, they are recorded as ``[effacé]`` (nothing more is sealed for the person)."""
+        if not isinstance(aggregate, Receivable):
+            return lambda event: sealed_event(event, sealer)
+        owner = aggregate.debtor_id
+        erased: list[bool] = []  # asked once, and only if an event holds a free text
+
+        def seal(event: LedgerEvent) -> LedgerEvent:
+            if not erased:
+                erased.append(self._debtor_erased(owner))
+            return erased_event(event) if erased[0] else sealed_event(event, sealer, owner)
+
+        return seal
+
+    def _debtor_erased(self, debtor_id: UUID) -> bool:
+        try:
+            return self._ledger.debtor(debtor_id).erased
+        except DomainError:  # a receivable whose debtor was never registered: nothing erased
+            return False
 
     def finish_interrupted_erasures(self) -> list[UUID]:
         """Destroy the keys an erasure left behind (the process stopped between recording it and destroying
@@ -296,8 +319,12 @@ class CommandPipeline:
         erased: dict[UUID, frozenset[str]] = {}
         for event in events:
             if getattr(event, "ERASES_PERSONAL_DATA", False):
-                history = self._ledger.store.history(event.originator_id)
-                erased[event.originator_id] = personal_values(history.events if history is not None else ())
+                histories = [self._ledger.store.history(event.originator_id)]
+                # The free texts of its receivables (sealed under keys the debtor's erasure destroys too).
+                histories += [
+                    self._ledger.store.history(r.id) for r in self._ledger.receivables_of(event.originator_id)
+                ]
+                erased[event.originator_id] = personal_values(e for h in histories if h is not None for e in h.events)
         return erased
 
     def _erase_what_was_erased(self, events: Sequence[LedgerEvent], erased: dict[UUID, frozenset[str]]) -> None:
@@ -307,6 +334,10 @@ class CommandPipeline:
         for debtor_id, values in erased.items():
             if self._sealer is not None:
                 self._sealer.shred(debtor_id)
+                # Events decoded while their keys could open them (a receivable's notes) are read again.
+                forget = getattr(self._ledger.store, "forget_decoded", None)
+                if forget is not None:
+                    forget()
             for listener in self.erasure_listeners:
                 listener(debtor_id, values)
 

@@ -66,7 +66,7 @@ def access_export(
     debtor = ledger.debtor(debtor_id)
     debtor_journal = [entry.record for entry in ledger.journal(debtor_id, opened=True)]
     receivables = sorted(ledger.receivables(debtor_id=debtor_id), key=lambda r: (r.issue_date, r.invoice_number))
-    receivable_journals = {r.id: [entry.record for entry in ledger.journal(r.id)] for r in receivables}
+    receivable_journals = {r.id: [entry.record for entry in ledger.journal(r.id, opened=True)] for r in receivables}
     person = person_view(debtor, debtor_journal)
     claims = [receivable_view(receivable_facts(r), r.outstanding) for r in receivables]
     files: dict[str, bytes] = {

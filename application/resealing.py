@@ -6,7 +6,8 @@ plain text, and erasing the person cannot reach them: their bytes are under the 
 keeps its aggregate, version, instant, actor and fields; each plain personal value is sealed under its
 subject's key in the new key store (the old key store's key when the subject had one, so values sealed
 already are copied as they are and still open); ``previous_hash`` is recomputed, so a Debtor whose events
-changed gets new hashes from its first changed event on, and a Receivable (no personal field) keeps its bytes.
+changed gets new hashes from its first changed event on; so does a Receivable whose free texts (a note, a call
+note...) were recorded in plain text, sealed in the copy under the receivable's key kept under its debtor.
 
 A person erased before the copy (``DebtorErased`` in their journal) has their plain values sealed under keys
 held only in memory for the copy and never written: the copy holds nothing readable of theirs, and reads
@@ -33,6 +34,7 @@ from domain.canonical import GENESIS_HASH
 from domain.chain import ADDED_LATER, LedgerEvent, personal_fields
 from domain.debtor import DEBTOR_EVENTS
 from domain.personal import ERASED, Personal, Sealed
+from domain.receivable_events import InvoiceIssued
 
 PAGE_SIZE = 1000
 PROBLEMS_SHOWN = 20  # a copy that differs everywhere is named by its first differences, then counted
@@ -145,15 +147,17 @@ def copy_events(source: StoreSide, target: StoreSide, sealer: ResealingSealer, a
     that needs no change (nothing in plain text, its link unchanged) is copied byte for byte."""
     report = CopyReport()
     heads: dict[UUID, str] = {}
+    owners = Owners()
     for page in _pages(source.recorder):
         rows: list[StoredEvent] = []
         for row in page:
             event = _decoded(source, row)
             aggregate_id = event.originator_id
-            if aggregate_id not in erased:
+            owner = owners.of(event)
+            if owner not in erased:
                 for subject in _sealed_subjects(event):
                     adopt(subject)  # a value sealed already opens in the copy under the same key
-            copied = _resealed(event, sealer, heads.get(aggregate_id, GENESIS_HASH))
+            copied = _resealed(event, sealer, heads.get(aggregate_id, GENESIS_HASH), owner)
             heads[aggregate_id] = copied.hash()
             if copied is event:
                 rows.append(StoredEvent(aggregate_id, row.originator_version, row.topic, row.state))
@@ -168,14 +172,27 @@ def copy_events(source: StoreSide, target: StoreSide, sealer: ResealingSealer, a
     return report
 
 
-def _resealed(event: LedgerEvent, sealer: Sealer, previous_hash: str) -> LedgerEvent:
+class Owners:
+    """Whose erasure destroys an aggregate's keys: a debtor its own, a receivable its debtor's (named by its
+    first event, which the log gives before any other of the receivable's)."""
+
+    def __init__(self) -> None:
+        self._debtors: dict[UUID, UUID] = {}
+
+    def of(self, event: LedgerEvent) -> UUID:
+        if isinstance(event, InvoiceIssued):
+            self._debtors[event.originator_id] = event.debtor_id
+        return self._debtors.get(event.originator_id, event.originator_id)
+
+
+def _resealed(event: LedgerEvent, sealer: Sealer, previous_hash: str, owner: UUID | None = None) -> LedgerEvent:
     """The event as the copy holds it: its plain personal values sealed, linked to the copy's previous event;
     the very same event when nothing changes. A field added to the type later and absent from the stored
     event stays absent, so that its record (and hash) is written as it was."""
     plain = _holds_plain(event)
     if not plain and event.previous_hash == previous_hash:
         return event
-    copied = dataclasses.replace(sealed_event(event, sealer) if plain else event, previous_hash=previous_hash)
+    copied = dataclasses.replace(sealed_event(event, sealer, owner) if plain else event, previous_hash=previous_hash)
     for declared in dataclasses.fields(event):
         if declared.metadata.get(ADDED_LATER) and declared.name not in vars(event):
             del vars(copied)[declared.name]
@@ -228,13 +245,14 @@ def compare_stores(
     no personal value in plain text in the copy. Each pair is given to ``on_pair`` (the map). The problems
     found, the first ``PROBLEMS_SHOWN`` named, the rest counted."""
     problems: list[str] = []
+    owners = Owners()
     for old, new in zip_longest(_events(source), _events(target)):
         if old is None or new is None:
             missing = "the copy lacks" if new is None else "the copy has an extra"
             event = old if new is None else new
             problems.append(f"{missing} event: aggregate {event.originator_id} version {event.originator_version}")
             continue
-        problem = _difference(old, new, old.originator_id in erased)
+        problem = _difference(old, new, owners.of(old) in erased)
         if problem is not None:
             problems.append(f"aggregate {old.originator_id} version {old.originator_version}: {problem}")
         on_pair((old.originator_id, old.originator_version, old.hash(), new.hash()))

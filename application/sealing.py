@@ -43,13 +43,24 @@ class Sealer(Protocol):
         ...
 
 
-def sealed_event(event: E, sealer: Sealer) -> E:
-    """The event with each of its personal values sealed (values sealed already are kept as they are)."""
+def sealed_event(event: E, sealer: Sealer, owner: UUID | None = None) -> E:
+    """The event with each of its personal values sealed (values sealed already are kept as they are).
+    ``owner``: whose erasure destroys the keys, the aggregate itself unless told (a receivable's: its debtor)."""
     fields = personal_fields(type(event))
+    keeper = event.originator_id if owner is None else owner
     changes: dict[str, Any] = {}
     for name, subject_field in fields.items():
         subject = getattr(event, subject_field) if subject_field else event.originator_id
-        changes[name] = _sealed(getattr(event, name), subject, event.originator_id, sealer)
+        changes[name] = _sealed(getattr(event, name), subject, keeper, sealer)
+    return dataclasses.replace(event, **changes) if changes else event
+
+
+def erased_event(event: E) -> E:
+    """The event with each of its personal values replaced by ``[effacé]`` in plain text: what a free text
+    typed about a person already erased becomes (nothing more is sealed for them, nothing of it is kept)."""
+    changes: dict[str, Any] = {
+        name: ERASED for name in personal_fields(type(event)) if isinstance(getattr(event, name), str)
+    }
     return dataclasses.replace(event, **changes) if changes else event
 
 
@@ -102,7 +113,7 @@ def personal_values(events: Iterable[LedgerEvent]) -> frozenset[str]:
 
 def _collect(value: Any, found: set[str]) -> None:
     if isinstance(value, str):
-        if not (isinstance(value, Personal) and value.erased):
+        if str(value) != ERASED:
             found.add(str(value))
     elif isinstance(value, list):
         for item in value:

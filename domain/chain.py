@@ -25,16 +25,20 @@ ENVELOPE_FIELDS = frozenset({"originator_id", "originator_version", "timestamp",
 # A field added to an event after events of that type were recorded is declared with
 # ``added_field()``: absent from the record while unset, so the hashes of the older events hold.
 ADDED_LATER = "added_later"
+PERSONAL = "personal"
 
 
-def added_field() -> Any:
-    return dataclasses.field(default=None, metadata={ADDED_LATER: True})
+def added_field(*, personal: bool = False) -> Any:
+    """``personal``: the field also holds a natural person's data (sealed under the aggregate's key)."""
+    metadata: dict[str, Any] = {ADDED_LATER: True}
+    if personal:
+        metadata[PERSONAL] = ""
+    return dataclasses.field(default=None, metadata=metadata)
 
 
 # A field holding a natural person's data (docs/privacy.md), declared ``field(metadata=personal())``: sealed
 # under its subject's key before it is stored, so that the record and its hash hold the sealed form. The
 # subject is the aggregate, or the id held by the field named ``subject`` (a contact).
-PERSONAL = "personal"
 
 
 def personal(*, subject: str = "") -> dict[str, str]:

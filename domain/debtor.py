@@ -63,7 +63,7 @@ class ContactChanged(DebtorEvent):
     name: str = field(metadata=personal(subject="contact_id"))
     email: str | None = field(metadata=personal(subject="contact_id"))
     phone: str | None = field(metadata=personal(subject="contact_id"))
-    reason: str | None = added_field()  # why, e.g. a rectification the person asked for (GDPR art. 16)
+    reason: str | None = added_field(personal=True)  # why, e.g. a rectification the person asked for (GDPR art. 16)
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,8 @@ class ClaimDeclared(DebtorEvent):
 
 @dataclass(frozen=True)
 class DebtorErased(DebtorEvent):
+    # Not sealed: the erasure's own record must stay readable once the person's keys are destroyed (it is
+    # asked without naming the person, docs/privacy.md).
     reason: str
     # Erased although claims against the person were still pursued (GDPR art. 17(3)(e)), by a manager's
     # decision: True and the invoice numbers pursued then; absent for an erasure nothing stood against.
@@ -138,7 +140,7 @@ class AddressChanged(DebtorEvent):
     """A new postal address (a correction or a move): it clears a returned-mail flag."""
 
     address: Address = field(metadata=personal())
-    reason: str | None = added_field()  # why, e.g. a rectification the person asked for (GDPR art. 16)
+    reason: str | None = added_field(personal=True)  # why, e.g. a rectification the person asked for (GDPR art. 16)
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ class DebtorNameRectified(DebtorEvent):
     name recorded before stays in the journal as it was. ``reason``: why, and at whose request."""
 
     legal_name: str = field(metadata=personal())
-    reason: str
+    reason: str = field(metadata=personal())
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ class EmailBounced(DebtorEvent):
     contact_id: UUID
     email: str = field(metadata=personal(subject="contact_id"))
     bounced_on: date
-    detail: str | None
+    detail: str | None = field(metadata=personal())  # the diagnostic, which often names the address
 
 
 DEBTOR_EVENTS: tuple[type[DebtorEvent], ...] = (

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from domain.chain import LedgerEvent, added_field
+from domain.chain import LedgerEvent, added_field, personal
 from domain.vocabulary import (
     AcknowledgementOutcome,
     CallOutcome,
@@ -86,7 +86,7 @@ class CallNoted(ReceivableEvent):
     contact_id: UUID | None
     purpose: CallPurpose
     outcome: CallOutcome
-    notes: str | None
+    notes: str | None = field(metadata=personal())
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ class DisputeOpened(ReceivableEvent):
     dispute_number: int
     amount: Decimal
     reason: DisputeReason
-    description: str | None
+    description: str | None = field(metadata=personal())
     opened_on: date
 
 
@@ -118,7 +118,7 @@ class DisputeResolved(ReceivableEvent):
     resolved_on: date
     credit_note_number: str | None
     credit_note_amount: Decimal | None
-    comment: str | None
+    comment: str | None = field(metadata=personal())
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ class DeliveryReported(ReceivableEvent):
     reported_on: date
     source: str  # "dsn" (a bounce read from the mailbox), or the provider's name ("brevo")
     reference: str | None  # the provider's message id, or the bounced Message-ID
-    detail: str | None  # the diagnostic as reported ("550 5.1.1 user unknown")
+    detail: str | None = field(metadata=personal())  # the diagnostic as reported ("550 5.1.1 user unknown")
     proof_sha256: str | None  # the report itself, stored as a document
 
 
@@ -223,14 +223,14 @@ class EscalatedToLitigation(ReceivableEvent):
 
 @dataclass(frozen=True)
 class WrittenOff(ReceivableEvent):
-    reason: str
+    reason: str = field(metadata=personal())
     amount: Decimal
     written_off_on: date
 
 
 @dataclass(frozen=True)
 class DunningPaused(ReceivableEvent):
-    reason: str
+    reason: str = field(metadata=personal())
     paused_on: date
     until: date | None
 
@@ -250,12 +250,12 @@ class MediationStarted(ReceivableEvent):
 @dataclass(frozen=True)
 class MediationEnded(ReceivableEvent):
     ended_on: date
-    outcome: str | None
+    outcome: str | None = field(metadata=personal())
 
 
 @dataclass(frozen=True)
 class NoteAdded(ReceivableEvent):
-    text: str
+    text: str = field(metadata=personal())
     noted_on: date
     document_sha256: str | None
 
@@ -265,7 +265,7 @@ class DocumentAttached(ReceivableEvent):
     kind: DocumentKind
     document_sha256: str
     media_type: str
-    description: str | None
+    description: str | None = field(metadata=personal())
 
 
 RECEIVABLE_EVENTS: tuple[type[ReceivableEvent], ...] = (

@@ -95,6 +95,11 @@ class EventsourcingStore(Application[UUID]):
         self._histories.put(aggregate_id, history)
         return history
 
+    def forget_decoded(self) -> None:
+        """Drop every cached history: an erasure destroyed keys that opened some of them (its debtor's, and
+        its receivables' free texts, which the debtor's history does not name)."""
+        self._histories.clear()
+
     def history_as_of(self, aggregate_id: UUID, as_of: datetime) -> list[LedgerEvent]:
         return [e for e in self._decoded(self.recorder.select_events(aggregate_id)) if e.timestamp <= as_of]
 
@@ -173,6 +178,7 @@ class EventsourcingStore(Application[UUID]):
         forget = getattr(self._sealer, "forget", None)
         if forget is not None:
             forget(aggregate_id)
+        self._histories.clear()  # its receivables' free texts were opened with keys it held too
         return True
 
     def _decoded(self, stored: Sequence[StoredEvent]) -> list[LedgerEvent]:
@@ -267,6 +273,11 @@ class Histories:
             self._size += len(history.events)
             while self._size > self._max_events:
                 self._drop(next(iter(self._entries)))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._size = 0
 
     def discard(self, aggregate_id: UUID) -> None:
         with self._lock:

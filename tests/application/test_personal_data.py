@@ -5,7 +5,8 @@ whatever the commands and erasures, every chain links up and a replay gives the 
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from uuid import UUID, uuid4
 
 import pytest
@@ -13,13 +14,25 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from application.clock import SimulatedClock
-from application.commands import AddContact, AssignPolicy, ChangeAddress, ChangeContact, EraseDebtor, RegisterDebtor
+from application.commands import (
+    AddContact,
+    AddNote,
+    AssignPolicy,
+    ChangeAddress,
+    ChangeContact,
+    EraseDebtor,
+    IssueInvoice,
+    NoteCall,
+    PauseDunning,
+    RegisterDebtor,
+    WriteOff,
+)
 from application.ledger import Ledger
 from domain.canonical import GENESIS_HASH
 from domain.debtor import Address, Debtor
 from domain.errors import AlreadyExists, DomainError, RuleViolation
 from domain.personal import ERASED, Personal
-from domain.vocabulary import ContactRole, DebtorKind
+from domain.vocabulary import CallOutcome, CallPurpose, ContactRole, DebtorKind
 from infrastructure.memory_store import InMemoryEventStore
 from infrastructure.subject_keys import MemoryKeyTable, SubjectKeys
 
@@ -179,3 +192,71 @@ def test_keys_an_interrupted_erasure_left_are_destroyed_by_the_next_pass_and_onl
     assert finished == [erased] and keys.owners() == {kept}
     assert firm.erased == [(erased, frozenset())]
     assert firm.ledger.debtor(kept).legal_name == "Anaïs Roux"
+
+
+CALL = "Mme Lemoine dit que son mari est au chômage depuis mars"
+
+
+def consumer_invoice(firm: Firm, debtor: UUID, number: str = "F-2025-001") -> UUID:
+    return firm.ledger.execute(
+        IssueInvoice(number, debtor, date(2025, 1, 10), date(2025, 2, 9), Decimal("100.00"), Decimal("20.00"),
+                     Decimal("120.00"), "Cuisine"),
+        actor=ACTOR,
+    ).aggregate_id  # fmt: skip
+
+
+def test_a_call_note_on_a_consumers_invoice_is_sealed_opened_on_reading_and_erased_with_the_debtor() -> None:
+    firm = Firm()
+    debtor = firm.consumer()
+    invoice = consumer_invoice(firm, debtor)
+    firm.ledger.execute(
+        NoteCall(invoice, date(2025, 3, 3), CallPurpose.FOLLOW_UP, CallOutcome.REACHED, notes=CALL), actor=ACTOR
+    )
+    firm.ledger.execute(AddNote(invoice, "Paul Lemoine rappellera"), actor=ACTOR)
+    stored = firm.store._events[invoice]
+    hashes = [event.hash() for event in stored]
+
+    assert all(CALL not in str(event.record()) for event in stored)
+    assert isinstance(stored[1].notes, Personal) and stored[1].notes.sealed.subject == invoice
+    assert firm.keys.owners() == {debtor}  # the invoice's key is kept under its debtor
+    assert firm.ledger.journal(invoice, opened=True)[1].record["data"]["notes"] == CALL
+    assert "sealed" in firm.ledger.journal(invoice)[1].record["data"]["notes"]
+
+    firm.ledger.execute(EraseDebtor(debtor, "demande de la personne", force=True), actor=ACTOR)
+
+    assert firm.erased == [(debtor, frozenset({"Paul Lemoine", "3 allée des Tilleuls", CALL,
+                                               "Paul Lemoine rappellera"}))]  # fmt: skip
+    assert firm.keys.owners() == set()
+    opened = [entry.record["data"] for entry in firm.ledger.journal(invoice, opened=True)]
+    assert (opened[1]["notes"], opened[2]["text"]) == (ERASED, ERASED)
+    assert [event.hash() for event in firm.store._events[invoice]] == hashes
+    for chain in (firm.store._events[invoice], firm.store._events[debtor]):
+        assert chain[0].previous_hash == GENESIS_HASH
+        assert [e.previous_hash for e in chain[1:]] == [e.hash() for e in chain[:-1]]
+
+
+def test_a_free_text_typed_on_an_erased_persons_invoice_is_recorded_as_erased_and_makes_no_key() -> None:
+    firm = Firm()
+    debtor = firm.consumer()
+    invoice = consumer_invoice(firm, debtor)
+    firm.ledger.execute(EraseDebtor(debtor, "demande de la personne", force=True), actor=ACTOR)
+
+    firm.ledger.execute(WriteOff(invoice, "Paul Lemoine introuvable"), actor=ACTOR)
+
+    written_off = firm.store._events[invoice][-1]
+    assert written_off.reason == ERASED and not isinstance(written_off.reason, Personal)  # type: ignore[attr-defined]
+    assert firm.keys.owners() == set()
+    assert firm.ledger.receivable(invoice).status.value == "written_off"
+
+
+def test_the_free_texts_of_a_professionals_invoice_are_sealed_and_open_as_typed() -> None:
+    firm = Firm()
+    company = uuid4()
+    firm.ledger.execute(RegisterDebtor(company, "Durand SARL", DebtorKind.PROFESSIONAL, HOME, "732829320"),
+                        actor=ACTOR)  # fmt: skip
+    invoice = consumer_invoice(firm, company)
+
+    firm.ledger.execute(PauseDunning(invoice, "M. Durand hospitalisé"), actor=ACTOR)
+
+    assert firm.ledger.receivable(invoice).pause.reason == "M. Durand hospitalisé"  # type: ignore[union-attr]
+    assert firm.keys.owners() == {company}

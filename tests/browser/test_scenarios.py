@@ -163,7 +163,7 @@ def test_two_people_on_one_file_the_second_is_told_it_changed_and_its_note_is_no
     assert any(CONFLICT in message for message in second.messages()), second.messages()
     kept = second.field("Note", second.action("Ajouter une note")).get_attribute("value")
     assert kept == "Le client demande un duplicata."  # to send again once the file is read afresh
-    notes = [entry["data"]["text"] for entry in api.journal(rid) if entry["type"] == "NoteAdded"]
+    notes = [entry["data"]["text"] for entry in api.opened_journal(rid) if entry["type"] == "NoteAdded"]
     assert notes == ["Rappel prévu jeudi."]
     assert second.timeline()[0] == f"Note de paul.premier le {fr(api.today)} : « Rappel prévu jeudi. »."
 

@@ -273,6 +273,11 @@ class Api:
         records: list[dict[str, Any]] = response.json()
         return records
 
+    def opened_journal(self, aggregate_id: str) -> list[dict[str, Any]]:
+        """The journal as the console and the dossier read it: personal data and free texts opened (the HTTP
+        journal holds them sealed, docs/privacy.md)."""
+        return [entry.record for entry in self.services.ledger.journal(uuid.UUID(aggregate_id), opened=True)]
+
     def receivable(self, receivable_id: str) -> dict[str, Any]:
         response = self.get("admin", f"/v1/receivables/{receivable_id}")
         assert response.status_code == 200, response.text

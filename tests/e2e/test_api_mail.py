@@ -61,7 +61,7 @@ def hook(api: Api, body: dict[str, Any] | bytes, secret: str | None = SECRET) ->
 
 
 def deliveries(api: Api, receivable_id: str) -> list[dict[str, Any]]:
-    return [e for e in api.journal(receivable_id) if e["type"] == "DeliveryReported"]
+    return [e for e in api.opened_journal(receivable_id) if e["type"] == "DeliveryReported"]
 
 
 def test_brevo_s_delivered_and_hard_bounce_are_recorded_once_with_the_raw_event_as_proof(

@@ -222,7 +222,7 @@ def test_a_cancelled_letter_leaves_the_list_with_its_reason_noted_and_nothing_se
         again = client.post("/lettres/annulation", data={"csrf": token, "cle": letter["key"], "motif": "encore"})
 
     assert cancelled.status_code == 303 and cancelled.headers["location"] == "/lettres?fait=annulation"
-    note = api.journal(invoice["id"])[-1]
+    note = api.opened_journal(invoice["id"])[-1]
     assert note["type"] == "NoteAdded" and note["actor"] == "nadia.collect"
     assert "retiré(e) avant envoi : Réglée par chèque hier" in note["data"]["text"]
     assert types(api, invoice["id"]).count("ReminderSent") == 1  # the e-mail only: the letter never went

@@ -34,7 +34,8 @@ def test_the_form_records_the_rectification_and_the_timeline_says_old_and_new_na
     assert f"Débiteur « {old} » enregistré" in after  # the registration still says the name it recorded
     last = events(api, debtor["id"])[-1]
     assert last["type"] == "DebtorNameRectified" and last["actor"] == "sophie.rectifie"
-    assert last["data"]["reason"] == REASON and "sealed" in last["data"]["legal_name"]  # the name is personal
+    assert "sealed" in last["data"]["reason"] and "sealed" in last["data"]["legal_name"]  # both personal
+    assert api.opened_journal(debtor["id"])[-1]["data"]["reason"] == REASON
 
 
 def test_an_unchanged_name_is_refused_beside_its_field_with_the_values_typed_and_nothing_recorded(api: Api) -> None:

@@ -154,7 +154,7 @@ def test_a_stale_version_gets_the_conflict_message_and_records_nothing(api: Api)
         assert journal_types(api, rid) == before
         again = submit(client, rid, "note", {"text": "ma note"}, version=hidden(stale.text, "version"))
         assert again.status_code == 303
-    assert api.journal(rid)[-1]["data"]["text"] == "ma note"
+    assert api.opened_journal(rid)[-1]["data"]["text"] == "ma note"
 
 
 def test_a_collector_does_not_see_the_payment_form_and_may_not_post_it(api: Api) -> None:

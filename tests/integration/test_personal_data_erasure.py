@@ -13,13 +13,22 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from application.commands import AddContact, AttachDocument, EraseDebtor, IssueInvoice, RecordPayment, RegisterDebtor
+from application.commands import (
+    AddContact,
+    AddNote,
+    AttachDocument,
+    EraseDebtor,
+    IssueInvoice,
+    NoteCall,
+    RecordPayment,
+    RegisterDebtor,
+)
 from application.digests import publish_digest
 from application.ledger import Ledger
 from application.verification import verify_ledger
 from domain.debtor import Address
 from domain.personal import ERASED
-from domain.vocabulary import ContactRole, DebtorKind, DocumentKind, PaymentMethod
+from domain.vocabulary import CallOutcome, CallPurpose, ContactRole, DebtorKind, DocumentKind, PaymentMethod
 from infrastructure.digests import DigestStore
 from infrastructure.run_reports import RunReportStore
 from infrastructure.signing import load_signer
@@ -34,7 +43,10 @@ NAME, EMAIL, PHONE, STREET = (
     "0644332211",
     "17 impasse des Glycines",
 )
-PERSON = (NAME, EMAIL, PHONE, STREET)
+# Free texts a collector typed about her on her invoice (sealed under the invoice's key, kept under her).
+CALL_NOTE = "Mme V.-Q. dit que son époux Gérard est au chômage depuis mars"
+NOTE = "Rappeler après 18 h sur la ligne fixe 0299887766"
+PERSON = (NAME, EMAIL, PHONE, STREET, CALL_NOTE, NOTE)
 
 
 def consumer_with_a_settled_invoice(store: Store, ledger: Ledger, *, letter: bool = True) -> tuple[UUID, UUID]:
@@ -47,6 +59,9 @@ def consumer_with_a_settled_invoice(store: Store, ledger: Ledger, *, letter: boo
                      Decimal("20.00"), Decimal("120.00"), "Cuisine"),
         actor=ACTOR,
     ).aggregate_id  # fmt: skip
+    ledger.execute(NoteCall(invoice, date(2025, 1, 20), CallPurpose.FOLLOW_UP, CallOutcome.REACHED, notes=CALL_NOTE),
+                   actor=ACTOR)  # fmt: skip
+    ledger.execute(AddNote(invoice, NOTE), actor=ACTOR)
     if letter:
         pdf = b"%PDF-1.4\n% lettre a " + NAME.encode() + b", " + STREET.encode() + b"\n%%EOF\n"
         sha = store.put_document(pdf)
@@ -95,35 +110,43 @@ def test_an_erasure_leaves_every_chain_and_the_digest_verifying_and_no_byte_of_t
     store: Store, keyed: dict[str, str]
 ) -> None:
     ledger = store.ledger()
-    debtor, _ = consumer_with_a_settled_invoice(store, ledger)
+    debtor, invoice = consumer_with_a_settled_invoice(store, ledger)
     database = open_database(store.settings)
     signer = load_signer(store.settings)
     publish_digest(ledger, DigestStore(database), signer, actor=ACTOR)
     hashes_before = [entry.hash for entry in ledger.journal(debtor)]
+    invoice_hashes = [entry.hash for entry in ledger.journal(invoice)]
     assert NAME.encode() in every_byte(store)
+    assert ledger.journal(invoice, opened=True)[2].record["data"]["text"] == NOTE  # read (and cached) before
 
     ledger.execute(EraseDebtor(debtor, "demande d'effacement du 3 mars (art. 17)"), actor=ACTOR)
 
     report = verify_ledger(ledger.recorder, ledger.mapper, DigestStore(database), signer.verify)
     assert report.ok and report.anchored >= 2
     assert [entry.hash for entry in ledger.journal(debtor)][: len(hashes_before)] == hashes_before
+    assert [entry.hash for entry in ledger.journal(invoice)] == invoice_hashes
     everything = every_byte(store)
     assert [value for value in PERSON if value.encode() in everything] == []
     another = store.ledger()  # a process that never held the keys
     registered = another.store.history(debtor).events[0]
     assert (registered.legal_name, another.debtor(debtor).legal_name) == (ERASED, ERASED)
+    notes = [entry.record["data"] for entry in another.journal(invoice, opened=True)[1:3]]
+    assert (notes[0]["notes"], notes[1]["text"]) == (ERASED, ERASED)
+    assert ledger.journal(invoice, opened=True)[2].record["data"]["text"] == ERASED  # this process's cache too
     database.close()
 
 
 def test_a_process_that_read_the_person_before_the_erasure_shows_them_erased_after(store: Store) -> None:
     ledger, other = store.ledger(), store.ledger()
-    debtor, _ = consumer_with_a_settled_invoice(store, ledger)
+    debtor, invoice = consumer_with_a_settled_invoice(store, ledger)
     assert other.store.history(debtor).events[1].name == NAME  # read, and its key kept, before the erasure
+    assert other.store.history(invoice).events[2].text == NOTE
 
     ledger.execute(EraseDebtor(debtor, "demande de la personne"), actor=ACTOR)
 
     events = other.store.history(debtor).events
     assert [events[0].legal_name, events[1].name, events[1].email, events[1].phone] == [ERASED] * 4
+    assert other.store.history(invoice).events[2].text == ERASED  # read before too, its key forgotten with hers
 
 
 def test_a_bundle_exported_after_the_erasure_verifies_and_holds_only_the_sealed_form(

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
 
 from application.commands import (
     AddContact,
+    AddNote,
     AttachDocument,
     ChangeAddress,
     ChangeContact,
@@ -33,6 +35,7 @@ from application.resealing import ResealRefused, ResealReport
 from application.verification import verify_store
 from domain.debtor import Address
 from domain.personal import ERASED
+from domain.receivable_events import NoteAdded
 from domain.vocabulary import ContactRole, DebtorKind, DocumentKind, PaymentMethod
 from infrastructure.digests import DigestStore
 from infrastructure.documents import DocumentStore
@@ -49,7 +52,9 @@ from tests.support.throwaway_postgres import postgres_bin_dir
 KEPT = ("Gaspard Lemoine-Aubrac", "gaspard.lemoine@exemple.fr", "0611223344", "4 allée des Tilleuls")
 MOVED_TO = "9 chemin du Moulin Brûlé"
 ERASED_PERSON = ("Hortense Vasseur-Quilliet", "hortense.vq@exemple.fr", "0644332211", "17 impasse des Glycines")
-PLAIN = (*KEPT, MOVED_TO, *ERASED_PERSON)
+KEPT_NOTE = "Gaspard Lemoine-Aubrac rappelle jeudi, sa femme est malade"
+ERASED_NOTE = "Hortense Vasseur-Quilliet conteste, son mari a perdu son emploi"
+PLAIN = (*KEPT, MOVED_TO, *ERASED_PERSON, KEPT_NOTE, ERASED_NOTE)
 
 
 @dataclass
@@ -59,6 +64,7 @@ class Legacy:
     erased: UUID
     invoices: list[UUID]
     documents: list[str]
+    noted: list[UUID]  # an invoice of each person, with a note written in plain text before sealing
 
 
 def legacy_ledger(settings: Settings) -> Iterator[Ledger]:
@@ -106,11 +112,14 @@ def legacy_store(store: Store) -> Legacy:
         invoices, documents = zip(
             paid_invoice(store, ledger, kept, "F-1"), paid_invoice(store, ledger, erased, "F-2"), strict=True
         )
+        noted = [paid_invoice(store, ledger, kept, "F-3")[0], paid_invoice(store, ledger, erased, "F-4")[0]]
+        for invoice, note in zip(noted, (KEPT_NOTE, ERASED_NOTE), strict=True):
+            ledger.execute(AddNote(invoice, note), actor=ACTOR)
         ledger.execute(EraseDebtor(erased, "demande de la personne (art. 17)"), actor=ACTOR)
     sealed = store.ledger()
     sealed.execute(ChangeContact(kept, contact, ContactRole.ACCOUNTS_PAYABLE, KEPT[0], KEPT[1], "0699887766"),
                    actor=ACTOR)  # fmt: skip
-    return Legacy(kept, contact, erased, list(invoices), list(documents))
+    return Legacy(kept, contact, erased, list(invoices), list(documents), noted)
 
 
 @pytest.fixture
@@ -170,6 +179,7 @@ def test_a_resealed_copy_holds_no_plain_value_verifies_and_opens_every_value_as_
     assert (contact.name, contact.email, contact.phone) == (KEPT[0], KEPT[1], "0699887766")
     registered = ledger.store.history(legacy.kept).events[0]
     assert (registered.legal_name, registered.address.lines) == (KEPT[0], [KEPT[3]])
+    assert [event.text for event in _notes(ledger, legacy.noted[0])] == [KEPT_NOTE]  # sealed, and opens
     side = open_database(target)  # the side tables came along, the old digests did not
     try:
         assert all(DocumentStore(side).is_stored(sha) for sha in legacy.documents)
@@ -192,6 +202,7 @@ def test_an_erased_person_is_unreadable_in_the_copy_and_no_key_of_theirs_is_kept
     copy = Store(store.kind, target)
     registered, added = copy.ledger().store.history(legacy.erased).events[:2]
     assert [registered.legal_name, *registered.address.lines, added.name, added.email, added.phone] == [ERASED] * 5
+    assert [event.text for event in _notes(copy.ledger(), legacy.noted[1])] == [ERASED]  # the note on their invoice
     keys = subject_keys(target)
     try:
         assert legacy.erased not in keys.owners() and legacy.kept in keys.owners()
@@ -200,7 +211,13 @@ def test_an_erased_person_is_unreadable_in_the_copy_and_no_key_of_theirs_is_kept
     copy.close()
 
 
-def test_the_map_has_one_row_per_event_and_the_receivables_keep_their_hashes(
+def _notes(ledger: Ledger, invoice: UUID) -> list[Any]:
+    history = ledger.store.history(invoice)
+    assert history is not None
+    return [event for event in history.events if isinstance(event, NoteAdded)]
+
+
+def test_the_map_has_one_row_per_event_and_the_receivables_without_free_text_keep_their_hashes(
     store: Store, copy_of: Callable[[Settings], Settings]
 ) -> None:
     legacy = legacy_store(store)
@@ -215,7 +232,9 @@ def test_the_map_has_one_row_per_event_and_the_receivables_keep_their_hashes(
     assert receivables and all(r["old_hash"] == r["new_hash"] for r in receivables)
     kept = [r for r in rows if UUID(r["aggregate_id"]) == legacy.kept]
     assert all(r["old_hash"] != r["new_hash"] for r in kept)
-    assert report.copy.rechained == {legacy.kept, legacy.erased}
+    noted = [r for r in rows if UUID(r["aggregate_id"]) in legacy.noted and r["old_hash"] != r["new_hash"]]
+    assert {UUID(r["aggregate_id"]) for r in noted} == set(legacy.noted)  # from the plain note on
+    assert report.copy.rechained == {legacy.kept, legacy.erased, *legacy.noted}
 
 
 def test_a_target_that_already_holds_events_is_refused(store: Store, copy_of: Callable[[Settings], Settings]) -> None:

@@ -52,8 +52,8 @@ def test_a_sole_traders_name_is_rectified_as_well_and_its_identification_stays()
     assert debtor.siren is not None and debtor.kind is DebtorKind.PROFESSIONAL
 
 
-def test_the_rectified_name_is_a_personal_field_and_the_reason_is_not() -> None:
-    assert personal_fields(DebtorNameRectified) == {"legal_name": ""}
+def test_the_rectified_name_and_its_reason_are_personal_fields() -> None:
+    assert personal_fields(DebtorNameRectified) == {"legal_name": "", "reason": ""}
 
 
 def test_an_unchanged_name_is_refused() -> None:

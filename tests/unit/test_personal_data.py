@@ -10,14 +10,36 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from application.sealing import SubjectErased, personal_values, reopened, sealed_event
+from application.sealing import SubjectErased, erased_event, personal_values, reopened, sealed_event
 from domain.canonical import canonical_bytes, record_hash
-from domain.chain import LedgerEvent, personal, personal_fields
-from domain.debtor import ContactAdded, Debtor, DebtorRegistered, PolicyAssigned
+from domain.chain import ADDED_LATER, PERSONAL, LedgerEvent, personal, personal_fields
+from domain.debtor import (
+    AddressChanged,
+    ContactAdded,
+    ContactChanged,
+    Debtor,
+    DebtorErased,
+    DebtorNameRectified,
+    DebtorRegistered,
+    EmailBounced,
+    PolicyAssigned,
+)
 from domain.personal import ALGORITHM, ERASED, Personal, Sealed
+from domain.receivable import Receivable
+from domain.receivable_events import (
+    CallNoted,
+    DeliveryReported,
+    DisputeOpened,
+    DisputeResolved,
+    DocumentAttached,
+    DunningPaused,
+    MediationEnded,
+    NoteAdded,
+    WrittenOff,
+)
 from domain.vocabulary import ContactRole, DebtorKind
 from infrastructure.subject_keys import MemoryKeyTable, SubjectKeys
-from tests.unit.builders import ACTOR, DEBTOR_ID, ISSUE_DAY, address, at
+from tests.unit.builders import ACTOR, DEBTOR_ID, ISSUE_DAY, TODAY, address, at, issued_receivable
 
 CONTACT = UUID("00000000-0000-4000-8000-00000000c0de")
 
@@ -157,3 +179,99 @@ def test_an_event_types_personal_fields_are_read_from_its_declaration_once() -> 
     assert first == {"who": "", "phone": "contact_id"}
     assert personal_fields(Noted) is first  # kept: asked for every event recorded and read
     assert personal_fields(Counted) == {}
+
+
+# ------------------------------------------------------------ free texts (a note, a call note, a reason...)
+
+FREE_TEXTS = {
+    CallNoted: "notes",
+    NoteAdded: "text",
+    DisputeOpened: "description",
+    DisputeResolved: "comment",
+    DocumentAttached: "description",
+    MediationEnded: "outcome",
+    WrittenOff: "reason",
+    DunningPaused: "reason",
+    DeliveryReported: "detail",
+    EmailBounced: "detail",
+    DebtorNameRectified: "reason",
+    ContactChanged: "reason",
+    AddressChanged: "reason",
+}
+
+
+@pytest.mark.parametrize("event_class", FREE_TEXTS, ids=lambda c: c.__name__)
+def test_a_free_text_a_collector_types_is_personal_under_its_aggregates_key(event_class: type[LedgerEvent]) -> None:
+    assert personal_fields(event_class)[FREE_TEXTS[event_class]] == ""
+
+
+def test_the_erasures_own_reason_is_not_sealed_so_that_it_stays_readable_after_it() -> None:
+    assert personal_fields(DebtorErased) == {}
+
+
+def test_a_field_added_later_may_be_personal_and_stays_absent_from_older_records() -> None:
+    declared = {f.name: f for f in dataclasses.fields(ContactChanged)}["reason"]
+    assert declared.metadata == {ADDED_LATER: True, PERSONAL: ""} and declared.default is None
+    assert {f.name: f for f in dataclasses.fields(ContactChanged)}["name"].metadata == {PERSONAL: "contact_id"}
+    assert dataclasses.fields(DebtorErased)[-1].metadata == {ADDED_LATER: True}  # not personal unless told
+    older = ContactChanged(originator_id=DEBTOR_ID, originator_version=2, timestamp=at(ISSUE_DAY).instant,
+                           actor=ACTOR, previous_hash="0" * 64, contact_id=CONTACT, role=ContactRole.OTHER,
+                           name="Jeanne Martin", email=None, phone=None)  # fmt: skip
+    sealed = sealed_event(older, SubjectKeys(MemoryKeyTable()))
+
+    assert "reason" not in older.record()["data"] and "reason" not in sealed.record()["data"]
+
+
+def noted_receivable() -> Receivable:
+    receivable = issued_receivable()
+    receivable.add_note(note="Mme Martin dit que son mari est au chômage", now=at(TODAY), actor=ACTOR)
+    receivable.write_off(reason="Jeanne Martin insolvable", now=at(TODAY), actor=ACTOR)
+    return receivable
+
+
+def test_a_receivables_free_texts_are_sealed_under_its_key_kept_under_its_debtor_and_erased_with_it() -> None:
+    keys = SubjectKeys(MemoryKeyTable())
+    receivable = noted_receivable()
+    receivable.seal_pending(lambda event: sealed_event(event, keys, receivable.debtor_id))
+    note, written_off = receivable.collect_events()
+    assert isinstance(note, NoteAdded) and isinstance(note.text, Personal)
+    assert isinstance(written_off, WrittenOff) and isinstance(written_off.reason, Personal)
+    hashes = [note.hash(), written_off.hash()]
+
+    assert note.text.sealed.subject == receivable.id and written_off.reason.sealed.subject == receivable.id
+    assert b"Martin" not in canonical_bytes(note.record()) + canonical_bytes(written_off.record())
+    assert keys.owners() == {DEBTOR_ID}
+    assert reopened(note, keys).text == "Mme Martin dit que son mari est au chômage"
+
+    assert keys.shred(DEBTOR_ID) == 1
+    assert [reopened(note, keys).text, reopened(written_off, keys).reason] == [ERASED, ERASED]
+    assert [note.hash(), written_off.hash()] == hashes
+
+
+def test_without_an_owner_the_aggregate_keeps_its_own_keys() -> None:
+    keys = SubjectKeys(MemoryKeyTable())
+    receivable = noted_receivable()
+    receivable.seal_pending(lambda event: sealed_event(event, keys))
+
+    assert keys.owners() == {receivable.id}
+
+
+def test_a_free_text_typed_once_the_person_is_erased_is_recorded_as_erased() -> None:
+    receivable = noted_receivable()
+    note, written_off = receivable.collect_events()
+
+    assert erased_event(note).text == ERASED and erased_event(written_off).reason == ERASED
+    assert erased_event(note).noted_on == note.noted_on and erased_event(written_off).amount == written_off.amount
+    without = dataclasses.replace(note, document_sha256=None)
+    assert erased_event(without).document_sha256 is None
+
+
+def test_an_event_without_a_free_text_is_left_as_it_is_by_the_erased_form() -> None:
+    assigned = consumer_with_a_contact(SubjectKeys(MemoryKeyTable())).collect_events()[2]
+    assert erased_event(assigned) is assigned
+
+
+def test_an_erased_free_text_is_not_a_value_to_purge() -> None:
+    note = noted_receivable().collect_events()[0]
+    assert personal_values([erased_event(note)]) == frozenset()
+    assert personal_values([note]) == {"Mme Martin dit que son mari est au chômage"}
