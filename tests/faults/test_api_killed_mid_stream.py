@@ -96,10 +96,11 @@ class Stream:
 
 
 def occurrences(ledger: Ledger, receivable_ids: list[str]) -> Counter[str]:
-    """How many times each payment's bank reference or each note's text is in the journals."""
+    """How many times each payment's bank reference or each note's text is in the journals (opened: a note
+    may name a person, it is sealed in the record)."""
     found: Counter[str] = Counter()
     for rid in receivable_ids:
-        for entry in ledger.journal(UUID(rid)):
+        for entry in ledger.journal(UUID(rid), opened=True):
             data = entry.record["data"]
             if entry.record["type"] == "PaymentReceived":
                 found[data["bank_reference"]] += 1
