@@ -197,6 +197,14 @@ class DeclareClaim(DebtorCommand):
 
 
 @dataclass(frozen=True)
+class EraseContact(DebtorCommand):
+    contact_id: UUID
+    reason: str
+
+    decided_by: ClassVar[str] = "erase_contact"
+
+
+@dataclass(frozen=True)
 class EraseDebtor(DebtorCommand):
     """Erase a natural person's data. Refused while a claim against them is pursued, unless ``force``:
     which claims are pursued is found by the pipeline, for every entry point, never taken from the caller."""

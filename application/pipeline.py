@@ -67,6 +67,7 @@ PERMISSIONS: dict[type, frozenset[Role]] = {
     c.OpenInsolvency: MANAGEMENT,
     c.DeclareClaim: MANAGEMENT,
     c.EraseDebtor: MANAGEMENT,
+    c.EraseContact: MANAGEMENT,
     c.PublishRates: frozenset(),
     c.IssueInvoice: ACCOUNTING,
     c.SendReminder: COLLECTION,
@@ -177,6 +178,15 @@ class BatchOutcome:
 Creation = Callable[[State, Any, Now, str], tuple[ChainedAggregate[Any], Any]]
 
 
+@dataclass(frozen=True)
+class Erasure:
+    """What an erasure destroys: a debtor and every key it holds, or one contact's key (``contact``)."""
+
+    debtor_id: UUID
+    contact: UUID | None
+    values: frozenset[str]  # the plain personal values concerned, to purge their copies
+
+
 class CommandPipeline:
     def __init__(
         self,
@@ -191,7 +201,8 @@ class CommandPipeline:
         self._sealer = sealer
         # Called once an erasure is recorded and its keys destroyed, with the debtor's id and the personal
         # values its events held: the copies outside the journal (documents, outbox, reports) are purged.
-        self.erasure_listeners: list[Callable[[UUID, frozenset[str]], object]] = []
+        # Called as ``listener(debtor_id, values)``, or with ``documents=False`` for one contact erased alone.
+        self.erasure_listeners: list[Callable[..., object]] = []
 
     def execute(
         self,
@@ -310,13 +321,13 @@ class CommandPipeline:
             except DomainError:  # a key made for a registration that was never recorded: not an erasure's
                 continue
             if erased:
-                self._erase_what_was_erased((), {owner: frozenset()})
+                self._erase_what_was_erased((), [Erasure(owner, None, frozenset())])
                 finished.append(owner)
         return finished
 
-    def _personal_values_erased_by(self, events: Sequence[LedgerEvent]) -> dict[UUID, frozenset[str]]:
-        """The plain personal values of each debtor these events erase, read while they can still be."""
-        erased: dict[UUID, frozenset[str]] = {}
+    def _personal_values_erased_by(self, events: Sequence[LedgerEvent]) -> list[Erasure]:
+        """What these events erase, with the plain personal values concerned, read while they can still be."""
+        erasures: list[Erasure] = []
         for event in events:
             if getattr(event, "ERASES_PERSONAL_DATA", False):
                 histories = [self._ledger.store.history(event.originator_id)]
@@ -324,22 +335,34 @@ class CommandPipeline:
                 histories += [
                     self._ledger.store.history(r.id) for r in self._ledger.receivables_of(event.originator_id)
                 ]
-                erased[event.originator_id] = personal_values(e for h in histories if h is not None for e in h.events)
-        return erased
+                values = personal_values(e for h in histories if h is not None for e in h.events)
+                erasures.append(Erasure(event.originator_id, None, values))
+            elif subject_field := getattr(event, "ERASES_SUBJECT", ""):
+                contact = getattr(event, subject_field)
+                history = self._ledger.store.history(event.originator_id)
+                named = [e for e in (history.events if history else ()) if getattr(e, subject_field, None) == contact]
+                erasures.append(Erasure(event.originator_id, contact, personal_values(named)))
+        return erasures
 
-    def _erase_what_was_erased(self, events: Sequence[LedgerEvent], erased: dict[UUID, frozenset[str]]) -> None:
+    def _erase_what_was_erased(self, events: Sequence[LedgerEvent], erasures: Sequence[Erasure]) -> None:
         """Once an erasure is recorded (never before: the journal states what happened), the subject's keys
         are destroyed and its data purged from what lies outside the journal. A crash in between leaves keys
         of an erased debtor: the retention run destroys them (``finish_interrupted_erasures``)."""
-        for debtor_id, values in erased.items():
+        for erasure in erasures:
             if self._sealer is not None:
-                self._sealer.shred(debtor_id)
+                if erasure.contact is None:
+                    self._sealer.shred(erasure.debtor_id)
+                else:
+                    self._sealer.shred_subject(erasure.contact)
                 # Events decoded while their keys could open them (a receivable's notes) are read again.
                 forget = getattr(self._ledger.store, "forget_decoded", None)
                 if forget is not None:
                     forget()
             for listener in self.erasure_listeners:
-                listener(debtor_id, values)
+                if erasure.contact is None:
+                    listener(erasure.debtor_id, erasure.values)
+                else:  # one person of a debtor kept: the debtor's documents stay
+                    listener(erasure.debtor_id, erasure.values, documents=False)
 
     def admit(self, command: Any, principal: Principal) -> None:
         """Refuse a command its caller may not issue, or one naming a document not stored (before deciding)."""

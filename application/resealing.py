@@ -124,6 +124,9 @@ class ResealingSealer:
     def shred(self, owner: UUID) -> int:
         return self._target.shred(owner)
 
+    def shred_subject(self, subject: UUID) -> int:
+        return self._target.shred_subject(subject)
+
     def owners(self) -> set[UUID]:
         return self._target.owners()
 

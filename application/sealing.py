@@ -38,6 +38,10 @@ class Sealer(Protocol):
         """Destroy the keys of the owner and of every subject it holds; how many were destroyed."""
         ...
 
+    def shred_subject(self, subject: UUID) -> int:
+        """Destroy one subject's key (a contact's), its owner's kept; how many were destroyed."""
+        ...
+
     def owners(self) -> set[UUID]:
         """The owners some key is kept for."""
         ...

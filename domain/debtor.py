@@ -118,6 +118,17 @@ class DebtorErased(DebtorEvent):
 
 
 @dataclass(frozen=True)
+class ContactErased(DebtorEvent):
+    """A contact person's data erased on their own request (GDPR art. 17), the debtor kept: a company's
+    accounts clerk who left, say. The contact's key is destroyed once this is recorded."""
+
+    contact_id: UUID
+    reason: str
+
+    ERASES_SUBJECT = "contact_id"  # the field naming the person whose key is destroyed (application/sealing.py)
+
+
+@dataclass(frozen=True)
 class PursuedClaim:
     """A receivable of the debtor still pursued when an erasure is asked: neither settled nor written off
     (open, promised, disputed, in a payment plan, escalated to litigation). The application finds them."""
@@ -174,6 +185,7 @@ DEBTOR_EVENTS: tuple[type[DebtorEvent], ...] = (
     InsolvencyOpened,
     ClaimDeclared,
     DebtorErased,
+    ContactErased,
     MailReturned,
     AddressChanged,
     EmailBounced,
@@ -215,6 +227,7 @@ class Debtor(ChainedAggregate[DebtorEvent]):
         self.insolvency: InsolvencyOpened | None = None
         self.claims_declared: list[ClaimDeclared] = []
         self.erased = False
+        self.erased_contacts: set[UUID] = set()  # never added again: their key is gone
         self.address_returned_on: date | None = None  # mail came back to this address: no letter goes there
 
     @property
@@ -305,7 +318,7 @@ class Debtor(ChainedAggregate[DebtorEvent]):
         phone: str | None = None,
     ) -> ContactAdded:
         self._require_not_erased()
-        if contact_id in self.contacts:
+        if contact_id in self.contacts or contact_id in self.erased_contacts:
             raise RuleViolation(f"contact {contact_id} already exists", rule="contact_unique")
         return self._trigger(ContactAdded, now, actor, **_contact_fields(contact_id, role, name, email, phone))
 
@@ -433,6 +446,14 @@ class Debtor(ChainedAggregate[DebtorEvent]):
             return self._trigger(DebtorErased, now, actor, reason=why)
         return self._trigger(DebtorErased, now, actor, reason=why, forced=True, pursued=numbers)
 
+    def erase_contact(self, *, contact_id: UUID, reason: str, now: Now, actor: str) -> ContactErased:
+        """Erase one contact person's data (any debtor's contact is a natural person); the debtor is kept."""
+        self._require_not_erased()
+        if contact_id not in self.contacts:
+            raise RuleViolation(f"no contact {contact_id} on this debtor", rule="contact_exists")
+        why = text(reason, "reason", max_length=1000)
+        return self._trigger(ContactErased, now, actor, contact_id=contact_id, reason=why)
+
     def record_returned_mail(
         self, *, returned_on: date, document_sha256: str, now: Now, actor: str, proof_sha256: str | None = None
     ) -> MailReturned:
@@ -533,6 +554,9 @@ class Debtor(ChainedAggregate[DebtorEvent]):
                 self.legal_name = event.legal_name
             case EmailBounced():
                 self.contacts[event.contact_id].email_bounced_on = event.bounced_on
+            case ContactErased():
+                self.contacts.pop(event.contact_id, None)
+                self.erased_contacts.add(event.contact_id)
             case DebtorErased():
                 self.erased = True
                 self.legal_name = ERASED  # what every view, letter, report and the console then show

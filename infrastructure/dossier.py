@@ -63,6 +63,7 @@ EVENT_LABELS = {
     "InsolvencyOpened": "Procédure collective ouverte",
     "ClaimDeclared": "Créance déclarée au mandataire",
     "DebtorErased": "Données personnelles effacées",
+    "ContactErased": "Données personnelles d'un contact effacées",
     "MailReturned": "Courrier revenu : adresse à vérifier",
     "AddressChanged": "Adresse modifiée",
     "EmailBounced": "Courriel rejeté : adresse du contact à vérifier",

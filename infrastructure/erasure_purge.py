@@ -39,12 +39,13 @@ class ErasurePurge:
         self._ledger = ledger
         self._database = database
 
-    def __call__(self, debtor_id: UUID, values: frozenset[str]) -> None:
+    def __call__(self, debtor_id: UUID, values: frozenset[str], *, documents: bool = True) -> None:
+        """``documents``: the debtor itself is erased (its files' documents go); False for one contact."""
         database = self._database()
         ensure_tables(database, [ERASED_DOCUMENTS])
-        documents = self._documents_of(debtor_id, database)
+        erased_documents = self._documents_of(debtor_id, database) if documents else set()
         now = format_instant(datetime.now(UTC))
-        for sha256 in sorted(documents):
+        for sha256 in sorted(erased_documents):
             database.execute("DELETE FROM documents WHERE sha256 = %s", (sha256,))
             database.execute(
                 "INSERT INTO erased_documents (sha256, debtor_id, erased_at) VALUES (%s, %s, %s)"

@@ -173,11 +173,15 @@ class EventsourcingStore(Application[UUID]):
     def _erased_by(self, aggregate_id: UUID, newer: Sequence[LedgerEvent]) -> bool:
         """Whether the newer events erase the aggregate's personal data: then its keys are forgotten here too
         and the cached events, decoded while they could be opened, are read again."""
-        if self._sealer is None or not any(getattr(e, "ERASES_PERSONAL_DATA", False) for e in newer):
+        if self._sealer is None:
             return False
-        forget = getattr(self._sealer, "forget", None)
-        if forget is not None:
-            forget(aggregate_id)
+        contacts = [getattr(e, getattr(e, "ERASES_SUBJECT", "")) for e in newer if getattr(e, "ERASES_SUBJECT", None)]
+        if not contacts and not any(getattr(e, "ERASES_PERSONAL_DATA", False) for e in newer):
+            return False
+        for subject in contacts:  # a contact erased on their own: only their key
+            getattr(self._sealer, "forget_subject", lambda _: None)(subject)
+        if any(getattr(e, "ERASES_PERSONAL_DATA", False) for e in newer):
+            getattr(self._sealer, "forget", lambda _: None)(aggregate_id)
         self._histories.clear()  # its receivables' free texts were opened with keys it held too
         return True
 

@@ -50,6 +50,7 @@ class SubjectKeys:
         self._closing = closing
         self._keys: dict[UUID, tuple[UUID, AESGCM]] = {}  # subject -> (owner, its key's cipher)
         self._shredded: set[UUID] = set()  # owners whose erasure this process has seen
+        self._shredded_subjects: set[UUID] = set()  # contacts erased on their own
         self._loaded = False  # every key read at the first miss: a replay of many people reads the table once
         self._lock = threading.Lock()
 
@@ -76,6 +77,10 @@ class SubjectKeys:
         self.forget(owner)
         return self._table.delete_owner(owner)
 
+    def shred_subject(self, subject: UUID) -> int:
+        self.forget_subject(subject)
+        return self._table.delete_subject(subject)
+
     def owners(self) -> set[UUID]:
         """The debtors some key is kept for (to find the keys an interrupted erasure left)."""
         return self._table.owners()
@@ -94,8 +99,16 @@ class SubjectKeys:
             for subject in [s for s, (o, _) in self._keys.items() if o == owner]:
                 del self._keys[subject]
 
+    def forget_subject(self, subject: UUID) -> None:
+        """This subject (a contact) was erased on its own: drop its key and never take it back."""
+        with self._lock:
+            self._shredded_subjects.add(subject)
+            self._keys.pop(subject, None)
+
     def _cipher(self, subject: UUID, *, read_one: bool = True) -> AESGCM | None:
         with self._lock:
+            if subject in self._shredded_subjects:
+                return None
             cached = self._keys.get(subject)
         if cached is not None:
             return cached[1]
@@ -113,7 +126,7 @@ class SubjectKeys:
         owner, key = found
         cipher = AESGCM(key)
         with self._lock:
-            if owner in self._shredded:
+            if owner in self._shredded or subject in self._shredded_subjects:
                 return None
             self._keys[subject] = (owner, cipher)
         return cipher
@@ -122,13 +135,13 @@ class SubjectKeys:
         rows = self._table.all()
         with self._lock:
             for subject, owner, key in rows:
-                if owner not in self._shredded:
+                if owner not in self._shredded and subject not in self._shredded_subjects:
                     self._keys.setdefault(subject, (owner, AESGCM(key)))
             self._loaded = True
 
     def _create(self, subject: UUID, owner: UUID) -> AESGCM:
         with self._lock:
-            if owner in self._shredded:
+            if owner in self._shredded or subject in self._shredded_subjects:
                 raise SubjectErased(f"the personal data of {owner} was erased: nothing more is sealed for it")
         key = AESGCM.generate_key(bit_length=256)
         if self._table.insert(subject, owner, key):
@@ -168,6 +181,9 @@ class MemoryKeyTable:
             del self._rows[subject]
         return len(subjects)
 
+    def delete_subject(self, subject: UUID) -> int:
+        return 0 if self._rows.pop(subject, None) is None else 1
+
     def owners(self) -> set[UUID]:
         return {owner for owner, _ in self._rows.values()}
 
@@ -206,7 +222,12 @@ class KeyTable:
         return inserted == 1
 
     def delete_owner(self, owner: UUID) -> int:
-        deleted = self._execute("DELETE FROM subject_keys WHERE owner_id = %s", (str(owner),))
+        return self._deleted(self._execute("DELETE FROM subject_keys WHERE owner_id = %s", (str(owner),)))
+
+    def delete_subject(self, subject: UUID) -> int:
+        return self._deleted(self._execute("DELETE FROM subject_keys WHERE subject_id = %s", (str(subject),)))
+
+    def _deleted(self, deleted: int) -> int:
         if self._database is not None and deleted:
             self._database.execute("VACUUM subject_keys")  # the dead rows' space is reclaimed (docs/privacy.md)
         elif deleted:

@@ -381,6 +381,12 @@ def _erased(s: _Say) -> str:
     return f"Données personnelles effacées {s.by}{forced}" + _reason(e.reason)
 
 
+@says(d.ContactErased)
+def _contact_erased(s: _Say) -> str:
+    e: d.ContactErased = s.event
+    return f"Données personnelles d'un contact effacées {s.by}" + _reason(e.reason)
+
+
 @says(d.MailReturned)
 def _mail_returned(s: _Say) -> str:
     e: d.MailReturned = s.event

@@ -20,6 +20,7 @@ from application.commands import (
     AssignPolicy,
     ChangeAddress,
     ChangeContact,
+    EraseContact,
     EraseDebtor,
     IssueInvoice,
     NoteCall,
@@ -47,7 +48,7 @@ class Firm:
         self.store = InMemoryEventStore(sealer=self.keys)
         self.ledger = Ledger(self.store, clock=SimulatedClock(START), sealer=self.keys)
         self.erased: list[tuple[UUID, frozenset[str]]] = []
-        self.ledger.pipeline.erasure_listeners.append(lambda debtor, values: self.erased.append((debtor, values)))
+        self.ledger.pipeline.erasure_listeners.append(lambda debtor, values, **_: self.erased.append((debtor, values)))
 
     def consumer(self, name: str = "Paul Lemoine") -> UUID:
         debtor = uuid4()
@@ -181,7 +182,7 @@ def test_keys_an_interrupted_erasure_left_are_destroyed_by_the_next_pass_and_onl
     firm.keys = keys = StoppingKeys()
     firm.store = InMemoryEventStore(sealer=keys)
     firm.ledger = Ledger(firm.store, clock=SimulatedClock(START), sealer=keys)
-    firm.ledger.pipeline.erasure_listeners.append(lambda debtor, values: firm.erased.append((debtor, values)))
+    firm.ledger.pipeline.erasure_listeners.append(lambda debtor, values, **_: firm.erased.append((debtor, values)))
     kept, erased = firm.consumer("Anaïs Roux"), firm.consumer()
     with pytest.raises(KeyboardInterrupt):
         firm.ledger.execute(EraseDebtor(erased, "demande"), actor=ACTOR)
@@ -260,3 +261,26 @@ def test_the_free_texts_of_a_professionals_invoice_are_sealed_and_open_as_typed(
 
     assert firm.ledger.receivable(invoice).pause.reason == "M. Durand hospitalisé"  # type: ignore[union-attr]
     assert firm.keys.owners() == {company}
+
+
+def test_a_contact_erased_alone_reads_erased_while_the_debtor_and_its_other_contacts_stay_readable() -> None:
+    firm = Firm()
+    company = uuid4()
+    firm.ledger.execute(RegisterDebtor(company, "Durand SARL", DebtorKind.PROFESSIONAL, HOME, "732829320"),
+                        actor=ACTOR)  # fmt: skip
+    clerk, boss = uuid4(), uuid4()
+    firm.ledger.execute(AddContact(company, clerk, ContactRole.ACCOUNTS_PAYABLE, "Léa Morin", "lea@durand.fr",
+                                   "0611"), actor=ACTOR)  # fmt: skip
+    firm.ledger.execute(AddContact(company, boss, ContactRole.OTHER, "Marc Durand", "marc@durand.fr"), actor=ACTOR)
+
+    firm.ledger.execute(EraseContact(company, clerk, "demande de l'intéressée, partie de l'entreprise"), actor=ACTOR)
+
+    debtor = firm.ledger.debtor(company)
+    added = firm.ledger.store.history(company).events[1]  # type: ignore[union-attr]
+    assert (debtor.legal_name, list(debtor.contacts)) == ("Durand SARL", [boss])
+    assert [added.name, added.email, added.phone] == [ERASED] * 3
+    assert firm.erased == [(company, frozenset({"Léa Morin", "lea@durand.fr", "0611"}))]
+    assert firm.keys.owners() == {company}  # the company's key and the other contact's are kept
+    with pytest.raises(RuleViolation) as again:
+        firm.ledger.execute(AddContact(company, clerk, ContactRole.OTHER, "Léa Morin"), actor=ACTOR)
+    assert again.value.rule == "contact_unique"  # never sealed again under a destroyed key

@@ -420,6 +420,10 @@ def _contact_change(api: Api, did: str) -> tuple[str, dict[str, Any]]:
     return f"/contacts/{contact_id}", contact_body(role="signatory")
 
 
+def _contact_erasure(api: Api, did: str) -> tuple[str, dict[str, Any]]:
+    return f"/contacts/{api.contact(did)}/erasure", {"reason": "demande de l'intéressé (RGPD art. 17)"}
+
+
 def _claim(api: Api, did: str) -> tuple[str, dict[str, Any]]:
     api.ok("admin", f"/v1/debtors/{did}/insolvency", _insolvency(api))
     return "/claim-declarations", {"declared_on": api.days(0), "amount": "1200.00", "administrator": "Me Dupont"}
@@ -521,6 +525,7 @@ COMMANDS: dict[str, Callable[[Api], Request]] = {
     ),
     "/v1/debtors/{debtor_id}/insolvency": D(lambda api, did: ("/insolvency", _insolvency(api))),
     "/v1/debtors/{debtor_id}/claim-declarations": D(_claim),
+    "/v1/debtors/{debtor_id}/contacts/{contact_id}/erasure": D(_contact_erasure),
     "/v1/debtors/{debtor_id}/erasure": D(lambda api, did: ("/erasure", {"reason": "GDPR request"}), kind="consumer"),
     "/v1/documents": _new_document,
 }

@@ -77,3 +77,18 @@ def test_a_consumer_registered_as_a_sole_trader_is_422(api: Api) -> None:
     })  # fmt: skip
 
     assert_problem(refused, 422, "sole_trader_professional")
+
+
+def test_a_manager_erases_one_contact_of_a_company_which_keeps_its_name_and_its_other_contacts(api: Api) -> None:
+    company = api.debtor(legal_name="Menuiserie Roux SARL")["id"]
+    clerk, other = api.contact(company), api.contact(company)
+
+    erased = api.ok("manager", f"/v1/debtors/{company}/contacts/{clerk}/erasure", {"reason": "Demande RGPD"})
+    refused = api.post("collector", f"/v1/debtors/{company}/contacts/{other}/erasure", {"reason": "Demande"})
+    unknown = api.post("manager", f"/v1/debtors/{company}/contacts/{clerk}/erasure", {"reason": "Encore"})
+
+    assert erased["state"]["legal_name"] == "Menuiserie Roux SARL"
+    assert [c["contact_id"] for c in erased["state"]["contacts"]] == [other]
+    assert api.journal(company, "debtors")[-1]["type"] == "ContactErased"
+    assert_problem(refused, 403)
+    assert_problem(unknown, 409, "contact_exists")

@@ -61,6 +61,7 @@ ROLE_TABLE: dict[tuple[str, str], Any] = {
     ("POST", "/v1/debtors/{debtor_id}/credit-limit"): frozenset({"manager"}),
     ("POST", "/v1/debtors/{debtor_id}/electronic-delivery-consent"): frozenset({"collector", "manager"}),
     ("POST", "/v1/debtors/{debtor_id}/erasure"): frozenset({"manager"}),
+    ("POST", "/v1/debtors/{debtor_id}/contacts/{contact_id}/erasure"): frozenset({"manager"}),
     ("POST", "/v1/debtors/{debtor_id}/insolvency"): frozenset({"manager"}),
     ("POST", "/v1/debtors/{debtor_id}/name-rectification"): frozenset({"accountant", "manager"}),
     ("POST", "/v1/debtors/{debtor_id}/policy"): frozenset({"manager"}),

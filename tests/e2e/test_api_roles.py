@@ -62,6 +62,7 @@ ALLOWED: dict[str, set[str]] = {
     "/v1/debtors/{debtor_id}/insolvency": MANAGING,
     "/v1/debtors/{debtor_id}/claim-declarations": MANAGING,
     "/v1/debtors/{debtor_id}/erasure": MANAGING,
+    "/v1/debtors/{debtor_id}/contacts/{contact_id}/erasure": MANAGING,
     "/v1/documents": WRITING,
 }
 ISSUE_3_READS = {

@@ -17,6 +17,7 @@ from application.commands import (
     AddContact,
     AddNote,
     AttachDocument,
+    EraseContact,
     EraseDebtor,
     IssueInvoice,
     NoteCall,
@@ -213,3 +214,25 @@ def side_rows(store: Store, statement: str) -> list[tuple[object, ...]]:
         return [tuple(row) for row in database.fetch(statement)]
     finally:
         database.close()
+
+
+def test_a_contact_erased_alone_is_in_no_byte_and_the_company_stays_readable(store: Store) -> None:
+    ledger = store.ledger()
+    company, clerk = uuid4(), uuid4()
+    quay = Address(["1 quai Ouest"], "35000", "Rennes", "FR")
+    ledger.execute(RegisterDebtor(company, "Scierie Vasseur SARL", DebtorKind.PROFESSIONAL, quay, "732829320"),
+                   actor=ACTOR)  # fmt: skip
+    ledger.execute(AddContact(company, clerk, ContactRole.ACCOUNTS_PAYABLE, NAME, EMAIL, PHONE), actor=ACTOR)
+    database = open_database(store.settings)
+    try:  # a run report names the clerk, as a run writes the contact it e-mailed
+        RunReportStore(database).save("run-2", date(2025, 2, 15), datetime(2025, 2, 15, 8, tzinfo=UTC), ACTOR, False,
+                                      {"sent": [{"debtor_id": str(company), "contact": EMAIL}]})  # fmt: skip
+    finally:
+        database.close()
+
+    ledger.execute(EraseContact(company, clerk, "demande de l'intéressée, partie de l'entreprise"), actor=ACTOR)
+
+    everything = every_byte(store)
+    assert [value for value in (NAME, EMAIL, PHONE) if value.encode() in everything] == []
+    assert verify_ledger(ledger.recorder, ledger.mapper, None, None).ok
+    assert store.ledger().debtor(company).legal_name == "Scierie Vasseur SARL"

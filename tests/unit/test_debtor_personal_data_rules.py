@@ -10,7 +10,7 @@ from uuid import UUID
 import pytest
 
 from application.sealing import sealed_event
-from domain.debtor import ContactChanged, Debtor, DebtorErased, EmailBounced, PursuedClaim
+from domain.debtor import ContactChanged, ContactErased, Debtor, DebtorErased, EmailBounced, PursuedClaim
 from domain.errors import InvalidInput, RuleViolation
 from domain.personal import Personal
 from domain.vocabulary import ContactRole, DebtorKind, ReceivableStatus
@@ -122,3 +122,25 @@ def test_an_erasure_is_the_event_that_destroys_the_keys_and_a_pursued_claim_cann
     assert not getattr(ContactChanged, "ERASES_PERSONAL_DATA", False)
     with pytest.raises(dataclasses.FrozenInstanceError):
         claim.invoice_number = "FC-2"  # type: ignore[misc]
+
+
+def test_a_contact_erased_alone_leaves_the_debtor_and_can_never_be_added_again() -> None:
+    debtor = consumer_with_a_contact()
+
+    erased = debtor.erase_contact(contact_id=CONTACT, reason="R" * 1000, now=at(TODAY), actor=ACTOR)
+
+    assert isinstance(erased, ContactErased) and getattr(erased, erased.ERASES_SUBJECT) == CONTACT
+    assert debtor.contacts == {} and not debtor.erased and debtor.legal_name == "Jeanne Martin"
+    assert debtor.collect_events() == [erased]
+    with refused(debtor, RuleViolation, "contact_unique"):
+        debtor.add_contact(contact_id=CONTACT, role=ContactRole.OTHER, name="Jeanne", now=at(TODAY), actor=ACTOR)
+    with refused(debtor, RuleViolation, "contact_exists"):
+        debtor.erase_contact(contact_id=CONTACT, reason="encore", now=at(TODAY), actor=ACTOR)
+
+
+def test_a_contact_erasure_needs_a_reason_of_at_most_1000_characters_and_a_debtor_not_erased() -> None:
+    with pytest.raises(InvalidInput, match=r"^reason: at most 1000"):
+        consumer_with_a_contact().erase_contact(contact_id=CONTACT, reason="R" * 1001, now=at(TODAY), actor=ACTOR)
+    debtor = erased_consumer()
+    with refused(debtor, RuleViolation, "debtor_not_erased"):
+        debtor.erase_contact(contact_id=CONTACT, reason="demande", now=at(TODAY), actor=ACTOR)

@@ -120,6 +120,10 @@ class ErasureBody(Body):
     )
 
 
+class ContactErasureBody(Body):
+    reason: ShortText
+
+
 def result(ledger: Ledger, outcome: Outcome) -> Response:
     debtor = outcome.aggregate if isinstance(outcome.aggregate, Debtor) else ledger.debtor(outcome.aggregate_id)
     return command_answer(outcome, debtor.version, debtor_view(debtor), location=f"/v1/debtors/{debtor.id}", status=201)
@@ -244,6 +248,9 @@ COMMAND_ROUTES = [
     CommandRoute("open_insolvency", f"{D}/insolvency", C.OpenInsolvency, InsolvencyBody, "InsolvencyOpened"),
     CommandRoute("declare_claim", f"{D}/claim-declarations", C.DeclareClaim, ClaimDeclarationBody, "ClaimDeclared",
                  build=_claim_declaration),
+    CommandRoute("erase_contact", f"{D}/contacts/{{contact_id}}/erasure", C.EraseContact, ContactErasureBody,
+                 "ContactErased: one contact person's data (any debtor's contact is a natural person), the debtor "
+                 "kept; the contact's key is destroyed", path_parameters={"contact_id": UUID}),
     CommandRoute("erase_debtor", f"{D}/erasure", C.EraseDebtor, ErasureBody,
                  "DebtorErased: a natural person's data (a consumer or a sole trader); refused while a claim against "
                  "them is pursued, unless forced with a reason"),
