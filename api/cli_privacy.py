@@ -10,6 +10,7 @@ import time
 import zipfile
 from pathlib import Path
 from typing import Annotated
+from uuid import UUID
 
 import typer
 
@@ -27,10 +28,12 @@ from api.cli_app import (
 )
 from api.cli_evidence import default_actor
 from api.formats import day
-from application.commands import EraseDebtor
+from application.commands import EraseContact, EraseDebtor
+from application.ledger import Ledger
 from application.privacy_export import access_export
 from application.privacy_retention import RetentionPolicy, RetentionReport, run_retention
 from application.resealing import ResealRefused, ResealReport
+from domain.debtor import Debtor
 from domain.errors import NotFound
 
 privacy_app = typer.Typer(help="Personal data (GDPR): the access request, the retention run.", no_args_is_help=True)
@@ -88,13 +91,21 @@ def privacy_erase(
         bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (needed without a terminal).")
     ] = False,
     actor: Annotated[str | None, typer.Option(help="Who erases (recorded with the erasure); default cli:USER.")] = None,
+    contact: Annotated[
+        str | None,
+        typer.Option("--contact", help="Erase only this contact person of the debtor (its id), the debtor kept."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Erase a natural person's personal data (GDPR art. 17), through the command pipeline: recorded as
     DebtorErased, then the person's keys are destroyed and the copies outside the journal purged. Irreversible:
-    asks for confirmation unless --yes. Exit 1 if refused (a company; a claim still pursued, without --force)."""
+    asks for confirmation unless --yes. Exit 1 if refused (a company; a claim still pursued, without --force).
+    With --contact: one contact person of any debtor (ContactErased), the debtor kept."""
     with opened_ledger() as ledger:
         person = resolve_debtor(ledger, debtor, "DEBTOR")
+        if contact is not None:
+            _erase_contact(ledger, person, parse_uuid(contact, "--contact"), reason, yes, actor, as_json)
+            return
         if not yes:
             _confirm_erasure(f"« {person.legal_name} » ({person.id})")
         outcome = ledger.execute(EraseDebtor(person.id, reason=reason, force=force), actor=actor or default_actor())
@@ -107,6 +118,21 @@ def privacy_erase(
     forced = f" (forcé malgré / forced despite: {', '.join(pursued)})" if pursued else ""
     typer.echo(f"données personnelles effacées / personal data erased: {person.id}; clés détruites / keys "
                f"destroyed{forced}")  # fmt: skip
+
+
+def _erase_contact(
+    ledger: Ledger, debtor: Debtor, contact_id: UUID, reason: str, yes: bool, actor: str | None, as_json: bool
+) -> None:
+    known = debtor.contacts.get(contact_id)
+    if not yes:
+        _confirm_erasure(f"« {known.name if known else contact_id} », contact de « {debtor.legal_name} »")
+    outcome = ledger.execute(EraseContact(debtor.id, contact_id, reason), actor=actor or default_actor())
+    if as_json:
+        print_json({"debtor_id": str(debtor.id), "contact_id": str(contact_id), "version": outcome.version,
+                    "erased": True, "keys_destroyed": True})  # fmt: skip
+        return
+    typer.echo(f"données du contact effacées / contact's personal data erased: {contact_id} ({debtor.id}); "
+               "clé détruite / key destroyed")  # fmt: skip
 
 
 def interactive() -> bool:

@@ -8,14 +8,15 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from typer.testing import CliRunner, Result
 
 from api import cli_privacy
 from api.cli import app
-from domain.vocabulary import DebtorKind
+from application.commands import AddContact
+from domain.vocabulary import ContactRole, DebtorKind
 from tests.e2e.test_cli_privacy_retention import invoice, ledger_on, person
 
 
@@ -130,3 +131,24 @@ def test_at_a_terminal_it_asks_and_only_o_erases(
     )
     assert confirmed.exit_code == 0, confirmed.output
     assert journal_types(tmp_path, people["settled"]).count("DebtorErased") == 1
+
+
+def test_one_contact_of_a_company_is_erased_alone_with_contact(tmp_path: Path, people: dict[str, UUID]) -> None:
+    ledger = ledger_on(tmp_path)
+    try:
+        clerk = uuid4()
+        ledger.execute(AddContact(people["company"], clerk, ContactRole.ACCOUNTS_PAYABLE, "Léa Morin",
+                                  "lea@martin.fr"), actor="t")  # fmt: skip
+    finally:
+        ledger.close()
+
+    result = relance(tmp_path, "privacy", "erase", "732829320", "--contact", str(clerk), "--reason", "Demande RGPD",
+                     "--yes")  # fmt: skip
+    bad = relance(tmp_path, "privacy", "erase", "732829320", "--contact", "nope", "--reason", "x", "--yes")
+
+    assert result.exit_code == 0, result.output
+    assert f"contact's personal data erased: {clerk}" in result.output
+    assert journal_types(tmp_path, people["company"])[-1] == "ContactErased"
+    shown = relance(tmp_path, "debtor", "show", "732829320")
+    assert "Menuiserie Martin SARL" in shown.output and "Léa Morin" not in shown.output
+    assert bad.exit_code == 2
