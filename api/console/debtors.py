@@ -41,6 +41,7 @@ DONE = {
     "consentement": "Consentement enregistré.",
     "nom-rectifie": "Nom rectifié : l'ancien reste au journal.",
     "donnees-effacees": "Données personnelles effacées.",
+    "contact-efface": "Données du contact effacées.",
 }
 HALTING = {  # statuses that hold the dunning run back on a file, as the page says them
     ReceivableStatus.DISPUTED: "en litige",
@@ -61,6 +62,7 @@ ContactChanger = Annotated[ConsoleSession, Depends(requiring(allowed(commands.Ch
 ConsentRecorder = Annotated[ConsoleSession, Depends(requiring(allowed(commands.RecordElectronicDeliveryConsent)))]
 NameRectifier = Annotated[ConsoleSession, Depends(requiring(allowed(commands.RectifyDebtorName)))]
 Eraser = Annotated[ConsoleSession, Depends(requiring(allowed(commands.EraseDebtor)))]
+ContactEraser = Annotated[ConsoleSession, Depends(requiring(allowed(commands.EraseContact)))]
 
 
 PAGE = "/debiteurs/{debtor_id:uuid}"
@@ -118,6 +120,20 @@ def erase(request: Request, person: Eraser, form: Form, debtor_id: UUID) -> Resp
         return commands.EraseDebtor(debtor_id, reason=reason, force=inputs.text("force") == "oui")
 
     return _run(request, person, form, debtor_id, "effacement", build, done="donnees-effacees")
+
+
+@router.post(PAGE + "/contacts/{contact_id:uuid}/effacement", response_class=HTMLResponse)
+def erase_contact(request: Request, person: ContactEraser, form: Form, debtor_id: UUID, contact_id: UUID) -> Response:
+    """Erase one contact person's data (GDPR art. 17), the debtor kept: irreversible, the box must be ticked."""
+
+    def build(inputs: Inputs) -> Any:
+        reason = inputs.required("reason", "Le motif")
+        if inputs.text("confirm") != "oui":
+            raise FormError("confirm", "Cochez « Je comprends que l'effacement est définitif » pour effacer : "
+                            "rien n'a été effacé.")  # fmt: skip
+        return commands.EraseContact(debtor_id, contact_id=contact_id, reason=reason)
+
+    return _run(request, person, form, debtor_id, f"effacement-contact-{contact_id}", build, done="contact-efface")
 
 
 # ------------------------------------------------------------------ the forms
@@ -204,6 +220,7 @@ def page(
         "contacts": sorted(debtor.contacts.values(), key=lambda c: (c.name.casefold(), str(c.contact_id))),
         "may_edit_contacts": principal.may(allowed(commands.AddContact)),
         "may_change_contacts": principal.may(allowed(commands.ChangeContact)),
+        "may_erase_contacts": principal.may(allowed(commands.EraseContact)) and not debtor.erased,
         "may_record_consent": principal.may(allowed(commands.RecordElectronicDeliveryConsent)),
         "may_rectify_name": principal.may(allowed(commands.RectifyDebtorName)) and not debtor.erased,
         "may_erase": principal.may(allowed(commands.EraseDebtor)) and debtor.natural_person and not debtor.erased,

@@ -118,3 +118,19 @@ def test_a_stale_version_is_a_conflict_and_erases_nothing(api: Api) -> None:
     assert answer.status_code == 409
     assert "modifié par quelqu'un d'autre" in html.unescape(answer.text)
     assert events(api, debtor_id)[-1]["type"] == "DebtorNameRectified"
+
+
+def test_a_manager_erases_one_contact_of_a_company_and_the_company_stays(api: Api) -> None:
+    company = api.debtor(legal_name=api.unique("Scierie Roux"))["id"]
+    clerk = api.contact(company)
+    with closing(person(api, "manager", "marc.contact")) as client:
+        page = page_of(client, company)
+        assert "Effacer ce contact" in html.unescape(page.text)
+        unticked = client.post(f"/debiteurs/{company}/contacts/{clerk}/effacement", data=form(page, reason=REASON))
+        answer = client.post(f"/debiteurs/{company}/contacts/{clerk}/effacement",
+                             data=form(page, reason=REASON, confirm="oui"))  # fmt: skip
+        assert answer.status_code == 303, answer.text
+        after = visible(client.get(answer.headers["location"]))
+    assert unticked.status_code == 422 and f'id="effacement-contact-{clerk}-confirm-erreur"' in unticked.text
+    assert "Données du contact effacées." in after and "Aucun contact enregistré." in after
+    assert [e["type"] for e in events(api, company)][-1] == "ContactErased"
