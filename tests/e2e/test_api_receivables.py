@@ -39,6 +39,7 @@ EVENT_OF_COMMAND = {
     "/v1/debtors/{debtor_id}/contacts/{contact_id}": "ContactChanged",
     "/v1/debtors/{debtor_id}/address": "AddressChanged",
     "/v1/debtors/{debtor_id}/name-rectification": "DebtorNameRectified",
+    "/v1/debtors/{debtor_id}/contacts/{contact_id}/erasure": "ContactErased",
     "/v1/debtors/{debtor_id}/credit-limit": "CreditLimitSet",
     "/v1/debtors/{debtor_id}/priority": "PriorityChanged",
     "/v1/debtors/{debtor_id}/policy": "PolicyAssigned",

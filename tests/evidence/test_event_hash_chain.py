@@ -139,6 +139,7 @@ PRODUCT_DEBTOR_EVENTS = {
     "AddressChanged",  # ...until it is changed
     "EmailBounced",  # issue 17: a hard bounce flags the contact's e-mail until it changes
     "DebtorNameRectified",  # issue 19: the name corrected (GDPR art. 16), a new event
+    "ContactErased",  # issue 19: one contact person's data erased, the debtor kept
 }
 PERSONAL_DATA = re.compile(r"name|email|e_mail|phone|address|street|city|postal|iban|birth", re.IGNORECASE)
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -587,5 +588,6 @@ def complete_debtor_file() -> list[LedgerEvent]:
         **on(date(2024, 2, 22)),
     )
     d.rectify_name(legal_name="Jeanne Martin-Durand", reason="À la demande de l'intéressée", **on(date(2024, 2, 23)))
+    d.erase_contact(contact_id=contact_id, reason="Demande du contact", **on(date(2024, 2, 24)))
     d.erase(reason="GDPR request", **on(date(2024, 3, 1)))
     return list(d.collect_events())
