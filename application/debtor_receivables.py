@@ -19,7 +19,7 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from application.event_store import EventStore
+from application.event_store import EventStore, notification_pages
 from domain.receivable_events import InvoiceIssued
 
 PAGE_SIZE = 10_000  # notifications per SELECT
@@ -50,15 +50,12 @@ class IssuedInvoices:
     def _catch_up(self, recorder: Any) -> None:
         topic = get_topic(InvoiceIssued)
         to_domain_event = self._store.mapper.to_domain_event
-        while True:
-            page = recorder.select_notifications(start=self._position + 1, limit=PAGE_SIZE, topics=[topic])
+        for page in notification_pages(recorder, start=self._position + 1, topics=[topic], page_size=PAGE_SIZE):
             for notification in page:
                 if notification.originator_version == 1:
                     event: InvoiceIssued = to_domain_event(notification)
                     self._by_debtor[event.debtor_id].append(event.originator_id)
                 self._position = notification.id
-            if len(page) < PAGE_SIZE:
-                return
 
     def _read_without_log(self, debtor_id: UUID) -> list[UUID]:
         found = []

@@ -81,3 +81,16 @@ class EventStore(Protocol):
     def mapper(self) -> Any: ...
 
     def close(self) -> None: ...
+
+
+def notification_pages(
+    recorder: Any, *, start: int = 1, topics: Sequence[str] = (), page_size: int = 1000
+) -> Iterator[Sequence[Any]]:
+    """The notification log from ``start`` (only ``topics``, if given), a page at a time, until its end."""
+    while True:
+        page = recorder.select_notifications(start=start, limit=page_size, topics=list(topics))
+        if page:
+            yield page
+        if len(page) < page_size:
+            return
+        start = page[-1].id + 1

@@ -29,6 +29,7 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder, Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
+from application.event_store import notification_pages
 from application.sealing import Sealer, sealed_event
 from domain.canonical import GENESIS_HASH
 from domain.chain import ADDED_LATER, LedgerEvent, personal_fields
@@ -134,14 +135,8 @@ class ResealingSealer:
 def erased_owners(source: StoreSide) -> set[UUID]:
     """The debtors whose erasure the store records."""
     topics = [get_topic(c) for c in DEBTOR_EVENTS if getattr(c, "ERASES_PERSONAL_DATA", False)]
-    found: set[UUID] = set()
-    start = 1
-    while True:
-        page = source.recorder.select_notifications(start=start, limit=PAGE_SIZE, topics=topics)
-        found.update(UUID(str(row.originator_id)) for row in page)
-        if len(page) < PAGE_SIZE:
-            return found
-        start = page[-1].id + 1
+    pages = notification_pages(source.recorder, topics=topics, page_size=PAGE_SIZE)
+    return {UUID(str(row.originator_id)) for page in pages for row in page}
 
 
 def copy_events(source: StoreSide, target: StoreSide, sealer: ResealingSealer, adopt: Callable[[UUID], None],
@@ -151,7 +146,7 @@ def copy_events(source: StoreSide, target: StoreSide, sealer: ResealingSealer, a
     report = CopyReport()
     heads: dict[UUID, str] = {}
     owners = Owners()
-    for page in _pages(source.recorder):
+    for page in notification_pages(source.recorder, page_size=PAGE_SIZE):
         rows: list[StoredEvent] = []
         for row in page:
             event = _decoded(source, row)
@@ -298,19 +293,8 @@ def _as_erased(value: Any) -> Any:
     return value
 
 
-def _pages(recorder: ApplicationRecorder) -> Iterator[list[Any]]:
-    start = 1
-    while True:
-        page = recorder.select_notifications(start=start, limit=PAGE_SIZE)
-        if page:
-            yield list(page)
-        if len(page) < PAGE_SIZE:
-            return
-        start = page[-1].id + 1
-
-
 def _events(side: StoreSide) -> Iterator[LedgerEvent]:
-    for page in _pages(side.recorder):
+    for page in notification_pages(side.recorder, page_size=PAGE_SIZE):
         for row in page:
             yield _decoded(side, row)
 

@@ -29,7 +29,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import get_topic
 
-from application.event_store import AppendConflict, CommandOutcome, History, Revision
+from application.event_store import AppendConflict, CommandOutcome, History, Revision, notification_pages
 from application.sealing import Sealer, opened
 from application.transcodings import register_journal_transcodings
 from domain.chain import LedgerEvent
@@ -117,16 +117,10 @@ class EventsourcingStore(Application[UUID]):
         return None if find is None else find(scope, key)
 
     def ids_created_by(self, creation: type[LedgerEvent]) -> Iterator[UUID]:
-        topic = get_topic(creation)
-        start = 1
-        while True:
-            page = self.recorder.select_notifications(start=start, limit=PAGE_SIZE, topics=[topic])
+        for page in notification_pages(self.recorder, topics=[get_topic(creation)], page_size=PAGE_SIZE):
             for notification in page:
                 if notification.originator_version == 1:
                     yield UUID(str(notification.originator_id))
-            if len(page) < PAGE_SIZE:
-                return
-            start = page[-1].id + 1
 
     # ------------------------------------------------------------------ mechanics
 
