@@ -9,7 +9,7 @@ the subject's keys were destroyed (crypto-shredding). The keys and the cipher ar
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
@@ -80,29 +80,26 @@ def opened(sealed: Sealed, sealer: Sealer) -> Personal:
 
 
 def _sealed(value: Any, subject: UUID, owner: UUID, sealer: Sealer) -> Any:
-    if isinstance(value, Personal) or value is None:
-        return value
-    if isinstance(value, str):
-        return Personal(value, sealer.seal(subject, owner, value))
-    if isinstance(value, list):
-        return [_sealed(item, subject, owner, sealer) for item in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.replace(
-            value,
-            **{f.name: _sealed(getattr(value, f.name), subject, owner, sealer) for f in dataclasses.fields(value)},
-        )
-    return value
+    """Each plain text in ``value`` sealed (one sealed already is kept)."""
+    return _texts_mapped(
+        value, lambda text: text if isinstance(text, Personal) else Personal(text, sealer.seal(subject, owner, text))
+    )
 
 
 def _opened(value: Any, sealer: Sealer) -> Any:
-    if isinstance(value, Personal):
-        return opened(value.sealed, sealer)
+    """Each sealed text in ``value`` opened again (a plain one, recorded before sealing, is kept)."""
+    return _texts_mapped(value, lambda text: opened(text.sealed, sealer) if isinstance(text, Personal) else text)
+
+
+def _texts_mapped(value: Any, change: Callable[[str], str]) -> Any:
+    """``value`` with each text in it changed (in a list, or a value object such as an address)."""
+    if isinstance(value, str):
+        return change(value)
     if isinstance(value, list):
-        return [_opened(item, sealer) for item in value]
+        return [_texts_mapped(item, change) for item in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.replace(
-            value, **{f.name: _opened(getattr(value, f.name), sealer) for f in dataclasses.fields(value)}
-        )
+        fields = dataclasses.fields(value)
+        return dataclasses.replace(value, **{f.name: _texts_mapped(getattr(value, f.name), change) for f in fields})
     return value
 
 
