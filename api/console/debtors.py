@@ -113,11 +113,7 @@ def erase(request: Request, person: Eraser, form: Form, debtor_id: UUID) -> Resp
     refused while a claim is pursued unless the other box forces it (the pipeline finds the claims)."""
 
     def build(inputs: Inputs) -> Any:
-        reason = inputs.required("reason", "Le motif")
-        if inputs.text("confirm") != "oui":
-            raise FormError("confirm", "Cochez « Je comprends que l'effacement est définitif » pour effacer : "
-                            "rien n'a été effacé.")  # fmt: skip
-        return commands.EraseDebtor(debtor_id, reason=reason, force=inputs.text("force") == "oui")
+        return commands.EraseDebtor(debtor_id, reason=_confirmed_reason(inputs), force=inputs.text("force") == "oui")
 
     return _run(request, person, form, debtor_id, "effacement", build, done="donnees-effacees")
 
@@ -127,13 +123,18 @@ def erase_contact(request: Request, person: ContactEraser, form: Form, debtor_id
     """Erase one contact person's data (GDPR art. 17), the debtor kept: irreversible, the box must be ticked."""
 
     def build(inputs: Inputs) -> Any:
-        reason = inputs.required("reason", "Le motif")
-        if inputs.text("confirm") != "oui":
-            raise FormError("confirm", "Cochez « Je comprends que l'effacement est définitif » pour effacer : "
-                            "rien n'a été effacé.")  # fmt: skip
-        return commands.EraseContact(debtor_id, contact_id=contact_id, reason=reason)
+        return commands.EraseContact(debtor_id, contact_id=contact_id, reason=_confirmed_reason(inputs))
 
     return _run(request, person, form, debtor_id, f"effacement-contact-{contact_id}", build, done="contact-efface")
+
+
+def _confirmed_reason(inputs: Inputs) -> str:
+    """An erasure's reason, once the box saying it is final is ticked."""
+    reason = inputs.required("reason", "Le motif")
+    if inputs.text("confirm") != "oui":
+        raise FormError("confirm", "Cochez « Je comprends que l'effacement est définitif » pour effacer : "
+                        "rien n'a été effacé.")  # fmt: skip
+    return reason
 
 
 # ------------------------------------------------------------------ the forms
